@@ -1,0 +1,120 @@
+//! `minyi ingest`: read item files into the index (upsert by id), rejects to a CSV.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::output::SummaryFormat;
+use super::{IndexArg, Outcome};
+use crate::ingest::{EncodingChoice, Format, MapOverrides, ReadOptions};
+use crate::pipeline::{self, IngestConfig, IngestSummary};
+use crate::segment::Dictionary;
+
+/// Read items from CSV, TSV, JSONL or Excel files into the index.
+///
+/// Columns are recognised by their headers (留言主题/标题/题目/title → title,
+/// 留言详情/内容/正文/body → body, 留言时间/时间/日期/报送时间 → submitted_at,
+/// 留言用户/报送人/信息员/作者 → submitter, 界别 → sector, 单位 → unit,
+/// 采用级别 → adoption, 领导批示 → instruction, 办理反馈 → feedback, 点赞数 → likes,
+/// 反对数 → dislikes, 留言编号/编号/id → id); other columns are kept as extra attributes.
+/// Items with an id already in the index are updated if changed and skipped if not; items
+/// without an id get one derived from their content. Every row is either indexed or written
+/// to the rejects file with its reason: read = new + updated + unchanged + rejected.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Input files (.csv, .tsv, .jsonl, .xlsx; other names are detected by content).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Map a field to a column, e.g. --map title=信息标题 (repeatable). Fields: id, title,
+    /// body, submitted_at, submitter, sector, unit, adoption, instruction, feedback, likes, dislikes.
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+    /// Text encoding of CSV/TSV/JSONL input.
+    #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
+    pub encoding: EncodingChoice,
+    /// Input format, when the file name does not tell.
+    #[arg(long = "input-format", value_enum)]
+    pub input_format: Option<Format>,
+    /// Worksheet of an Excel file (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Where to write rejected rows [default: <index>/rejects.csv].
+    #[arg(long, value_name = "PATH")]
+    pub rejects: Option<PathBuf>,
+    /// Dictionary directory with user.dict and stopwords.txt, for a new index
+    /// [default: the project's corpora/dict, built in].
+    #[arg(long, value_name = "DIR")]
+    pub dict: Option<PathBuf>,
+    /// Index writer threads (0: one per core, at most 8).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let dict = args.dict.as_deref().map(Dictionary::load).transpose()?;
+    let mut cfg = IngestConfig::new(args.index.index.clone(), args.files.clone());
+    cfg.read = ReadOptions {
+        overrides: MapOverrides::parse(&args.map)?,
+        encoding: args.encoding,
+        sheet: args.sheet.clone(),
+        format: args.input_format,
+    };
+    cfg.rejects = args.rejects.clone();
+    cfg.dict = dict;
+    cfg.threads = args.threads;
+
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}")
+            .expect("static template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let progress = |done: u64, total: u64, rows: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+        let rate = rows as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!("{rows} rows, {rate:.0} rows/s"));
+    };
+    let result = pipeline::ingest(&cfg, &progress);
+    bar.finish_and_clear();
+    let summary = result.with_context(|| format!("ingest into {} failed", args.index.index.display()))?;
+    print_summary(&summary, args.format)?;
+    Ok(Outcome::Found)
+}
+
+fn print_summary(s: &IngestSummary, format: SummaryFormat) -> anyhow::Result<()> {
+    match format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string(s)?),
+        SummaryFormat::Text => {
+            for f in &s.files {
+                println!("{}（{}，{}）：读取 {} 行，拒收 {} 行", f.path, f.format, f.encoding, f.read, f.rejected);
+            }
+            println!(
+                "读取 {} 行：新增 {}，更新 {}，未变 {}，拒收 {}",
+                s.read, s.new, s.updated, s.unchanged, s.rejected
+            );
+            if s.duplicate_ids > 0 {
+                println!("输入中有 {} 行与前面的行编号重复，以后出现者为准", s.duplicate_ids);
+            }
+            if s.rejected > 0 {
+                println!("拒收明细（原因、位置、原始字段）：{}", s.rejects_path);
+            }
+            println!("索引现有 {} 条，用时 {:.1} 秒", s.items_in_index, s.seconds);
+        }
+    }
+    Ok(())
+}

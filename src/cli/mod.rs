@@ -1,0 +1,71 @@
+//! Command-line interface: one file per subcommand (its clap arguments and `run`), no
+//! pipeline logic here. Exit codes: 0 success, 1 nothing found, 2 error.
+
+pub mod ingest;
+pub mod output;
+pub mod search;
+pub mod show;
+pub mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// minyi (民意): ingest, index and search Chinese information items (社情民意信息).
+///
+/// Typical use: `minyi ingest corpora/sample/items.csv`, then `minyi search 加装电梯`.
+/// Every command takes `--index DIR` (or the MINYI_INDEX variable; default indexes/default).
+///
+/// Exit codes: 0 success; 1 nothing found (no hits, unknown id); 2 error (bad arguments,
+/// malformed query, missing or locked index, unreadable input).
+#[derive(Debug, Parser)]
+#[command(name = "minyi", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Ingest(ingest::Args),
+    Search(search::Args),
+    Show(show::Args),
+    Stats(stats::Args),
+}
+
+/// The index location option shared by every subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IndexArg {
+    /// Index directory.
+    #[arg(long, env = "MINYI_INDEX", default_value = minyi_default_index(), value_name = "DIR")]
+    pub index: PathBuf,
+}
+
+const fn minyi_default_index() -> &'static str {
+    crate::index::DEFAULT_DIR
+}
+
+/// What a command found, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Did what was asked and found something.
+    Found,
+    /// Ran fine but found nothing.
+    NothingFound,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let outcome = match cli.command {
+        Command::Ingest(a) => ingest::run(a)?,
+        Command::Search(a) => search::run(a)?,
+        Command::Show(a) => show::run(a)?,
+        Command::Stats(a) => stats::run(a)?,
+    };
+    Ok(match outcome {
+        Outcome::Found => ExitCode::SUCCESS,
+        Outcome::NothingFound => ExitCode::from(1),
+    })
+}

@@ -1,0 +1,119 @@
+//! Output helpers shared by the subcommands: formats, tables sized for CJK text, terminal
+//! colour for highlights, `<b>` for JSON, and Excel-safe CSV (UTF-8 BOM, formula guard).
+
+use std::io::{IsTerminal, Write};
+use std::ops::Range;
+
+use chrono::{DateTime, FixedOffset};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+
+/// Result formats of listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ListFormat {
+    /// An aligned table for reading.
+    #[default]
+    Table,
+    /// One JSON object per line.
+    Json,
+    /// CSV with a UTF-8 BOM, for Excel.
+    Csv,
+}
+
+/// Formats of summary commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SummaryFormat {
+    /// Text for reading.
+    #[default]
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Whether to colour standard output.
+pub fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// A table with the house style; wraps to the terminal width when there is one.
+pub fn table(headers: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED);
+    if std::io::stdout().is_terminal() {
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        t.set_content_arrangement(ContentArrangement::Disabled);
+    }
+    t.set_header(headers.to_vec());
+    t
+}
+
+/// Wraps highlighted ranges of `text` with `open`/`close`, escaping the rest with `escape`.
+pub fn mark(text: &str, ranges: &[Range<usize>], open: &str, close: &str, escape: fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len() + ranges.len() * (open.len() + close.len()));
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at || r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
+            continue;
+        }
+        out.push_str(&escape(&text[at..r.start]));
+        out.push_str(open);
+        out.push_str(&escape(&text[r.clone()]));
+        out.push_str(close);
+        at = r.end;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
+fn plain(s: &str) -> String {
+    s.to_string()
+}
+
+fn html(s: &str) -> String {
+    html_escape::encode_text(s).into_owned()
+}
+
+/// Highlights for a terminal (bold red) or nothing when not colouring.
+pub fn mark_terminal(text: &str, ranges: &[Range<usize>], colour: bool) -> String {
+    if colour {
+        mark(text, ranges, "\x1b[1;31m", "\x1b[0m", plain)
+    } else {
+        text.to_string()
+    }
+}
+
+/// Highlights as HTML: text escaped, matches in `<b>`.
+pub fn mark_html(text: &str, ranges: &[Range<usize>]) -> String {
+    mark(text, ranges, "<b>", "</b>", html)
+}
+
+/// A date as editors write it.
+pub fn date(d: Option<DateTime<FixedOffset>>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+/// A date-time as editors write it.
+pub fn datetime(d: Option<DateTime<FixedOffset>>) -> String {
+    d.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+}
+
+/// Guards a CSV cell against formula injection in spreadsheets.
+pub fn csv_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// A CSV writer on standard output that starts with a UTF-8 BOM.
+pub fn csv_stdout() -> std::io::Result<csv::Writer<std::io::StdoutLock<'static>>> {
+    let mut out = std::io::stdout().lock();
+    out.write_all("\u{feff}".as_bytes())?;
+    Ok(csv::Writer::from_writer(out))
+}
+
+/// Shortens `text` to `max` characters with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    crate::ingest::dates::truncate(text, max)
+}

@@ -1,0 +1,175 @@
+//! `minyi search`: find items by words, phrases, boolean operators, fields and filters.
+
+use anyhow::Context;
+
+use super::output::{self, ListFormat};
+use super::{IndexArg, Outcome};
+use crate::index::query::{parse_from, parse_to, AdoptionFilter, Filters};
+use crate::index::search::{SearchRequest, SearchResults, SortBy};
+use crate::index::ItemIndex;
+
+/// Search items.
+///
+/// Type the query as you would say it: `停车难`, `市民出行` (words need not be adjacent; any
+/// verbatim substring of two or more characters also matches). Syntax: several words must
+/// all match; `"加装电梯"` must appear verbatim; `A OR B`; `NOT x` or `-x` excludes; `+x`
+/// requires; `title:x`, `body:x` search one field; `sector:教育界`, `submitter:王建国`,
+/// `unit:…`, `id:…` match a value exactly. Ranking is BM25 with titles weighted ×2.
+///
+/// Exit status: 0 hits found, 1 no hits, 2 error (malformed query, missing index).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The query (quote it in the shell when it has spaces).
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: String,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Only items of this sector (界别), exact value.
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Only items by this submitter, exact value.
+    #[arg(long)]
+    pub submitter: Option<String>,
+    /// Only items of this unit, exact value.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// From this date on: 2024, 2024-07, 2024Q3, 2024-07-15 (undated items are left out).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Up to and including this date/period: 2024, 2024-09, 2024Q3, 2024-09-30.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Adoption level: none, county, city, province, national, or `adopted` (any level).
+    #[arg(long, value_name = "LEVEL")]
+    pub adoption: Option<String>,
+    /// Only items with a leader's instruction (批示).
+    #[arg(long)]
+    pub instructed: bool,
+    /// Maximum hits to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
+    pub sort: SortBy,
+    /// Also count the matching items per sector.
+    #[arg(long)]
+    pub facets: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// Builds the filters from the flags.
+pub fn filters(
+    sector: &Option<String>,
+    submitter: &Option<String>,
+    unit: &Option<String>,
+    from: &Option<String>,
+    to: &Option<String>,
+    adoption: &Option<String>,
+    instructed: bool,
+) -> crate::Result<Filters> {
+    Ok(Filters {
+        sector: sector.clone(),
+        submitter: submitter.clone(),
+        unit: unit.clone(),
+        from: from.as_deref().map(parse_from).transpose()?,
+        to: to.as_deref().map(parse_to).transpose()?,
+        adoption: adoption.as_deref().map(AdoptionFilter::parse).transpose()?,
+        instructed,
+    })
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let filters = filters(&args.sector, &args.submitter, &args.unit, &args.from, &args.to, &args.adoption, args.instructed)?;
+    let index = ItemIndex::open(&args.index.index)?;
+    let req = SearchRequest { query: Some(args.query.clone()), filters, limit: args.limit, sort: args.sort, facets: args.facets };
+    let results = index.search(&req).with_context(|| format!("search for '{}'", args.query))?;
+    match args.format {
+        ListFormat::Table => print_table(&results)?,
+        ListFormat::Json => print_json(&results)?,
+        ListFormat::Csv => print_csv(&results)?,
+    }
+    Ok(if results.total == 0 { Outcome::NothingFound } else { Outcome::Found })
+}
+
+fn print_table(r: &SearchResults) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "共找到 {} 条，显示 {} 条", r.total, r.hits.len())?;
+    if !r.hits.is_empty() {
+        let colour = output::colour();
+        let mut t = output::table(&["编号", "日期", "界别", "报送人", "标题", "摘要"]);
+        for h in &r.hits {
+            t.add_row(vec![
+                h.item.id.clone(),
+                output::date(h.item.submitted_at),
+                h.item.sector.clone(),
+                h.item.submitter.clone(),
+                output::mark_terminal(&h.title.text, &h.title.highlights, colour),
+                output::mark_terminal(&h.snippet.text, &h.snippet.highlights, colour),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+    }
+    if let Some(f) = &r.facets {
+        let mut t = output::table(&["界别", "条数"]);
+        for (sector, n) in f {
+            t.add_row(vec![if sector.is_empty() { "（未填）".to_string() } else { sector.clone() }, n.to_string()]);
+        }
+        writeln!(out, "按界别统计：\n{t}")?;
+    }
+    Ok(())
+}
+
+fn print_json(r: &SearchResults) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for (rank, h) in r.hits.iter().enumerate() {
+        let obj = serde_json::json!({
+            "kind": "hit",
+            "rank": rank + 1,
+            "id": h.item.id,
+            "score": h.score,
+            "submitted_at": h.item.submitted_at.map(|d| d.to_rfc3339()),
+            "sector": h.item.sector,
+            "submitter": h.item.submitter,
+            "unit": h.item.unit,
+            "adoption": h.item.adoption.as_str(),
+            "instructed": h.item.instructed(),
+            "title": h.item.title,
+            "title_html": output::mark_html(&h.title.text, &h.title.highlights),
+            "snippet": output::mark_html(&h.snippet.text, &h.snippet.highlights),
+        });
+        writeln!(out, "{obj}")?;
+    }
+    let mut summary = serde_json::json!({ "kind": "summary", "total": r.total, "returned": r.hits.len() });
+    if let Some(f) = &r.facets {
+        summary["facets"] = serde_json::json!({ "sector": f.iter().map(|(k, n)| serde_json::json!({"sector": k, "count": n})).collect::<Vec<_>>() });
+    }
+    writeln!(out, "{summary}")?;
+    Ok(())
+}
+
+fn print_csv(r: &SearchResults) -> anyhow::Result<()> {
+    let mut w = output::csv_stdout()?;
+    w.write_record(["编号", "日期", "界别", "报送人", "单位", "采用级别", "有批示", "标题", "摘要"])?;
+    for h in &r.hits {
+        let i = &h.item;
+        let row = [
+            i.id.clone(),
+            output::datetime(i.submitted_at),
+            i.sector.clone(),
+            i.submitter.clone(),
+            i.unit.clone(),
+            i.adoption.label_zh().to_string(),
+            if i.instructed() { "是" } else { "否" }.to_string(),
+            i.title.clone(),
+            h.snippet.text.clone(),
+        ];
+        w.write_record(row.iter().map(|c| output::csv_safe(c)))?;
+    }
+    w.flush()?;
+    Ok(())
+}

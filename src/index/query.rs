@@ -1,0 +1,468 @@
+//! Query building. tantivy's QueryParser turns an unspaced Chinese query into one phrase
+//! (tantivy issue #2472), so minyi parses the query itself and builds it from the same
+//! analysis as the index: each word must match, either through its jieba terms anywhere in
+//! the title (weighted ×2) or body, or as a verbatim substring through the bigram phrase.
+//!
+//! Syntax: words (all required), `"quoted phrase"` (verbatim), `OR` between clauses,
+//! `AND` (the default), `NOT`/`-` (exclude), `+` (require), and `field:value` where field
+//! is `title`, `body` (text) or `sector`, `submitter`, `unit`, `id` (exact value).
+
+use std::ops::Bound;
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::Fields;
+use crate::error::{Error, Result};
+use crate::ingest::dates;
+use crate::item::Adoption;
+use crate::segment::{bigram, Segmenter};
+
+/// Weight of a title match relative to a body match.
+pub const TITLE_BOOST: f32 = 2.0;
+
+/// Where a text clause looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Title,
+    Body,
+}
+
+/// One clause of a parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Atom {
+    /// Words: each jieba term must match, or the whole text as a substring.
+    Text(String, Scope),
+    /// A quoted phrase: must appear verbatim.
+    Phrase(String),
+    /// An exact keyword field value (`sector:教育界`).
+    Keyword(&'static str, String),
+}
+
+/// A parsed query: groups of alternatives (joined by OR), each required or excluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub groups: Vec<(Occur, Vec<Atom>)>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Lexeme {
+    Word(String),
+    Quoted(String),
+    FieldQuoted(String, String),
+}
+
+fn lex(q: &str) -> Result<Vec<Lexeme>> {
+    let mut out = Vec::new();
+    let mut chars = q.chars().peekable();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut Vec<Lexeme>| {
+        if !word.is_empty() {
+            out.push(Lexeme::Word(std::mem::take(word)));
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '“' | '”' => {
+                let close = if c == '“' { '”' } else { c };
+                let mut phrase = String::new();
+                let mut closed = false;
+                for d in chars.by_ref() {
+                    if d == close || (close == '"' && d == '”') || (close == '”' && d == '"') {
+                        closed = true;
+                        break;
+                    }
+                    phrase.push(d);
+                }
+                if !closed {
+                    return Err(Error::Query(format!("unbalanced quote in '{q}'")));
+                }
+                if word.ends_with(':') && word.len() > 1 {
+                    let field = word.trim_end_matches(':').to_string();
+                    word.clear();
+                    out.push(Lexeme::FieldQuoted(field, phrase));
+                } else {
+                    let prefix = std::mem::take(&mut word);
+                    if !prefix.is_empty() && prefix != "+" && prefix != "-" {
+                        out.push(Lexeme::Word(prefix));
+                        out.push(Lexeme::Quoted(phrase));
+                    } else {
+                        if !prefix.is_empty() {
+                            out.push(Lexeme::Word(prefix));
+                        }
+                        out.push(Lexeme::Quoted(phrase));
+                    }
+                }
+            }
+            c if c.is_whitespace() || c == '\u{3000}' => flush(&mut word, &mut out),
+            c => word.push(c),
+        }
+    }
+    flush(&mut word, &mut out);
+    Ok(out)
+}
+
+fn keyword_field(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "sector" | "界别" => "sector",
+        "submitter" | "报送人" => "submitter",
+        "unit" | "单位" => "unit",
+        "id" | "编号" => "id",
+        _ => return None,
+    })
+}
+
+fn text_scope(name: &str) -> Option<Scope> {
+    Some(match name {
+        "title" | "标题" => Scope::Title,
+        "body" | "正文" => Scope::Body,
+        _ => return None,
+    })
+}
+
+fn field_atom(field: &str, value: String, quoted: bool) -> Option<Atom> {
+    if let Some(k) = keyword_field(field) {
+        return Some(Atom::Keyword(k, value));
+    }
+    text_scope(field).map(|s| if quoted && s == Scope::All { Atom::Phrase(value) } else { Atom::Text(value, s) })
+}
+
+/// Parses the query syntax.
+pub fn parse(q: &str) -> Result<Parsed> {
+    let lexemes = lex(q)?;
+    if lexemes.is_empty() {
+        return Err(Error::Query("empty query".into()));
+    }
+    let mut groups: Vec<(Occur, Vec<Atom>)> = Vec::new();
+    let mut join_or = false;
+    let mut negate = false;
+    let mut pending_or_at_start = true;
+    for lx in lexemes {
+        let (occur_prefix, atom) = match lx {
+            Lexeme::Word(w) if w == "OR" || w == "||" => {
+                if pending_or_at_start || join_or {
+                    return Err(Error::Query("OR needs a clause on each side".into()));
+                }
+                join_or = true;
+                continue;
+            }
+            Lexeme::Word(w) if w == "AND" || w == "&&" => continue,
+            Lexeme::Word(w) if w == "NOT" => {
+                negate = true;
+                continue;
+            }
+            Lexeme::Word(w) => {
+                let (occ, rest) = match w.chars().next() {
+                    Some('+') => (Some(Occur::Must), w[1..].to_string()),
+                    Some('-') if w.len() > 1 => (Some(Occur::MustNot), w[1..].to_string()),
+                    _ => (None, w),
+                };
+                if rest.is_empty() {
+                    return Err(Error::Query(format!("'{}' needs a term after it", if occ == Some(Occur::Must) { "+" } else { "-" })));
+                }
+                let atom = match rest.split_once(':') {
+                    Some((f, v)) if !f.is_empty() && (keyword_field(f).is_some() || text_scope(f).is_some()) => {
+                        if v.is_empty() {
+                            return Err(Error::Query(format!("'{f}:' needs a value")));
+                        }
+                        field_atom(f, v.to_string(), false).expect("known field")
+                    }
+                    _ => Atom::Text(rest, Scope::All),
+                };
+                (occ, atom)
+            }
+            Lexeme::Quoted(p) => (None, Atom::Phrase(p)),
+            Lexeme::FieldQuoted(f, v) => {
+                let (occ, f) = match f.chars().next() {
+                    Some('+') => (Some(Occur::Must), f[1..].to_string()),
+                    Some('-') => (Some(Occur::MustNot), f[1..].to_string()),
+                    _ => (None, f),
+                };
+                let atom = field_atom(&f, v.clone(), true)
+                    .ok_or_else(|| Error::Query(format!("unknown field '{f}' (fields: title, body, sector, submitter, unit, id)")))?;
+                (occ, atom)
+            }
+        };
+        let occur = if negate { Occur::MustNot } else { occur_prefix.unwrap_or(Occur::Must) };
+        negate = false;
+        pending_or_at_start = false;
+        if join_or {
+            join_or = false;
+            match groups.last_mut() {
+                Some((Occur::Must, alts)) if occur == Occur::Must => {
+                    alts.push(atom);
+                    continue;
+                }
+                _ => return Err(Error::Query("OR joins two positive clauses (not NOT/-)".into())),
+            }
+        }
+        groups.push((occur, vec![atom]));
+    }
+    if join_or {
+        return Err(Error::Query("OR needs a clause on each side".into()));
+    }
+    if negate {
+        return Err(Error::Query("NOT needs a term after it".into()));
+    }
+    Ok(Parsed { groups })
+}
+
+/// Filters applied on top of the text query.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub sector: Option<String>,
+    pub submitter: Option<String>,
+    pub unit: Option<String>,
+    /// Inclusive start.
+    pub from: Option<DateTime<FixedOffset>>,
+    /// Exclusive end.
+    pub to: Option<DateTime<FixedOffset>>,
+    pub adoption: Option<AdoptionFilter>,
+    pub instructed: bool,
+}
+
+/// Which adoption levels to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdoptionFilter {
+    /// Exactly this level.
+    Level(Adoption),
+    /// Any level above none.
+    Adopted,
+}
+
+impl AdoptionFilter {
+    /// Parses `none|county|city|province|national|adopted` (or Chinese labels).
+    pub fn parse(s: &str) -> Result<AdoptionFilter> {
+        if matches!(s.trim(), "adopted" | "any" | "已采用") {
+            return Ok(AdoptionFilter::Adopted);
+        }
+        Adoption::parse(s).filter(|_| !s.trim().is_empty()).map(AdoptionFilter::Level).ok_or_else(|| {
+            Error::Usage(format!("unknown adoption level '{s}' (none, county, city, province, national, adopted)"))
+        })
+    }
+}
+
+/// Parses a `--from` bound: `2024`, `2024-07`, `2024Q3` or any accepted date; the start of it.
+pub fn parse_from(s: &str) -> Result<DateTime<FixedOffset>> {
+    parse_period(s).map(|(a, _)| a)
+}
+
+/// Parses a `--to` bound, inclusive of the whole period named: returns the exclusive end.
+pub fn parse_to(s: &str) -> Result<DateTime<FixedOffset>> {
+    parse_period(s).map(|(_, b)| b)
+}
+
+/// A period `[start, end)` from `2024`, `2024-07`, `2024Q3`, a date, or a date-time (a
+/// date-time is an instant: its end is one second later).
+pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let t = s.trim();
+    let at = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).map(|d| dates::from_naive(d.and_time(NaiveTime::MIN)));
+    let bad = || Error::Usage(format!("invalid date '{s}' (use 2024, 2024-07, 2024Q3, 2024-07-15 or 2024-07-15 08:00)"));
+    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = t.parse().map_err(|_| bad())?;
+        return Ok((at(y, 1).ok_or_else(bad)?, at(y + 1, 1).ok_or_else(bad)?));
+    }
+    if let Some((y, q)) = t.split_once(['Q', 'q']) {
+        if let (Ok(y), Ok(q)) = (y.parse::<i32>(), q.parse::<u32>()) {
+            if (1..=4).contains(&q) {
+                let start = at(y, (q - 1) * 3 + 1).ok_or_else(bad)?;
+                let end = if q == 4 { at(y + 1, 1) } else { at(y, q * 3 + 1) }.ok_or_else(bad)?;
+                return Ok((start, end));
+            }
+        }
+        return Err(bad());
+    }
+    let parts: Vec<&str> = t.split(['-', '/']).collect();
+    if parts.len() == 2 && parts[0].len() == 4 {
+        if let (Ok(y), Ok(m)) = (parts[0].parse::<i32>(), parts[1].parse::<u32>()) {
+            let start = at(y, m).ok_or_else(bad)?;
+            let end = if m == 12 { at(y + 1, 1) } else { at(y, m + 1) }.ok_or_else(bad)?;
+            return Ok((start, end));
+        }
+    }
+    let d = dates::parse_date(t).map_err(|_| bad())?.ok_or_else(bad)?;
+    let has_time = t.contains(':') || t.contains('时') || t.len() > 10 && t.bytes().all(|b| b.is_ascii_digit());
+    let end = if has_time { d + Duration::seconds(1) } else { d + Duration::days(1) };
+    let _ = d.year();
+    Ok((d, end))
+}
+
+/// Builds tantivy queries from parsed syntax, with the index's own analysis.
+pub struct QueryBuilder<'a> {
+    pub fields: &'a Fields,
+    pub segmenter: &'a Segmenter,
+}
+
+impl QueryBuilder<'_> {
+    /// The complete query: the text (or all items when `parsed` is `None`) plus filters.
+    pub fn build(&self, parsed: Option<&Parsed>, filters: &Filters) -> Result<Box<dyn Query>> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut positive = false;
+        if let Some(p) = parsed {
+            for (occur, alts) in &p.groups {
+                let mut subs: Vec<Box<dyn Query>> = Vec::new();
+                for atom in alts {
+                    subs.push(self.atom(atom)?);
+                }
+                let q: Box<dyn Query> = if subs.len() == 1 {
+                    subs.pop().expect("one")
+                } else {
+                    Box::new(BooleanQuery::new(subs.into_iter().map(|q| (Occur::Should, q)).collect()))
+                };
+                positive |= *occur == Occur::Must;
+                clauses.push((*occur, q));
+            }
+        }
+        let f = self.fields;
+        for (field, value) in [(f.sector, &filters.sector), (f.submitter, &filters.submitter), (f.unit, &filters.unit)] {
+            if let Some(v) = value {
+                clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))));
+                positive = true;
+            }
+        }
+        if filters.from.is_some() || filters.to.is_some() {
+            let term = |d: DateTime<FixedOffset>| Term::from_field_date(f.date, tantivy::DateTime::from_timestamp_secs(d.timestamp()));
+            let lo = filters.from.map(|d| Bound::Included(term(d))).unwrap_or(Bound::Unbounded);
+            let hi = filters.to.map(|d| Bound::Excluded(term(d))).unwrap_or(Bound::Unbounded);
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+            positive = true;
+        }
+        if let Some(a) = filters.adoption {
+            let (lo, hi) = match a {
+                AdoptionFilter::Level(l) => (l.rank(), l.rank()),
+                AdoptionFilter::Adopted => (1, Adoption::National.rank()),
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_u64(f.adoption, lo)),
+                    Bound::Included(Term::from_field_u64(f.adoption, hi)),
+                )),
+            ));
+            positive = true;
+        }
+        if filters.instructed {
+            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.instructed, 1), IndexRecordOption::Basic))));
+            positive = true;
+        }
+        if !positive {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    fn atom(&self, atom: &Atom) -> Result<Box<dyn Query>> {
+        let f = self.fields;
+        match atom {
+            Atom::Keyword(name, value) => {
+                let field = match *name {
+                    "sector" => f.sector,
+                    "submitter" => f.submitter,
+                    "unit" => f.unit,
+                    _ => f.id,
+                };
+                Ok(Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)))
+            }
+            Atom::Phrase(p) => self
+                .gram_phrase(p)
+                .ok_or_else(|| Error::Query(format!("phrase \"{p}\" has no searchable characters"))),
+            Atom::Text(w, scope) => {
+                let terms = self.segmenter.terms(w);
+                let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                if !terms.is_empty() {
+                    let all: Vec<(Occur, Box<dyn Query>)> =
+                        terms.iter().map(|t| (Occur::Must, self.term_anywhere(t, *scope))).collect();
+                    alts.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+                }
+                if *scope == Scope::All {
+                    if let Some(q) = self.gram_phrase(w) {
+                        alts.push((Occur::Should, q));
+                    }
+                }
+                if alts.is_empty() {
+                    return Err(Error::Query(format!("'{w}' has no searchable characters")));
+                }
+                Ok(Box::new(BooleanQuery::new(alts)))
+            }
+        }
+    }
+
+    /// One jieba term in the title (boosted) or the body.
+    fn term_anywhere(&self, t: &str, scope: Scope) -> Box<dyn Query> {
+        let f = self.fields;
+        let tq = |field: Field| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs))
+        };
+        match scope {
+            Scope::Title => tq(f.title_terms),
+            Scope::Body => tq(f.body_terms),
+            Scope::All => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(BoostQuery::new(tq(f.title_terms), TITLE_BOOST))),
+                (Occur::Should, tq(f.body_terms)),
+            ])),
+        }
+    }
+
+    /// The verbatim-substring query for `text` over the bigram field.
+    pub fn gram_phrase(&self, text: &str) -> Option<Box<dyn Query>> {
+        let grams = bigram::grams(text);
+        let field = self.fields.grams;
+        match grams.len() {
+            0 => None,
+            1 => Some(Box::new(TermQuery::new(Term::from_field_text(field, &grams[0].1), IndexRecordOption::WithFreqs))),
+            _ => Some(Box::new(PhraseQuery::new_with_offset(
+                grams.into_iter().map(|(p, g)| (p, Term::from_field_text(field, &g))).collect(),
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Atom {
+        Atom::Text(s.into(), Scope::All)
+    }
+
+    #[test]
+    fn parses_boolean_syntax() {
+        let p = parse("停车 OR 车位 -收费 \"加装 电梯\" sector:教育界").unwrap();
+        assert_eq!(
+            p.groups,
+            vec![
+                (Occur::Must, vec![text("停车"), text("车位")]),
+                (Occur::MustNot, vec![text("收费")]),
+                (Occur::Must, vec![Atom::Phrase("加装 电梯".into())]),
+                (Occur::Must, vec![Atom::Keyword("sector", "教育界".into())]),
+            ]
+        );
+        let p = parse("NOT 收费 title:电梯").unwrap();
+        assert_eq!(p.groups[0], (Occur::MustNot, vec![text("收费")]));
+        assert_eq!(p.groups[1], (Occur::Must, vec![Atom::Text("电梯".into(), Scope::Title)]));
+    }
+
+    #[test]
+    fn rejects_malformed_queries() {
+        for bad in ["", "\"未闭合", "OR 停车", "停车 OR", "停车 NOT", "-", "sector:", "x:\"y\""] {
+            assert!(matches!(parse(bad), Err(Error::Query(_))), "{bad}");
+        }
+        // An unknown field prefix is plain text, not an error.
+        assert_eq!(parse("12:30").unwrap().groups, vec![(Occur::Must, vec![text("12:30")])]);
+    }
+
+    #[test]
+    fn periods() {
+        let (a, b) = parse_period("2024Q3").unwrap();
+        assert_eq!((a.to_rfc3339().as_str(), b.to_rfc3339().as_str()), ("2024-07-01T00:00:00+08:00", "2024-10-01T00:00:00+08:00"));
+        let (a, b) = parse_period("2024-12").unwrap();
+        assert_eq!((a.month(), b.year(), b.month()), (12, 2025, 1));
+        let (_, b) = parse_period("2024-02-28").unwrap();
+        assert_eq!(b.to_rfc3339(), "2024-02-29T00:00:00+08:00");
+        assert!(parse_period("2024Q5").is_err());
+        assert!(parse_period("soon").is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! The index schema: stored item fields, jieba-segmented text for ranking, character bigrams
+//! for substring-complete search, and fast fields for filters, sorting and facets.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+    FAST, STORED, STRING,
+};
+
+use crate::segment::tokenizer::{BIGRAM, JIEBA};
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub body: Field,
+    pub title_terms: Field,
+    pub body_terms: Field,
+    pub grams: Field,
+    pub date: Field,
+    pub submitter: Field,
+    pub sector: Field,
+    pub unit: Field,
+    pub adoption: Field,
+    pub instructed: Field,
+    pub instruction: Field,
+    pub feedback: Field,
+    pub likes: Field,
+    pub dislikes: Field,
+    pub extra: Field,
+    pub source: Field,
+    pub hash: Field,
+}
+
+/// Field names, shared by schema building and lookup.
+pub mod names {
+    pub const ID: &str = "id";
+    pub const DATE: &str = "submitted_at";
+    pub const SECTOR: &str = "sector";
+    pub const SUBMITTER: &str = "submitter";
+    pub const UNIT: &str = "unit";
+    pub const ADOPTION: &str = "adoption";
+    pub const INSTRUCTED: &str = "instructed";
+    pub const LIKES: &str = "likes";
+    pub const HASH: &str = "hash";
+}
+
+/// Builds the schema.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let stored_text = TextOptions::default().set_stored();
+    let jieba = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(JIEBA).set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let grams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(BIGRAM).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let keyword = STRING | STORED | FAST;
+    let number = NumericOptions::default().set_indexed().set_fast().set_stored();
+    let fields = Fields {
+        id: b.add_text_field(names::ID, keyword.clone()),
+        title: b.add_text_field("title", stored_text.clone()),
+        body: b.add_text_field("body", stored_text.clone()),
+        title_terms: b.add_text_field("title_terms", jieba.clone()),
+        body_terms: b.add_text_field("body_terms", jieba),
+        grams: b.add_text_field("grams", grams),
+        date: b.add_date_field(
+            names::DATE,
+            DateOptions::default().set_indexed().set_fast().set_stored().set_precision(DateTimePrecision::Seconds),
+        ),
+        submitter: b.add_text_field(names::SUBMITTER, keyword.clone()),
+        sector: b.add_text_field(names::SECTOR, keyword.clone()),
+        unit: b.add_text_field(names::UNIT, keyword),
+        adoption: b.add_u64_field(names::ADOPTION, number.clone()),
+        instructed: b.add_u64_field(names::INSTRUCTED, number.clone()),
+        instruction: b.add_text_field("instruction", stored_text.clone()),
+        feedback: b.add_text_field("feedback", stored_text.clone()),
+        likes: b.add_u64_field(names::LIKES, number.clone()),
+        dislikes: b.add_u64_field("dislikes", number),
+        extra: b.add_text_field("extra", stored_text.clone()),
+        source: b.add_text_field("source", stored_text),
+        hash: b.add_u64_field(names::HASH, NumericOptions::default().set_fast().set_stored()),
+    };
+    (b.build(), fields)
+}
+
+/// Looks the fields up in an existing index's schema.
+pub fn lookup(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        id: f(names::ID)?,
+        title: f("title")?,
+        body: f("body")?,
+        title_terms: f("title_terms")?,
+        body_terms: f("body_terms")?,
+        grams: f("grams")?,
+        date: f(names::DATE)?,
+        submitter: f(names::SUBMITTER)?,
+        sector: f(names::SECTOR)?,
+        unit: f(names::UNIT)?,
+        adoption: f(names::ADOPTION)?,
+        instructed: f(names::INSTRUCTED)?,
+        instruction: f("instruction")?,
+        feedback: f("feedback")?,
+        likes: f(names::LIKES)?,
+        dislikes: f("dislikes")?,
+        extra: f("extra")?,
+        source: f("source")?,
+        hash: f(names::HASH)?,
+    })
+}

@@ -1,0 +1,202 @@
+//! Running searches: the query with filters, BM25 or date order, total count, sector facets,
+//! and snippets whose highlights mark the query's characters (so substring matches that
+//! cross jieba's word boundaries are highlighted too).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::AggregationCollector;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use super::query::{self, Atom, Filters, Parsed, QueryBuilder};
+use super::{document, ItemIndex};
+use crate::error::Result;
+use crate::item::Item;
+use crate::segment::bigram::{self, BigramTokenizer};
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SortBy {
+    /// BM25 relevance, title weighted above body.
+    #[default]
+    Relevance,
+    /// Most recent first (undated items last).
+    Newest,
+    /// Oldest first (undated items last).
+    Oldest,
+}
+
+/// A search to run.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// Query text (`None`: every item passing the filters).
+    pub query: Option<String>,
+    pub filters: Filters,
+    pub limit: usize,
+    pub sort: SortBy,
+    pub facets: bool,
+}
+
+/// Text with the byte ranges to highlight.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Highlighted {
+    pub text: String,
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// One search hit.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub item: Item,
+    /// BM25 score (relevance order only).
+    pub score: Option<f32>,
+    pub title: Highlighted,
+    pub snippet: Highlighted,
+}
+
+/// What a search found.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    /// Number of matching items (not just those returned).
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Matching items per sector, most first (when asked for).
+    pub facets: Option<Vec<(String, u64)>>,
+}
+
+/// Snippet length in bytes (about 80 Chinese characters).
+const SNIPPET_BYTES: usize = 240;
+
+impl ItemIndex {
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let parsed = req.query.as_deref().map(query::parse).transpose()?;
+        let builder = QueryBuilder { fields: &self.fields, segmenter: &self.segmenter };
+        let q = builder.build(parsed.as_ref(), &req.filters)?;
+        let searcher = self.reader()?.searcher();
+        let limit = req.limit.max(1);
+        let (total, addresses): (usize, Vec<(Option<f32>, DocAddress)>) = match req.sort {
+            SortBy::Relevance => {
+                let (count, top) = searcher.search(&q, &(Count, TopDocs::with_limit(limit).order_by_score()))?;
+                (count, top.into_iter().map(|(s, a)| (Some(s), a)).collect())
+            }
+            SortBy::Newest | SortBy::Oldest => {
+                let order = if req.sort == SortBy::Newest { Order::Desc } else { Order::Asc };
+                let by_date = TopDocs::with_limit(limit).order_by_fast_field::<tantivy::DateTime>(super::schema::names::DATE, order);
+                let (count, top) = searcher.search(&q, &(Count, by_date))?;
+                let (mut dated, undated): (Vec<_>, Vec<_>) = top.into_iter().partition(|(d, _)| d.is_some());
+                dated.extend(undated);
+                (count, dated.into_iter().map(|(_, a)| (None, a)).collect())
+            }
+        };
+        let highlighter = Highlighter::new(&searcher, &self.fields, parsed.as_ref())?;
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, addr) in addresses {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let item = document::from_document(&self.fields, &doc);
+            let title = highlighter.whole(&item.title);
+            let snippet = highlighter.snippet(&item.body);
+            hits.push(Hit { item, score, title, snippet });
+        }
+        let facets = if req.facets { Some(sector_facets(&searcher, &q)?) } else { None };
+        Ok(SearchResults { total, hits, facets })
+    }
+
+    /// Fetches one item by id.
+    pub fn get(&self, id: &str) -> Result<Option<Item>> {
+        let searcher = self.reader()?.searcher();
+        let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => {
+                let doc: TantivyDocument = searcher.doc(*addr)?;
+                Ok(Some(document::from_document(&self.fields, &doc)))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// Counts matching items per sector with a terms aggregation on the sector fast field.
+fn sector_facets(searcher: &Searcher, q: &dyn Query) -> Result<Vec<(String, u64)>> {
+    let req: Aggregations = serde_json::from_value(serde_json::json!({
+        "sectors": { "terms": { "field": super::schema::names::SECTOR, "size": 1000 } }
+    }))
+    .expect("static aggregation request");
+    let collector = AggregationCollector::from_aggs(req, Default::default());
+    let res = searcher.search(q, &collector)?;
+    let json = serde_json::to_value(&res).map_err(|e| crate::error::Error::Io(std::io::Error::other(e)))?;
+    let mut out: Vec<(String, u64)> = json["sectors"]["buckets"]
+        .as_array()
+        .map(|b| {
+            b.iter()
+                .map(|b| (b["key"].as_str().unwrap_or_default().to_string(), b["doc_count"].as_u64().unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(out)
+}
+
+/// Marks the query's characters (as bigrams) in titles and bodies.
+struct Highlighter {
+    generator: Option<SnippetGenerator>,
+    whole: Option<SnippetGenerator>,
+}
+
+impl Highlighter {
+    fn new(searcher: &Searcher, fields: &super::Fields, parsed: Option<&Parsed>) -> Result<Highlighter> {
+        let mut terms: BTreeMap<String, f32> = BTreeMap::new();
+        for (occur, atoms) in parsed.map(|p| p.groups.as_slice()).unwrap_or_default() {
+            if *occur == tantivy::query::Occur::MustNot {
+                continue;
+            }
+            for atom in atoms {
+                let (Atom::Text(t, _) | Atom::Phrase(t)) = atom else { continue };
+                for (_, g) in bigram::grams(t) {
+                    let df = searcher.doc_freq(&Term::from_field_text(fields.grams, &g))?;
+                    terms.insert(g, 1.0 / (1.0 + df as f32));
+                }
+            }
+        }
+        if terms.is_empty() {
+            return Ok(Highlighter { generator: None, whole: None });
+        }
+        let make = |max| SnippetGenerator::new(terms.clone(), TextAnalyzer::from(BigramTokenizer), fields.body, max);
+        Ok(Highlighter { generator: Some(make(SNIPPET_BYTES)), whole: Some(make(usize::MAX / 2)) })
+    }
+
+    /// The best fragment of `text`, or its beginning when nothing matches.
+    fn snippet(&self, text: &str) -> Highlighted {
+        if let Some(g) = &self.generator {
+            let s = g.snippet(text);
+            if !s.is_empty() {
+                return Highlighted { text: s.fragment().to_string(), highlights: s.highlighted().to_vec() };
+            }
+        }
+        let mut end = SNIPPET_BYTES.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        Highlighted { text: text[..end].to_string(), highlights: Vec::new() }
+    }
+
+    /// All of `text` with its matches marked.
+    fn whole(&self, text: &str) -> Highlighted {
+        let highlights = match &self.whole {
+            Some(g) => {
+                let s = g.snippet(text);
+                let start = s.fragment_range().start;
+                s.highlighted().iter().map(|r| r.start + start..r.end + start).collect()
+            }
+            None => Vec::new(),
+        };
+        Highlighted { text: text.to_string(), highlights }
+    }
+}

@@ -1,0 +1,99 @@
+//! Encoding detection and decoding: UTF-8 (with or without BOM), UTF-16 with BOM, and
+//! GB18030/GBK (auto-detected when the bytes are not valid UTF-8). Binary data is refused.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use crate::error::{Error, Result};
+
+/// The user's `--encoding` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EncodingChoice {
+    /// Detect: BOM first, then UTF-8 if the bytes are valid UTF-8, else GB18030.
+    #[default]
+    Auto,
+    /// UTF-8 (a BOM is skipped).
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GB18030, which covers GBK and GB2312.
+    #[value(name = "gb18030", alias = "gbk", alias = "gb2312")]
+    Gb18030,
+}
+
+/// Counts the bytes read through it, for progress bars.
+pub struct CountingReader<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Size of the sample read to detect the encoding.
+const SAMPLE: usize = 256 * 1024;
+
+/// Detects the encoding of `path` and returns it with its display name.
+pub fn detect(path: &Path, file: &mut File, choice: EncodingChoice) -> Result<&'static Encoding> {
+    let mut sample = Vec::with_capacity(SAMPLE);
+    file.by_ref().take(SAMPLE as u64).read_to_end(&mut sample)?;
+    file.seek(SeekFrom::Start(0))?;
+    let input_err = |message: String| Error::Input { path: path.to_path_buf(), message };
+    if let Some((enc, _)) = Encoding::for_bom(&sample) {
+        return Ok(enc);
+    }
+    let nuls = sample.iter().filter(|&&b| b == 0).count();
+    if nuls > 0 {
+        return Err(input_err(format!(
+            "binary data ({nuls} NUL bytes in the first {} KB): not a text file (UTF-16 needs a BOM)",
+            sample.len().div_ceil(1024)
+        )));
+    }
+    let utf8_ok = match std::str::from_utf8(&sample) {
+        Ok(_) => true,
+        // An incomplete character cut by the sample's end is fine.
+        Err(e) => e.error_len().is_none(),
+    };
+    match choice {
+        EncodingChoice::Utf8 if !utf8_ok => {
+            let at = std::str::from_utf8(&sample).err().map(|e| e.valid_up_to()).unwrap_or(0);
+            Err(input_err(format!("not valid UTF-8 (first bad byte at offset {at}); try --encoding gb18030")))
+        }
+        EncodingChoice::Utf8 => Ok(UTF_8),
+        EncodingChoice::Gb18030 => Ok(GB18030),
+        EncodingChoice::Auto if utf8_ok => Ok(UTF_8),
+        EncodingChoice::Auto => {
+            let (text, had_errors) = GB18030.decode_without_bom_handling(&sample);
+            let controls = text.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
+            if had_errors || controls * 100 > text.chars().count().max(1) {
+                Err(input_err("unrecognised encoding: neither UTF-8 nor GB18030 text (binary data?); use --encoding".into()))
+            } else {
+                Ok(GB18030)
+            }
+        }
+    }
+}
+
+/// Opens `path` as a UTF-8 byte stream, transcoding when needed; `count` receives raw bytes read.
+pub fn open_decoded(path: &Path, choice: EncodingChoice, count: Arc<AtomicU64>) -> Result<(Box<dyn Read + Send>, &'static str)> {
+    let mut file = File::open(path).map_err(|e| Error::Input { path: path.to_path_buf(), message: format!("cannot open: {e}") })?;
+    let enc = detect(path, &mut file, choice)?;
+    let counting = CountingReader { inner: file, count };
+    let reader = DecodeReaderBytesBuilder::new()
+        .encoding(Some(enc))
+        .bom_override(true)
+        .strip_bom(true)
+        .build(counting);
+    let name = if enc == UTF_16LE || enc == UTF_16BE { "UTF-16" } else { enc.name() };
+    Ok((Box::new(io::BufReader::with_capacity(1 << 16, reader)), name))
+}

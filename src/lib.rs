@@ -1,0 +1,45 @@
+//! # minyi (民意)
+//!
+//! A pipeline for Chinese information items (社情民意信息): the short submissions that
+//! information officers, committee members and citizens send to a government or CPPCC office.
+//!
+//! ```text
+//! ingest  →  segment  →  index  →  topics  →  report
+//! (rows)     (terms)     (tantivy)  (rayon)    (md/html/csv)
+//!                           ↑
+//!                         search (query → hits)
+//! ```
+//!
+//! * [`ingest`] reads CSV/TSV/JSONL/Excel in UTF-8, UTF-16 or GB18030 into [`Item`]s, or
+//!   rejects rows with the file, line, field and reason.
+//! * [`segment`] segments Chinese with one shared jieba-rs instance (user dictionary and
+//!   stopwords from `corpora/dict/`) and makes character bigrams for substring search.
+//! * [`index`] stores items in tantivy (upsert by id) and answers queries.
+//! * [`pipeline`] wires ingest → segment → index with rayon, in bounded batches.
+//!
+//! ```
+//! use minyi::index::search::SearchRequest;
+//! use minyi::pipeline::{ingest, IngestConfig};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let csv = dir.path().join("items.csv");
+//! std::fs::write(&csv, "标题,正文,报送时间\n关于老旧小区加装电梯的建议,某小区居民多次反映加装电梯协调难。,2024-03-01\n").unwrap();
+//! let index_dir = dir.path().join("index");
+//! let summary = ingest(&IngestConfig::new(index_dir.clone(), vec![csv]), &|_, _, _| {}).unwrap();
+//! assert_eq!((summary.read, summary.new, summary.rejected), (1, 1, 0));
+//!
+//! let index = minyi::index::ItemIndex::open(&index_dir).unwrap();
+//! let req = SearchRequest { query: Some("电梯协调".into()), limit: 10, ..Default::default() };
+//! assert_eq!(index.search(&req).unwrap().total, 1);
+//! ```
+
+pub mod cli;
+pub mod error;
+pub mod index;
+pub mod ingest;
+pub mod item;
+pub mod pipeline;
+pub mod segment;
+
+pub use error::{Error, Result};
+pub use item::{Adoption, Item};

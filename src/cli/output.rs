@@ -51,7 +51,7 @@ pub fn table(headers: &[&str]) -> Table {
 pub fn mark(text: &str, ranges: &[Range<usize>], open: &str, close: &str, escape: fn(&str) -> String) -> String {
     let mut out = String::with_capacity(text.len() + ranges.len() * (open.len() + close.len()));
     let mut at = 0;
-    for r in ranges {
+    for r in merge_touching(ranges).iter() {
         if r.start < at || r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
             continue;
         }
@@ -62,6 +62,20 @@ pub fn mark(text: &str, ranges: &[Range<usize>], open: &str, close: &str, escape
         at = r.end;
     }
     out.push_str(&escape(&text[at..]));
+    out
+}
+
+/// Sorts ranges and merges those that overlap or touch, so `市民` + `出行` mark as one run.
+pub fn merge_touching(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut v = ranges.to_vec();
+    v.sort_by_key(|r| (r.start, r.end));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(v.len());
+    for r in v {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
     out
 }
 
@@ -116,4 +130,18 @@ pub fn csv_stdout() -> std::io::Result<csv::Writer<std::io::StdoutLock<'static>>
 /// Shortens `text` to `max` characters with an ellipsis.
 pub fn shorten(text: &str, max: usize) -> String {
     crate::ingest::dates::truncate(text, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_merge_and_escape() {
+        let t = "影响市民出行<b>";
+        assert_eq!(mark_html(t, &[6..12, 12..18]), "影响<b>市民出行</b>&lt;b&gt;");
+        assert_eq!(mark_html(t, &[12..18, 6..12, 9..15]), "影响<b>市民出行</b>&lt;b&gt;");
+        assert_eq!(csv_safe("=1+1"), "'=1+1");
+        assert_eq!(csv_safe("正常"), "正常");
+    }
 }

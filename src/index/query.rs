@@ -154,6 +154,9 @@ pub fn parse(q: &str) -> Result<Parsed> {
                 negate = true;
                 continue;
             }
+            Lexeme::Word(w) if w == "+" || w == "-" => {
+                return Err(Error::Query(format!("'{w}' needs a term after it")));
+            }
             Lexeme::Word(w) => {
                 let (occ, rest) = match w.chars().next() {
                     Some('+') => (Some(Occur::Must), w[1..].to_string()),

@@ -175,6 +175,7 @@ fn main() {
         secs, ingest_mbs, news.len() as f64 / secs, file_mb, summary["new"], summary["rejected"]
     );
     println!("ratios: minyi/bare indexer = {:.2}x, minyi/raw jieba = {:.2}x", ingest_mbs / bare_mbs, ingest_mbs / jieba_mbs);
+    peer(&news_file, secs);
 
     // 4. Synthetic information items at scale.
     let n: usize = std::env::var("MINYI_BENCH_ITEMS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
@@ -220,6 +221,29 @@ fn main() {
     println!(
         "search latency over 100 queries (top 20 with snippets): p50 {:.1} ms  p95 {:.1} ms  max {:.1} ms  ({} with hits)",
         percentile(&lat, 0.5), percentile(&lat, 0.95), lat[lat.len() - 1], nonempty
+    );
+}
+
+/// The Python peer (`../shared/bench/py_baseline.py --seg-only`): Python jieba segmentation of
+/// the same text, in this run. Needs MINYI_PEER_PYTHON (a python with jieba, scikit-learn, numpy).
+fn peer(news_file: &Path, minyi_ingest_s: f64) {
+    let Some(python) = std::env::var_os("MINYI_PEER_PYTHON") else {
+        println!("python peer: not run (set MINYI_PEER_PYTHON to a python with jieba, scikit-learn and numpy)");
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/py_baseline.py");
+    let out = Command::new(python)
+        .arg(script)
+        .arg(news_file)
+        .args(["--text", "title,body", "--label", "source_folder", "--k", "8", "--seg-only"])
+        .output()
+        .expect("run the python peer");
+    assert!(out.status.success(), "peer failed: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(out.stdout.trim_ascii()).expect("peer json");
+    let seg = v["stages_s"]["seg_s"].as_f64().expect("seg_s");
+    println!(
+        "python peer jieba (seg only): {:7.2} s  {:7.2} MB/s  → minyi ingest (all stages) is {:.1}x faster than the peer's segmentation alone",
+        seg, v["seg_mb_s"].as_f64().unwrap_or(0.0), seg / minyi_ingest_s
     );
 }
 

@@ -29,7 +29,7 @@ pub struct ItemWriter {
 }
 
 /// Memory budget of the tantivy writer, all threads together.
-pub const DEFAULT_MEMORY: usize = 384 * 1024 * 1024;
+pub const DEFAULT_MEMORY: usize = 256 * 1024 * 1024;
 
 impl ItemWriter {
     /// Takes the index's writer lock and loads the ids already indexed.

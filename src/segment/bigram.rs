@@ -8,47 +8,10 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 /// character yields that character. Runs are separated by a position gap, so a phrase never
 /// spans punctuation or whitespace.
 pub fn for_each_gram(text: &str, mut f: impl FnMut(&str, usize, usize, usize)) {
-    let mut prev: Option<(char, usize)> = None;
-    let mut run_len = 0usize;
-    let mut position = 0usize;
-    let mut buf = String::with_capacity(8);
-    let mut last_single: Option<(char, usize, usize)> = None;
-    for (i, c) in text.char_indices() {
-        if !c.is_alphanumeric() {
-            if run_len == 1 {
-                if let Some((ch, from, to)) = last_single.take() {
-                    buf.clear();
-                    buf.push(ch);
-                    f(&buf, position, from, to);
-                    position += 1;
-                }
-            }
-            if run_len > 0 {
-                position += 1; // gap between runs
-            }
-            prev = None;
-            run_len = 0;
-            continue;
-        }
-        let c_norm = super::normalize_char(c);
-        run_len += 1;
-        if let Some((p, p_from)) = prev {
-            buf.clear();
-            buf.push(p);
-            buf.push(c_norm);
-            f(&buf, position, p_from, i + c.len_utf8());
-            position += 1;
-        } else {
-            last_single = Some((c_norm, i, i + c.len_utf8()));
-        }
-        prev = Some((c_norm, i));
-    }
-    if run_len == 1 {
-        if let Some((ch, from, to)) = last_single {
-            buf.clear();
-            buf.push(ch);
-            f(&buf, position, from, to);
-        }
+    let mut stream = BigramStream::new(text);
+    while stream.advance() {
+        let t = stream.token();
+        f(&t.text, t.position, t.offset_from, t.offset_to);
     }
 }
 
@@ -63,36 +26,85 @@ pub fn grams(text: &str) -> Vec<(usize, String)> {
 #[derive(Clone, Default)]
 pub struct BigramTokenizer;
 
-/// Token stream of [`BigramTokenizer`].
-pub struct BigramStream {
-    tokens: Vec<Token>,
-    index: usize,
+/// Token stream of [`BigramTokenizer`]: walks the text once, reusing one token (no
+/// allocation per gram, which matters: there is one gram per character of every item).
+pub struct BigramStream<'a> {
+    chars: std::str::CharIndices<'a>,
+    /// Previous character of the current run: normalised, and its original byte range.
+    prev: Option<(char, usize, usize)>,
+    run_len: usize,
+    next_position: usize,
+    token: Token,
+}
+
+impl<'a> BigramStream<'a> {
+    fn new(text: &'a str) -> BigramStream<'a> {
+        BigramStream { chars: text.char_indices(), prev: None, run_len: 0, next_position: 0, token: Token::default() }
+    }
+
+    fn emit(&mut self, a: char, b: Option<char>, from: usize, to: usize) {
+        self.token.text.clear();
+        self.token.text.push(a);
+        if let Some(b) = b {
+            self.token.text.push(b);
+        }
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = self.next_position;
+        self.token.position_length = 1;
+        self.next_position += 1;
+    }
+
+    /// Ends the current run; a one-character run yields its character. Returns whether a
+    /// token was emitted.
+    fn end_run(&mut self) -> bool {
+        let single = if self.run_len == 1 { self.prev } else { None };
+        if let Some((c, from, to)) = single {
+            self.emit(c, None, from, to);
+        }
+        if self.run_len > 0 {
+            self.next_position += 1; // gap between runs
+        }
+        self.prev = None;
+        self.run_len = 0;
+        single.is_some()
+    }
 }
 
 impl Tokenizer for BigramTokenizer {
-    type TokenStream<'a> = BigramStream;
+    type TokenStream<'a> = BigramStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramStream {
-        let mut tokens = Vec::with_capacity(text.len() / 2);
-        for_each_gram(text, |g, position, from, to| {
-            tokens.push(Token { offset_from: from, offset_to: to, position, text: g.to_string(), position_length: 1 })
-        });
-        BigramStream { tokens, index: 0 }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramStream<'a> {
+        BigramStream::new(text)
     }
 }
 
-impl TokenStream for BigramStream {
+impl TokenStream for BigramStream<'_> {
     fn advance(&mut self) -> bool {
-        self.index += 1;
-        self.index <= self.tokens.len()
+        while let Some((i, c)) = self.chars.next() {
+            if !c.is_alphanumeric() {
+                if self.end_run() {
+                    return true;
+                }
+                continue;
+            }
+            let norm = super::normalize_char(c);
+            let end = i + c.len_utf8();
+            self.run_len += 1;
+            if let Some((p, p_from, _)) = self.prev.replace((norm, i, end)) {
+                self.emit(p, Some(norm), p_from, end);
+                return true;
+            }
+        }
+        self.end_run()
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        &mut self.token
     }
 }
 
@@ -111,7 +123,17 @@ mod tests {
 
     #[test]
     fn offsets_are_char_boundaries() {
-        let text = "😀小区Ａ栋🚗停车";
-        for_each_gram(text, |_, _, a, b| assert!(text.is_char_boundary(a) && text.is_char_boundary(b)));
+        let text = "😀小区Ａ栋🚗停车，Ｐ";
+        let mut seen = Vec::new();
+        for_each_gram(text, |g, _, a, b| {
+            assert!(text.is_char_boundary(a) && text.is_char_boundary(b));
+            seen.push((g.to_string(), text[a..b].to_string()));
+        });
+        let want: Vec<(String, String)> =
+            [("小区", "小区"), ("区a", "区Ａ"), ("a栋", "Ａ栋"), ("停车", "停车"), ("p", "Ｐ")]
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+        assert_eq!(seen, want);
     }
 }

@@ -89,14 +89,19 @@ impl Segmenter {
         out
     }
 
-    /// Segments `text` into a pre-tokenized value for the index (positions are term ordinals).
-    pub fn pre_tokenize(&self, text: &str) -> PreTokenizedString {
+    /// The kept terms of `text` as tantivy tokens (byte offsets, positions are term ordinals).
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut tokens = Vec::with_capacity(text.len() / 4);
         self.for_each_term(text, |t, from, to| {
             let position = tokens.len();
             tokens.push(Token { offset_from: from, offset_to: to, position, text: t.to_string(), position_length: 1 });
         });
-        PreTokenizedString { text: text.to_string(), tokens }
+        tokens
+    }
+
+    /// Segments `text` into a pre-tokenized value (for engines fed tokens rather than text).
+    pub fn pre_tokenize(&self, text: &str) -> PreTokenizedString {
+        PreTokenizedString { text: text.to_string(), tokens: self.tokens(text) }
     }
 }
 

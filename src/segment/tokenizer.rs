@@ -30,7 +30,7 @@ impl Tokenizer for SegmenterTokenizer {
     type TokenStream<'a> = SegmenterStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> SegmenterStream {
-        SegmenterStream { tokens: self.0.pre_tokenize(text).tokens, index: 0 }
+        SegmenterStream { tokens: self.0.tokens(text), index: 0 }
     }
 }
 

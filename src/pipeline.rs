@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::index::writer::{ItemWriter, Upsert, DEFAULT_MEMORY};
-use crate::index::ItemIndex;
+use crate::index::{document, ItemIndex};
 use crate::ingest::rejects::RejectsWriter;
 use crate::ingest::{ReadOptions, Source};
 use crate::segment::Dictionary;
@@ -125,7 +125,8 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
                         if !seen_ids.insert(id_key(&item.id)) {
                             sum.duplicate_ids += 1;
                         }
-                        let kind = writer.classify(&item.id, item.content_hash());
+                        let hash = item.content_hash();
+                        let kind = writer.classify(&item.id, hash);
                         match kind {
                             Upsert::New => sum.new += 1,
                             Upsert::Updated => sum.updated += 1,
@@ -134,17 +135,18 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
                                 continue;
                             }
                         }
-                        to_write.push((kind, item));
+                        to_write.push((kind, item, hash));
                     }
                 }
             }
-            // Classification is sequential (input order decides which duplicate wins);
-            // segmentation, the expensive part, runs in parallel.
-            let segmented: Vec<_> =
-                to_write.into_par_iter().map(|(kind, item)| (kind, index.segmenter.segment_item(item))).collect();
-            since_commit += segmented.len();
-            for (kind, s) in segmented {
-                writer.write(kind, s)?;
+            // Classification is sequential (input order decides which duplicate wins); the
+            // documents are built in parallel, and tantivy's indexing threads segment them.
+            let fields = *writer.fields();
+            let docs: Vec<_> =
+                to_write.into_par_iter().map(|(kind, item, hash)| (kind, document::to_document(&fields, &item, hash), item.id)).collect();
+            since_commit += docs.len();
+            for (kind, doc, id) in docs {
+                writer.write(kind, &id, doc)?;
             }
             if since_commit >= cfg.commit_every {
                 writer.commit()?;

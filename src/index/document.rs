@@ -7,16 +7,14 @@ use tantivy::TantivyDocument;
 use super::Fields;
 use crate::ingest::dates::shanghai;
 use crate::item::{Adoption, Item};
-use crate::segment::SegmentedItem;
 
-/// Builds the document for a segmented item.
-pub fn to_document(f: &Fields, s: SegmentedItem) -> TantivyDocument {
-    let SegmentedItem { item, title, body } = s;
+/// Builds the document for an item. Title and body are segmented by the jieba analyser
+/// registered on their fields, on tantivy's indexing threads.
+/// `hash` is the item's [`Item::content_hash`], computed once by the caller.
+pub fn to_document(f: &Fields, item: &Item, hash: u64) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_text(f.id, &item.id);
-    doc.add_u64(f.hash, item.content_hash());
-    doc.add_pre_tokenized_text(f.title_terms, title);
-    doc.add_pre_tokenized_text(f.body_terms, body);
+    doc.add_u64(f.hash, hash);
     doc.add_text(f.grams, &item.title);
     doc.add_text(f.grams, &item.body);
     doc.add_text(f.title, &item.title);

@@ -400,11 +400,11 @@ impl QueryBuilder<'_> {
             Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs))
         };
         match scope {
-            Scope::Title => tq(f.title_terms),
-            Scope::Body => tq(f.body_terms),
+            Scope::Title => tq(f.title),
+            Scope::Body => tq(f.body),
             Scope::All => Box::new(BooleanQuery::new(vec![
-                (Occur::Should, Box::new(BoostQuery::new(tq(f.title_terms), TITLE_BOOST))),
-                (Occur::Should, tq(f.body_terms)),
+                (Occur::Should, Box::new(BoostQuery::new(tq(f.title), TITLE_BOOST))),
+                (Occur::Should, tq(f.body)),
             ])),
         }
     }

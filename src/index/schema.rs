@@ -14,8 +14,6 @@ pub struct Fields {
     pub id: Field,
     pub title: Field,
     pub body: Field,
-    pub title_terms: Field,
-    pub body_terms: Field,
     pub grams: Field,
     pub date: Field,
     pub submitter: Field,
@@ -49,9 +47,9 @@ pub mod names {
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let stored_text = TextOptions::default().set_stored();
-    let jieba = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(JIEBA).set_index_option(IndexRecordOption::WithFreqs),
-    );
+    let jieba = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(JIEBA).set_index_option(IndexRecordOption::WithFreqs))
+        .set_stored();
     let grams = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default().set_tokenizer(BIGRAM).set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
@@ -59,10 +57,8 @@ pub fn build() -> (Schema, Fields) {
     let number = NumericOptions::default().set_indexed().set_fast().set_stored();
     let fields = Fields {
         id: b.add_text_field(names::ID, keyword.clone()),
-        title: b.add_text_field("title", stored_text.clone()),
-        body: b.add_text_field("body", stored_text.clone()),
-        title_terms: b.add_text_field("title_terms", jieba.clone()),
-        body_terms: b.add_text_field("body_terms", jieba),
+        title: b.add_text_field("title", jieba.clone()),
+        body: b.add_text_field("body", jieba),
         grams: b.add_text_field("grams", grams),
         date: b.add_date_field(
             names::DATE,
@@ -91,8 +87,6 @@ pub fn lookup(schema: &Schema) -> tantivy::Result<Fields> {
         id: f(names::ID)?,
         title: f("title")?,
         body: f("body")?,
-        title_terms: f("title_terms")?,
-        body_terms: f("body_terms")?,
         grams: f("grams")?,
         date: f(names::DATE)?,
         submitter: f(names::SUBMITTER)?,

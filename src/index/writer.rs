@@ -5,9 +5,8 @@ use std::collections::HashMap;
 
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::{document, ItemIndex};
+use super::ItemIndex;
 use crate::error::{Error, Result};
-use crate::segment::SegmentedItem;
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,16 +63,21 @@ impl ItemWriter {
         }
     }
 
-    /// Writes a classified item (`New` or `Updated`).
-    pub fn write(&mut self, kind: Upsert, item: SegmentedItem) -> Result<()> {
+    /// Writes a classified item's document (`New` or `Updated`; see [`document::to_document`]).
+    pub fn write(&mut self, kind: Upsert, id: &str, doc: TantivyDocument) -> Result<()> {
         if kind == Upsert::Unchanged {
             return Ok(());
         }
         if kind == Upsert::Updated {
-            self.writer.delete_term(Term::from_field_text(self.fields.id, &item.item.id));
+            self.writer.delete_term(Term::from_field_text(self.fields.id, id));
         }
-        self.writer.add_document(document::to_document(&self.fields, item))?;
+        self.writer.add_document(doc)?;
         Ok(())
+    }
+
+    /// The schema fields, for building documents.
+    pub fn fields(&self) -> &super::Fields {
+        &self.fields
     }
 
     /// Commits everything written so far.

@@ -78,7 +78,7 @@ impl Iterator for DelimitedRows {
         }
         if let Some(i) = fields.iter().position(|f| f.contains('\u{fffd}')) {
             let name = self.mapping.headers()[i].clone();
-            return Some(Ok(self.reject(line, &name, "undecodable bytes for the file's encoding".into(), &fields)));
+            return Some(Ok(self.reject(line, &name, "contains U+FFFD replacement characters: bytes that could not be decoded, here or in an earlier conversion".into(), &fields)));
         }
         let cells: Vec<Cell> = fields[..expected].iter().map(|f| Cell::Text(f.to_string())).collect();
         let outcome = self.mapping.to_item(&cells, format!("{}:{line}", self.file));

@@ -22,6 +22,13 @@ pub fn grams(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Letters, digits and Han characters; the common Han block is checked first because
+/// `char::is_alphanumeric` takes a slow table lookup for it.
+#[inline]
+fn is_word_char(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_alphanumeric()
+}
+
 /// tantivy tokenizer emitting [`for_each_gram`]'s bigrams.
 #[derive(Clone, Default)]
 pub struct BigramTokenizer;
@@ -82,7 +89,7 @@ impl Tokenizer for BigramTokenizer {
 impl TokenStream for BigramStream<'_> {
     fn advance(&mut self) -> bool {
         while let Some((i, c)) = self.chars.next() {
-            if !c.is_alphanumeric() {
+            if !is_word_char(c) {
                 if self.end_run() {
                     return true;
                 }

@@ -150,22 +150,3 @@ mod tests {
         assert!(terms.iter().any(|t| t == "停车"), "{terms:?}");
     }
 }
-
-/// An item with its title and body segmented, ready for the index.
-pub struct SegmentedItem {
-    /// The item.
-    pub item: crate::item::Item,
-    /// Segmented title.
-    pub title: PreTokenizedString,
-    /// Segmented body.
-    pub body: PreTokenizedString,
-}
-
-impl Segmenter {
-    /// Segments an item's title and body.
-    pub fn segment_item(&self, item: crate::item::Item) -> SegmentedItem {
-        let title = self.pre_tokenize(&item.title);
-        let body = self.pre_tokenize(&item.body);
-        SegmentedItem { item, title, body }
-    }
-}

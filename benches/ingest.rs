@@ -10,6 +10,7 @@
 //!      body ≈200–300 chars) made by recombining sentences of the news bodies, dates spread
 //!      over 2019–2024: `minyi ingest` wall time and peak RSS (the child's maxrss);
 //!   5. search latency p50/p95 over 100 queries on that index.
+//!
 //! Every stage asserts its result (counts) before its time is reported.
 
 use std::path::{Path, PathBuf};
@@ -21,8 +22,13 @@ use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
 use tantivy::{doc, Index};
 
 fn news_path() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/cn_news_articles/cn_news_articles.csv");
-    assert!(p.exists(), "{} missing: this benchmark needs ../shared/datasets", p.display());
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets/cn_news_articles/cn_news_articles.csv");
+    assert!(
+        p.exists(),
+        "{} missing: this benchmark needs ../shared/datasets",
+        p.display()
+    );
     p
 }
 
@@ -31,7 +37,10 @@ fn load_news(path: &Path) -> Vec<(String, String)> {
     r.records()
         .map(|rec| {
             let rec = rec.expect("record");
-            (minyi::ingest::clean::clean_text(&rec[2]), minyi::ingest::clean::clean_text(&rec[3]))
+            (
+                minyi::ingest::clean::clean_text(&rec[2]),
+                minyi::ingest::clean::clean_text(&rec[3]),
+            )
         })
         .collect()
 }
@@ -44,7 +53,10 @@ fn minyi_bin() -> PathBuf {
     // The bench profile builds into target/release.
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/minyi");
     if !p.exists() {
-        let st = Command::new(env!("CARGO")).args(["build", "--release", "--bin", "minyi"]).status().expect("cargo build");
+        let st = Command::new(env!("CARGO"))
+            .args(["build", "--release", "--bin", "minyi"])
+            .status()
+            .expect("cargo build");
         assert!(st.success());
     }
     p
@@ -60,14 +72,29 @@ fn child_peak_rss_mb() -> f64 {
 fn run_ingest(bin: &Path, file: &Path, index: &Path, threads: usize) -> (f64, serde_json::Value) {
     let t = Instant::now();
     let out = Command::new(bin)
-        .args(["ingest", file.to_str().unwrap(), "--index", index.to_str().unwrap(), "--format", "json", "--threads"])
+        .args([
+            "ingest",
+            file.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+            "--format",
+            "json",
+            "--threads",
+        ])
         .arg(threads.to_string())
         .env("RAYON_NUM_THREADS", threads.to_string())
         .output()
         .expect("run minyi");
     let secs = t.elapsed().as_secs_f64();
-    assert!(out.status.success(), "minyi ingest failed: {}", String::from_utf8_lossy(&out.stderr));
-    (secs, serde_json::from_slice(&out.stdout).expect("summary json"))
+    assert!(
+        out.status.success(),
+        "minyi ingest failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        secs,
+        serde_json::from_slice(&out.stdout).expect("summary json"),
+    )
 }
 
 /// Deterministic xorshift generator (the corpus must be the same on every run).
@@ -90,13 +117,50 @@ fn make_synthetic(news: &[(String, String)], n: usize, path: &Path) -> u64 {
         .iter()
         .flat_map(|(_, b)| b.split_inclusive(['。', '！', '？']))
         .map(str::trim)
-        .filter(|s| (12..=90).contains(&s.chars().count()) && !s.contains("function") && !s.contains('{'))
+        .filter(|s| {
+            (12..=90).contains(&s.chars().count()) && !s.contains("function") && !s.contains('{')
+        })
         .collect();
-    let titles: Vec<&str> = news.iter().map(|(t, _)| t.as_str()).filter(|t| (6..=40).contains(&t.chars().count())).collect();
-    assert!(sentences.len() > 10_000 && titles.len() > 5_000, "enough material");
-    let sectors = ["经济界", "教育界", "医药卫生界", "农业界", "民盟", "民进", "九三学社", "工会", "妇联", "共青团", "科协", "无党派人士", "社会福利和社会保障界", "文化艺术界", "新闻出版界", "特邀人士", "民建"];
+    let titles: Vec<&str> = news
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .filter(|t| (6..=40).contains(&t.chars().count()))
+        .collect();
+    assert!(
+        sentences.len() > 10_000 && titles.len() > 5_000,
+        "enough material"
+    );
+    let sectors = [
+        "经济界",
+        "教育界",
+        "医药卫生界",
+        "农业界",
+        "民盟",
+        "民进",
+        "九三学社",
+        "工会",
+        "妇联",
+        "共青团",
+        "科协",
+        "无党派人士",
+        "社会福利和社会保障界",
+        "文化艺术界",
+        "新闻出版界",
+        "特邀人士",
+        "民建",
+    ];
     let mut w = csv::Writer::from_path(path).expect("synthetic csv");
-    w.write_record(["编号", "标题", "正文", "报送时间", "报送人", "界别", "采用级别", "点赞数"]).unwrap();
+    w.write_record([
+        "编号",
+        "标题",
+        "正文",
+        "报送时间",
+        "报送人",
+        "界别",
+        "采用级别",
+        "点赞数",
+    ])
+    .unwrap();
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let levels = ["未采用", "未采用", "未采用", "县级", "市级", "省级"];
     for i in 0..n {
@@ -107,7 +171,8 @@ fn make_synthetic(news: &[(String, String)], n: usize, path: &Path) -> u64 {
             body.push_str(sentences[rng.below(sentences.len())]);
         }
         let day = rng.below(6 * 365);
-        let date = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap() + chrono::Duration::days(day as i64);
+        let date = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap()
+            + chrono::Duration::days(day as i64);
         let rec = [
             format!("S{i:07}"),
             title,
@@ -138,57 +203,93 @@ fn main() {
     // 1. Raw jieba-rs segmentation (same dictionary, HMM on, rayon over all threads).
     let seg = minyi::segment::Segmenter::embedded();
     let t = Instant::now();
-    let tokens: usize = news.par_iter().map(|(a, b)| seg.jieba().cut(a, true).len() + seg.jieba().cut(b, true).len()).sum();
+    let tokens: usize = news
+        .par_iter()
+        .map(|(a, b)| seg.jieba().cut(a, true).len() + seg.jieba().cut(b, true).len())
+        .sum();
     let jieba_s = t.elapsed().as_secs_f64();
     assert!(tokens > bytes / 20, "segmentation produced tokens");
     let jieba_mbs = mb(bytes) / jieba_s;
-    println!("raw jieba-rs cut            : {:7.2} s  {:7.1} MB/s  ({} tokens)", jieba_s, jieba_mbs, tokens);
+    println!(
+        "raw jieba-rs cut            : {:7.2} s  {:7.1} MB/s  ({} tokens)",
+        jieba_s, jieba_mbs, tokens
+    );
 
     // 2. Bare tantivy indexer with the tantivy-jieba tokenizer (its defaults).
     let dir = tempfile::tempdir().unwrap();
     let mut sb = Schema::builder();
-    let opts = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("jieba"));
+    let opts = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("jieba"));
     let title_f = sb.add_text_field("title", opts.clone());
     let body_f = sb.add_text_field("body", opts);
     let index = Index::create_in_dir(dir.path(), sb.build()).unwrap();
-    index.tokenizers().register("jieba", tantivy_jieba::JiebaTokenizer::new());
+    index
+        .tokenizers()
+        .register("jieba", tantivy_jieba::JiebaTokenizer::new());
     let t = Instant::now();
-    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(threads, 384 << 20).unwrap();
+    let mut writer: tantivy::IndexWriter =
+        index.writer_with_num_threads(threads, 384 << 20).unwrap();
     for (a, b) in &news {
-        writer.add_document(doc!(title_f => a.as_str(), body_f => b.as_str())).unwrap();
+        writer
+            .add_document(doc!(title_f => a.as_str(), body_f => b.as_str()))
+            .unwrap();
     }
     writer.commit().unwrap();
     writer.wait_merging_threads().unwrap();
     let bare_s = t.elapsed().as_secs_f64();
-    assert_eq!(index.reader().unwrap().searcher().num_docs() as usize, news.len());
+    assert_eq!(
+        index.reader().unwrap().searcher().num_docs() as usize,
+        news.len()
+    );
     let bare_mbs = mb(bytes) / bare_s;
-    println!("bare tantivy + tantivy-jieba: {:7.2} s  {:7.1} MB/s  {:8.0} items/s", bare_s, bare_mbs, news.len() as f64 / bare_s);
+    println!(
+        "bare tantivy + tantivy-jieba: {:7.2} s  {:7.1} MB/s  {:8.0} items/s",
+        bare_s,
+        bare_mbs,
+        news.len() as f64 / bare_s
+    );
 
     // 2b. The same bare indexer plus minyi's positional bigram field: the engine work that
     // substring-complete search needs, without reading, cleaning or stored fields.
     let dir2 = tempfile::tempdir().unwrap();
     let mut sb = Schema::builder();
-    let opts = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("jieba"));
+    let opts = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("jieba"));
     let grams_opts = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer("grams").set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default()
+            .set_tokenizer("grams")
+            .set_index_option(tantivy::schema::IndexRecordOption::WithFreqsAndPositions),
     );
     let title_f = sb.add_text_field("title", opts.clone());
     let body_f = sb.add_text_field("body", opts);
     let grams_f = sb.add_text_field("grams", grams_opts);
     let index = Index::create_in_dir(dir2.path(), sb.build()).unwrap();
-    index.tokenizers().register("jieba", tantivy_jieba::JiebaTokenizer::new());
-    index.tokenizers().register("grams", minyi::segment::bigram::BigramTokenizer);
+    index
+        .tokenizers()
+        .register("jieba", tantivy_jieba::JiebaTokenizer::new());
+    index
+        .tokenizers()
+        .register("grams", minyi::segment::bigram::BigramTokenizer);
     let t = Instant::now();
-    let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(threads, 384 << 20).unwrap();
+    let mut writer: tantivy::IndexWriter =
+        index.writer_with_num_threads(threads, 384 << 20).unwrap();
     for (a, b) in &news {
         writer.add_document(doc!(title_f => a.as_str(), body_f => b.as_str(), grams_f => a.as_str(), grams_f => b.as_str())).unwrap();
     }
     writer.commit().unwrap();
     writer.wait_merging_threads().unwrap();
     let bare_grams_s = t.elapsed().as_secs_f64();
-    assert_eq!(index.reader().unwrap().searcher().num_docs() as usize, news.len());
+    assert_eq!(
+        index.reader().unwrap().searcher().num_docs() as usize,
+        news.len()
+    );
     let bare_grams_mbs = mb(bytes) / bare_grams_s;
-    println!("bare tantivy-jieba + bigrams: {:7.2} s  {:7.1} MB/s  {:8.0} items/s", bare_grams_s, bare_grams_mbs, news.len() as f64 / bare_grams_s);
+    println!(
+        "bare tantivy-jieba + bigrams: {:7.2} s  {:7.1} MB/s  {:8.0} items/s",
+        bare_grams_s,
+        bare_grams_mbs,
+        news.len() as f64 / bare_grams_s
+    );
 
     // 3. minyi ingest of the same file (reading, cleaning, segmenting, bigrams, stored fields).
     let bin = minyi_bin();
@@ -210,14 +311,21 @@ fn main() {
     peer(&news_file, secs);
 
     // 4. Synthetic information items at scale.
-    let n: usize = std::env::var("MINYI_BENCH_ITEMS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = std::env::var("MINYI_BENCH_ITEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let big = dir.path().join("synthetic.csv");
     let t = Instant::now();
     let size = make_synthetic(&news, n, &big);
     println!("\nsynthetic corpus: {} items, {:.0} MB CSV (made in {:.1} s by recombining news sentences)", n, mb(size as usize), t.elapsed().as_secs_f64());
     let big_ix = dir.path().join("minyi-big");
     let (secs, summary) = run_ingest(&bin, &big, &big_ix, threads);
-    assert_eq!((summary["read"].as_u64(), summary["new"].as_u64()), (Some(n as u64), Some(n as u64)), "{summary}");
+    assert_eq!(
+        (summary["read"].as_u64(), summary["new"].as_u64()),
+        (Some(n as u64), Some(n as u64)),
+        "{summary}"
+    );
     let du: u64 = walk_size(&big_ix);
     println!(
         "minyi ingest {} items      : {:7.1} s  {:7.1} MB/s  {:8.0} items/s  peak RSS {:.0} MB  index {:.0} MB",
@@ -230,7 +338,10 @@ fn main() {
     let mut queries = Vec::new();
     while queries.len() < 100 {
         let (_, body) = &news[rng.below(news.len())];
-        let chars: Vec<char> = body.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
+        let chars: Vec<char> = body
+            .chars()
+            .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+            .collect();
         if chars.len() < 20 {
             continue;
         }
@@ -238,17 +349,28 @@ fn main() {
         let start = rng.below(chars.len() - len);
         queries.push(chars[start..start + len].iter().collect::<String>());
     }
-    let _ = index.search(&minyi::index::search::SearchRequest { query: Some("发展".into()), limit: 20, ..Default::default() });
+    let _ = index.search(&minyi::index::search::SearchRequest {
+        query: Some("发展".into()),
+        limit: 20,
+        ..Default::default()
+    });
     let mut lat = Vec::new();
     let mut nonempty = 0;
     for q in &queries {
-        let req = minyi::index::search::SearchRequest { query: Some(q.clone()), limit: 20, ..Default::default() };
+        let req = minyi::index::search::SearchRequest {
+            query: Some(q.clone()),
+            limit: 20,
+            ..Default::default()
+        };
         let t = Instant::now();
         let res = index.search(&req).unwrap();
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
         nonempty += (res.total > 0) as usize;
     }
-    assert!(nonempty > 50, "most sampled queries find items ({nonempty}/100)");
+    assert!(
+        nonempty > 50,
+        "most sampled queries find items ({nonempty}/100)"
+    );
     lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
     println!(
         "search latency over 100 queries (top 20 with snippets): p50 {:.1} ms  p95 {:.1} ms  max {:.1} ms  ({} with hits)",
@@ -267,10 +389,22 @@ fn peer(news_file: &Path, minyi_ingest_s: f64) {
     let out = Command::new(python)
         .arg(script)
         .arg(news_file)
-        .args(["--text", "title,body", "--label", "source_folder", "--k", "8", "--seg-only"])
+        .args([
+            "--text",
+            "title,body",
+            "--label",
+            "source_folder",
+            "--k",
+            "8",
+            "--seg-only",
+        ])
         .output()
         .expect("run the python peer");
-    assert!(out.status.success(), "peer failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "peer failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(out.stdout.trim_ascii()).expect("peer json");
     let seg = v["stages_s"]["seg_s"].as_f64().expect("seg_s");
     println!(
@@ -285,7 +419,11 @@ fn walk_size(p: &Path) -> u64 {
             rd.filter_map(Result::ok)
                 .map(|e| {
                     let m = e.metadata().unwrap();
-                    if m.is_dir() { walk_size(&e.path()) } else { m.len() }
+                    if m.is_dir() {
+                        walk_size(&e.path())
+                    } else {
+                        m.len()
+                    }
                 })
                 .sum()
         })

@@ -11,14 +11,20 @@ pub enum Error {
 
     /// An input file has no usable title or body column.
     #[error("{path}: no title or body column found; headers seen: [{seen}]; accepted names: {accepted} (or use --map title=COLUMN / --map body=COLUMN)")]
-    NoTextColumn { path: PathBuf, seen: String, accepted: String },
+    NoTextColumn {
+        path: PathBuf,
+        seen: String,
+        accepted: String,
+    },
 
     /// The index directory does not exist or holds no minyi index.
     #[error("no index at {0} (build one with `minyi ingest FILE --index {0}`)")]
     MissingIndex(PathBuf),
 
     /// Another process holds the index writer lock.
-    #[error("index is locked: another minyi process is writing to {0}; wait for it to finish and retry")]
+    #[error(
+        "index is locked: another minyi process is writing to {0}; wait for it to finish and retry"
+    )]
     Locked(PathBuf),
 
     /// The user's query could not be parsed.

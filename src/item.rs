@@ -4,7 +4,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// How far up the hierarchy an item was adopted (采用级别).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Adoption {
     /// Not adopted (未采用).
@@ -22,8 +24,13 @@ pub enum Adoption {
 
 impl Adoption {
     /// All levels, lowest first.
-    pub const ALL: [Adoption; 5] =
-        [Adoption::None, Adoption::County, Adoption::City, Adoption::Province, Adoption::National];
+    pub const ALL: [Adoption; 5] = [
+        Adoption::None,
+        Adoption::County,
+        Adoption::City,
+        Adoption::Province,
+        Adoption::National,
+    ];
 
     /// Numeric rank stored in the index (0 = none … 4 = national).
     pub fn rank(self) -> u64 {
@@ -32,7 +39,10 @@ impl Adoption {
 
     /// Inverse of [`Adoption::rank`].
     pub fn from_rank(rank: u64) -> Adoption {
-        Adoption::ALL.get(rank as usize).copied().unwrap_or_default()
+        Adoption::ALL
+            .get(rank as usize)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// English name used in flags and JSON.
@@ -60,9 +70,14 @@ impl Adoption {
     /// Parses the values found in real sheets: English names, Chinese labels, or an empty cell.
     pub fn parse(text: &str) -> Option<Adoption> {
         let t = text.trim().to_lowercase();
-        let t = t.trim_end_matches("采用").trim_end_matches("采纳").trim_end_matches('级');
+        let t = t
+            .trim_end_matches("采用")
+            .trim_end_matches("采纳")
+            .trim_end_matches('级');
         Some(match t {
-            "" | "none" | "no" | "0" | "无" | "未" | "否" | "未采用" | "不" => Adoption::None,
+            "" | "none" | "no" | "0" | "无" | "未" | "否" | "未采用" | "不" => {
+                Adoption::None
+            }
             "county" | "district" | "1" | "县" | "区" | "县区" | "区县" => Adoption::County,
             "city" | "2" | "市" | "地市" => Adoption::City,
             "province" | "provincial" | "3" | "省" => Adoption::Province,
@@ -114,8 +129,16 @@ impl Item {
     /// Hash of every field that matters for upserts, so unchanged rows can be skipped.
     pub fn content_hash(&self) -> u64 {
         let mut h = blake3::Hasher::new();
-        let date = self.submitted_at.map(|d| d.to_rfc3339()).unwrap_or_default();
-        let likes = format!("{:?}/{:?}/{}", self.likes, self.dislikes, self.adoption.rank());
+        let date = self
+            .submitted_at
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default();
+        let likes = format!(
+            "{:?}/{:?}/{}",
+            self.likes,
+            self.dislikes,
+            self.adoption.rank()
+        );
         for part in [
             &self.title,
             &self.body,
@@ -144,7 +167,10 @@ impl Item {
     /// so the same row ingested twice gets the same id.
     pub fn derived_id(&self) -> String {
         let mut h = blake3::Hasher::new();
-        let date = self.submitted_at.map(|d| d.to_rfc3339()).unwrap_or_default();
+        let date = self
+            .submitted_at
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_default();
         for part in [&self.title, &self.body, &date, &self.submitter] {
             h.update(part.as_bytes());
             h.update(&[0x1f]);

@@ -87,11 +87,24 @@ pub type ProgressFn<'a> = &'a (dyn Fn(u64, u64, u64) + Sync);
 pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSummary> {
     let started = Instant::now();
     // Open every file first, so a bad file fails the run before anything is written.
-    let mut sources = cfg.files.iter().map(|p| Source::open(p, &cfg.read)).collect::<Result<Vec<_>>>()?;
+    let mut sources = cfg
+        .files
+        .iter()
+        .map(|p| Source::open(p, &cfg.read))
+        .collect::<Result<Vec<_>>>()?;
     let index = ItemIndex::open_or_create(&cfg.index_dir, cfg.dict.as_ref())?;
-    let threads = if cfg.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) } else { cfg.threads };
+    let threads = if cfg.threads == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    } else {
+        cfg.threads
+    };
     let mut writer = ItemWriter::new(&index, threads, cfg.memory)?;
-    let rejects_path = cfg.rejects.clone().unwrap_or_else(|| cfg.index_dir.join("rejects.csv"));
+    let rejects_path = cfg
+        .rejects
+        .clone()
+        .unwrap_or_else(|| cfg.index_dir.join("rejects.csv"));
     let mut rejects = RejectsWriter::create(&rejects_path)?;
     let total_bytes: u64 = sources.iter().map(|s| s.size).sum();
     let mut done_bytes = 0u64;
@@ -142,8 +155,12 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
             // Classification is sequential (input order decides which duplicate wins); the
             // documents are built in parallel, and tantivy's indexing threads segment them.
             let fields = *writer.fields();
-            let docs: Vec<_> =
-                to_write.into_par_iter().map(|(kind, item, hash)| (kind, document::to_document(&fields, &item, hash), item.id)).collect();
+            let docs: Vec<_> = to_write
+                .into_par_iter()
+                .map(|(kind, item, hash)| {
+                    (kind, document::to_document(&fields, &item, hash), item.id)
+                })
+                .collect();
             since_commit += docs.len();
             for (kind, doc, id) in docs {
                 writer.write(kind, &id, doc)?;
@@ -161,7 +178,10 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
     writer.finish()?;
     sum.rejects_path = rejects.finish()?.display().to_string();
     sum.seconds = started.elapsed().as_secs_f64();
-    debug_assert_eq!(sum.read, sum.new + sum.updated + sum.unchanged + sum.rejected);
+    debug_assert_eq!(
+        sum.read,
+        sum.new + sum.updated + sum.unchanged + sum.rejected
+    );
     Ok(sum)
 }
 

@@ -78,8 +78,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}")
-            .expect("static template"),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+        )
+        .expect("static template"),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     let started = std::time::Instant::now();
@@ -91,7 +93,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let result = pipeline::ingest(&cfg, &progress);
     bar.finish_and_clear();
-    let summary = result.with_context(|| format!("ingest into {} failed", args.index.index.display()))?;
+    let summary =
+        result.with_context(|| format!("ingest into {} failed", args.index.index.display()))?;
     print_summary(&summary, args.format)?;
     Ok(Outcome::Found)
 }
@@ -101,14 +104,20 @@ fn print_summary(s: &IngestSummary, format: SummaryFormat) -> anyhow::Result<()>
         SummaryFormat::Json => println!("{}", serde_json::to_string(s)?),
         SummaryFormat::Text => {
             for f in &s.files {
-                println!("{}（{}，{}）：读取 {} 行，拒收 {} 行", f.path, f.format, f.encoding, f.read, f.rejected);
+                println!(
+                    "{}（{}，{}）：读取 {} 行，拒收 {} 行",
+                    f.path, f.format, f.encoding, f.read, f.rejected
+                );
             }
             println!(
                 "读取 {} 行：新增 {}，更新 {}，未变 {}，拒收 {}",
                 s.read, s.new, s.updated, s.unchanged, s.rejected
             );
             if s.duplicate_ids > 0 {
-                println!("输入中有 {} 行与前面的行编号重复，以后出现者为准", s.duplicate_ids);
+                println!(
+                    "输入中有 {} 行与前面的行编号重复，以后出现者为准",
+                    s.duplicate_ids
+                );
             }
             if s.rejected > 0 {
                 println!("拒收明细（原因、位置、原始字段）：{}", s.rejects_path);

@@ -48,11 +48,21 @@ pub fn table(headers: &[&str]) -> Table {
 }
 
 /// Wraps highlighted ranges of `text` with `open`/`close`, escaping the rest with `escape`.
-pub fn mark(text: &str, ranges: &[Range<usize>], open: &str, close: &str, escape: fn(&str) -> String) -> String {
+pub fn mark(
+    text: &str,
+    ranges: &[Range<usize>],
+    open: &str,
+    close: &str,
+    escape: fn(&str) -> String,
+) -> String {
     let mut out = String::with_capacity(text.len() + ranges.len() * (open.len() + close.len()));
     let mut at = 0;
     for r in merge_touching(ranges).iter() {
-        if r.start < at || r.end > text.len() || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) {
+        if r.start < at
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
             continue;
         }
         out.push_str(&escape(&text[at..r.start]));
@@ -103,12 +113,14 @@ pub fn mark_html(text: &str, ranges: &[Range<usize>]) -> String {
 
 /// A date as editors write it.
 pub fn date(d: Option<DateTime<FixedOffset>>) -> String {
-    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 /// A date-time as editors write it.
 pub fn datetime(d: Option<DateTime<FixedOffset>>) -> String {
-    d.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    d.map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// Guards a CSV cell against formula injection in spreadsheets.
@@ -139,8 +151,14 @@ mod tests {
     #[test]
     fn marks_merge_and_escape() {
         let t = "影响市民出行<b>";
-        assert_eq!(mark_html(t, &[6..12, 12..18]), "影响<b>市民出行</b>&lt;b&gt;");
-        assert_eq!(mark_html(t, &[12..18, 6..12, 9..15]), "影响<b>市民出行</b>&lt;b&gt;");
+        assert_eq!(
+            mark_html(t, &[6..12, 12..18]),
+            "影响<b>市民出行</b>&lt;b&gt;"
+        );
+        assert_eq!(
+            mark_html(t, &[12..18, 6..12, 9..15]),
+            "影响<b>市民出行</b>&lt;b&gt;"
+        );
         assert_eq!(csv_safe("=1+1"), "'=1+1");
         assert_eq!(csv_safe("正常"), "正常");
     }

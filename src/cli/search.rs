@@ -82,16 +82,36 @@ pub fn filters(
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let filters = filters(&args.sector, &args.submitter, &args.unit, &args.from, &args.to, &args.adoption, args.instructed)?;
+    let filters = filters(
+        &args.sector,
+        &args.submitter,
+        &args.unit,
+        &args.from,
+        &args.to,
+        &args.adoption,
+        args.instructed,
+    )?;
     let index = ItemIndex::open(&args.index.index)?;
-    let req = SearchRequest { query: Some(args.query.clone()), filters, limit: args.limit, sort: args.sort, facets: args.facets };
-    let results = index.search(&req).with_context(|| format!("search for '{}'", args.query))?;
+    let req = SearchRequest {
+        query: Some(args.query.clone()),
+        filters,
+        limit: args.limit,
+        sort: args.sort,
+        facets: args.facets,
+    };
+    let results = index
+        .search(&req)
+        .with_context(|| format!("search for '{}'", args.query))?;
     match args.format {
         ListFormat::Table => print_table(&results)?,
         ListFormat::Json => print_json(&results)?,
         ListFormat::Csv => print_csv(&results)?,
     }
-    Ok(if results.total == 0 { Outcome::NothingFound } else { Outcome::Found })
+    Ok(if results.total == 0 {
+        Outcome::NothingFound
+    } else {
+        Outcome::Found
+    })
 }
 
 fn print_table(r: &SearchResults) -> anyhow::Result<()> {
@@ -116,7 +136,14 @@ fn print_table(r: &SearchResults) -> anyhow::Result<()> {
     if let Some(f) = &r.facets {
         let mut t = output::table(&["界别", "条数"]);
         for (sector, n) in f {
-            t.add_row(vec![if sector.is_empty() { "（未填）".to_string() } else { sector.clone() }, n.to_string()]);
+            t.add_row(vec![
+                if sector.is_empty() {
+                    "（未填）".to_string()
+                } else {
+                    sector.clone()
+                },
+                n.to_string(),
+            ]);
         }
         writeln!(out, "按界别统计：\n{t}")?;
     }
@@ -144,7 +171,8 @@ fn print_json(r: &SearchResults) -> anyhow::Result<()> {
         });
         writeln!(out, "{obj}")?;
     }
-    let mut summary = serde_json::json!({ "kind": "summary", "total": r.total, "returned": r.hits.len() });
+    let mut summary =
+        serde_json::json!({ "kind": "summary", "total": r.total, "returned": r.hits.len() });
     if let Some(f) = &r.facets {
         summary["facets"] = serde_json::json!({ "sector": f.iter().map(|(k, n)| serde_json::json!({"sector": k, "count": n})).collect::<Vec<_>>() });
     }
@@ -154,7 +182,17 @@ fn print_json(r: &SearchResults) -> anyhow::Result<()> {
 
 fn print_csv(r: &SearchResults) -> anyhow::Result<()> {
     let mut w = output::csv_stdout()?;
-    w.write_record(["编号", "日期", "界别", "报送人", "单位", "采用级别", "有批示", "标题", "摘要"])?;
+    w.write_record([
+        "编号",
+        "日期",
+        "界别",
+        "报送人",
+        "单位",
+        "采用级别",
+        "有批示",
+        "标题",
+        "摘要",
+    ])?;
     for h in &r.hits {
         let i = &h.item;
         let row = [

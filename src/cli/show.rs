@@ -22,14 +22,23 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let index = ItemIndex::open(&args.index.index)?;
     let Some(item) = index.get(&args.id)? else {
-        eprintln!("no item with id '{}' in {}", args.id, args.index.index.display());
+        eprintln!(
+            "no item with id '{}' in {}",
+            args.id,
+            args.index.index.display()
+        );
         return Ok(Outcome::NothingFound);
     };
     let mut out = std::io::stdout().lock();
     match args.format {
         SummaryFormat::Json => {
             let mut v = serde_json::to_value(&item)?;
-            v["extra"] = serde_json::Value::Object(item.extra.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect());
+            v["extra"] = serde_json::Value::Object(
+                item.extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone().into()))
+                    .collect(),
+            );
             v["instructed"] = item.instructed().into();
             writeln!(out, "{v}")?;
         }
@@ -50,7 +59,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 ("来源", item.source.clone()),
             ];
             let mut t = output::table(&["字段", "内容"]);
-            for (k, v) in rows.into_iter().chain(item.extra.iter().map(|(k, v)| (k.as_str(), v.clone()))) {
+            for (k, v) in rows
+                .into_iter()
+                .chain(item.extra.iter().map(|(k, v)| (k.as_str(), v.clone())))
+            {
                 t.add_row(vec![k.to_string(), v]);
             }
             t.add_row(vec!["正文".to_string(), item.body.clone()]);

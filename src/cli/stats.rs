@@ -28,23 +28,55 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.format {
         SummaryFormat::Json => writeln!(out, "{}", serde_json::to_string(&s)?)?,
         SummaryFormat::Text => {
-            writeln!(out, "信息总数：{}（有日期 {}，无日期 {}）", s.items, s.dated, s.undated)?;
-            writeln!(out, "时间范围：{} 至 {}", output::date(s.first), output::date(s.last))?;
+            writeln!(
+                out,
+                "信息总数：{}（有日期 {}，无日期 {}）",
+                s.items, s.dated, s.undated
+            )?;
+            writeln!(
+                out,
+                "时间范围：{} 至 {}",
+                output::date(s.first),
+                output::date(s.last)
+            )?;
             let adoption: Vec<String> = s
                 .adoption
                 .iter()
-                .map(|(k, n)| format!("{} {}", Adoption::parse(k).unwrap_or_default().label_zh(), n))
+                .map(|(k, n)| {
+                    format!(
+                        "{} {}",
+                        Adoption::parse(k).unwrap_or_default().label_zh(),
+                        n
+                    )
+                })
                 .collect();
-            writeln!(out, "采用情况：{}；有领导批示 {}", adoption.join("，"), s.instructed)?;
+            writeln!(
+                out,
+                "采用情况：{}；有领导批示 {}",
+                adoption.join("，"),
+                s.instructed
+            )?;
             writeln!(out, "界别 {} 个，报送人 {} 位", s.sectors, s.submitters)?;
             let mut t = output::table(&["界别", "条数", "报送人", "条数"]);
             for i in 0..s.top_sectors.len().max(s.top_submitters.len()) {
-                let (a, b) = s.top_sectors.get(i).map(|(k, n)| (k.clone(), n.to_string())).unwrap_or_default();
-                let (c, d) = s.top_submitters.get(i).map(|(k, n)| (k.clone(), n.to_string())).unwrap_or_default();
+                let (a, b) = s
+                    .top_sectors
+                    .get(i)
+                    .map(|(k, n)| (k.clone(), n.to_string()))
+                    .unwrap_or_default();
+                let (c, d) = s
+                    .top_submitters
+                    .get(i)
+                    .map(|(k, n)| (k.clone(), n.to_string()))
+                    .unwrap_or_default();
                 t.add_row(vec![a, b, c, d]);
             }
             writeln!(out, "{t}")?;
         }
     }
-    Ok(if s.items == 0 { Outcome::NothingFound } else { Outcome::Found })
+    Ok(if s.items == 0 {
+        Outcome::NothingFound
+    } else {
+        Outcome::Found
+    })
 }

@@ -20,7 +20,10 @@ pub fn to_document(f: &Fields, item: &Item, hash: u64) -> TantivyDocument {
     doc.add_text(f.title, &item.title);
     doc.add_text(f.body, &item.body);
     if let Some(d) = item.submitted_at {
-        doc.add_date(f.date, tantivy::DateTime::from_timestamp_secs(d.timestamp()));
+        doc.add_date(
+            f.date,
+            tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+        );
     }
     doc.add_text(f.submitter, &item.submitter);
     doc.add_text(f.sector, &item.sector);
@@ -36,14 +39,19 @@ pub fn to_document(f: &Fields, item: &Item, hash: u64) -> TantivyDocument {
         doc.add_u64(f.dislikes, d);
     }
     if !item.extra.is_empty() {
-        doc.add_text(f.extra, serde_json::to_string(&item.extra).expect("extra serialises"));
+        doc.add_text(
+            f.extra,
+            serde_json::to_string(&item.extra).expect("extra serialises"),
+        );
     }
     doc.add_text(f.source, &item.source);
     doc
 }
 
 fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
-    doc.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    doc.get_first(field)
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn number(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<u64> {

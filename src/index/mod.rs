@@ -43,9 +43,12 @@ impl ItemIndex {
     /// Opens an existing index; a missing one is [`Error::MissingIndex`].
     pub fn open(dir: &Path) -> Result<ItemIndex> {
         let marker = dir.join(MARKER);
-        let meta = std::fs::read_to_string(&marker).map_err(|_| Error::MissingIndex(dir.to_path_buf()))?;
-        let meta: serde_json::Value = serde_json::from_str(&meta)
-            .map_err(|e| Error::Input { path: marker.clone(), message: format!("corrupt index marker: {e}") })?;
+        let meta =
+            std::fs::read_to_string(&marker).map_err(|_| Error::MissingIndex(dir.to_path_buf()))?;
+        let meta: serde_json::Value = serde_json::from_str(&meta).map_err(|e| Error::Input {
+            path: marker.clone(),
+            message: format!("corrupt index marker: {e}"),
+        })?;
         if meta.get("format").and_then(|v| v.as_u64()) != Some(FORMAT as u64) {
             return Err(Error::Input { path: marker, message: format!("unsupported index format (this minyi reads format {FORMAT}); rebuild the index") });
         }
@@ -57,7 +60,12 @@ impl ItemIndex {
         let index = Index::open_in_dir(dir.join("tantivy"))?;
         let fields = schema::lookup(&index.schema())?;
         register(&index, &segmenter);
-        Ok(ItemIndex { dir: dir.to_path_buf(), index, fields, segmenter })
+        Ok(ItemIndex {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            segmenter,
+        })
     }
 
     /// Opens the index at `dir`, creating it with `dict` (default: the embedded dictionary)
@@ -76,11 +84,16 @@ impl ItemIndex {
             }
             return Ok(idx);
         }
-        if dir.exists() && std::fs::read_dir(dir)?.next().is_some() && !dir.join("tantivy").exists() {
+        if dir.exists() && std::fs::read_dir(dir)?.next().is_some() && !dir.join("tantivy").exists()
+        {
             // Refuse to scatter files into an unrelated non-empty directory.
-            let only_gitkeep = std::fs::read_dir(dir)?.all(|e| e.map(|e| e.file_name() == ".gitkeep").unwrap_or(false));
+            let only_gitkeep = std::fs::read_dir(dir)?
+                .all(|e| e.map(|e| e.file_name() == ".gitkeep").unwrap_or(false));
             if !only_gitkeep {
-                return Err(Error::Usage(format!("{} exists and is not a minyi index; choose another --index", dir.display())));
+                return Err(Error::Usage(format!(
+                    "{} exists and is not a minyi index; choose another --index",
+                    dir.display()
+                )));
             }
         }
         let dict = dict.cloned().unwrap_or_else(Dictionary::embedded);
@@ -97,19 +110,34 @@ impl ItemIndex {
         })?;
         let index = Index::open_or_create(mmap, schema)?;
         let marker = serde_json::json!({ "format": FORMAT, "created_by": concat!("minyi ", env!("CARGO_PKG_VERSION")) });
-        std::fs::write(dir.join(MARKER), serde_json::to_string_pretty(&marker).expect("json"))?;
+        std::fs::write(
+            dir.join(MARKER),
+            serde_json::to_string_pretty(&marker).expect("json"),
+        )?;
         register(&index, &segmenter);
-        Ok(ItemIndex { dir: dir.to_path_buf(), index, fields, segmenter })
+        Ok(ItemIndex {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            segmenter,
+        })
     }
 
     /// A reader that sees the last commit.
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?)
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
     }
 }
 
 fn register(index: &Index, segmenter: &Segmenter) {
     let tokenizers = index.tokenizers();
-    tokenizers.register(JIEBA, TextAnalyzer::from(SegmenterTokenizer(segmenter.clone())));
+    tokenizers.register(
+        JIEBA,
+        TextAnalyzer::from(SegmenterTokenizer(segmenter.clone())),
+    );
     tokenizers.register(BIGRAM, TextAnalyzer::from(BigramTokenizer));
 }

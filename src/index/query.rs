@@ -10,7 +10,9 @@
 use std::ops::Bound;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -127,7 +129,13 @@ fn field_atom(field: &str, value: String, quoted: bool) -> Option<Atom> {
     if let Some(k) = keyword_field(field) {
         return Some(Atom::Keyword(k, value));
     }
-    text_scope(field).map(|s| if quoted && s == Scope::All { Atom::Phrase(value) } else { Atom::Text(value, s) })
+    text_scope(field).map(|s| {
+        if quoted && s == Scope::All {
+            Atom::Phrase(value)
+        } else {
+            Atom::Text(value, s)
+        }
+    })
 }
 
 /// Parses the query syntax.
@@ -164,10 +172,16 @@ pub fn parse(q: &str) -> Result<Parsed> {
                     _ => (None, w),
                 };
                 if rest.is_empty() {
-                    return Err(Error::Query(format!("'{}' needs a term after it", if occ == Some(Occur::Must) { "+" } else { "-" })));
+                    return Err(Error::Query(format!(
+                        "'{}' needs a term after it",
+                        if occ == Some(Occur::Must) { "+" } else { "-" }
+                    )));
                 }
                 let atom = match rest.split_once(':') {
-                    Some((f, v)) if !f.is_empty() && (keyword_field(f).is_some() || text_scope(f).is_some()) => {
+                    Some((f, v))
+                        if !f.is_empty()
+                            && (keyword_field(f).is_some() || text_scope(f).is_some()) =>
+                    {
                         if v.is_empty() {
                             return Err(Error::Query(format!("'{f}:' needs a value")));
                         }
@@ -184,12 +198,19 @@ pub fn parse(q: &str) -> Result<Parsed> {
                     Some('-') => (Some(Occur::MustNot), f[1..].to_string()),
                     _ => (None, f),
                 };
-                let atom = field_atom(&f, v.clone(), true)
-                    .ok_or_else(|| Error::Query(format!("unknown field '{f}' (fields: title, body, sector, submitter, unit, id)")))?;
+                let atom = field_atom(&f, v.clone(), true).ok_or_else(|| {
+                    Error::Query(format!(
+                        "unknown field '{f}' (fields: title, body, sector, submitter, unit, id)"
+                    ))
+                })?;
                 (occ, atom)
             }
         };
-        let occur = if negate { Occur::MustNot } else { occur_prefix.unwrap_or(Occur::Must) };
+        let occur = if negate {
+            Occur::MustNot
+        } else {
+            occur_prefix.unwrap_or(Occur::Must)
+        };
         negate = false;
         pending_or_at_start = false;
         if join_or {
@@ -199,7 +220,11 @@ pub fn parse(q: &str) -> Result<Parsed> {
                     alts.push(atom);
                     continue;
                 }
-                _ => return Err(Error::Query("OR joins two positive clauses (not NOT/-)".into())),
+                _ => {
+                    return Err(Error::Query(
+                        "OR joins two positive clauses (not NOT/-)".into(),
+                    ))
+                }
             }
         }
         groups.push((occur, vec![atom]));
@@ -262,8 +287,14 @@ pub fn parse_to(s: &str) -> Result<DateTime<FixedOffset>> {
 /// date-time is an instant: its end is one second later).
 pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
     let t = s.trim();
-    let at = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).map(|d| dates::from_naive(d.and_time(NaiveTime::MIN)));
-    let bad = || Error::Usage(format!("invalid date '{s}' (use 2024, 2024-07, 2024Q3, 2024-07-15 or 2024-07-15 08:00)"));
+    let at = |y: i32, m: u32| {
+        NaiveDate::from_ymd_opt(y, m, 1).map(|d| dates::from_naive(d.and_time(NaiveTime::MIN)))
+    };
+    let bad = || {
+        Error::Usage(format!(
+            "invalid date '{s}' (use 2024, 2024-07, 2024Q3, 2024-07-15 or 2024-07-15 08:00)"
+        ))
+    };
     if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
         let y: i32 = t.parse().map_err(|_| bad())?;
         return Ok((at(y, 1).ok_or_else(bad)?, at(y + 1, 1).ok_or_else(bad)?));
@@ -272,7 +303,12 @@ pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOff
         if let (Ok(y), Ok(q)) = (y.parse::<i32>(), q.parse::<u32>()) {
             if (1..=4).contains(&q) {
                 let start = at(y, (q - 1) * 3 + 1).ok_or_else(bad)?;
-                let end = if q == 4 { at(y + 1, 1) } else { at(y, q * 3 + 1) }.ok_or_else(bad)?;
+                let end = if q == 4 {
+                    at(y + 1, 1)
+                } else {
+                    at(y, q * 3 + 1)
+                }
+                .ok_or_else(bad)?;
                 return Ok((start, end));
             }
         }
@@ -287,8 +323,14 @@ pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOff
         }
     }
     let d = dates::parse_date(t).map_err(|_| bad())?.ok_or_else(bad)?;
-    let has_time = t.contains(':') || t.contains('时') || t.len() > 10 && t.bytes().all(|b| b.is_ascii_digit());
-    let end = if has_time { d + Duration::seconds(1) } else { d + Duration::days(1) };
+    let has_time = t.contains(':')
+        || t.contains('时')
+        || t.len() > 10 && t.bytes().all(|b| b.is_ascii_digit());
+    let end = if has_time {
+        d + Duration::seconds(1)
+    } else {
+        d + Duration::days(1)
+    };
     let _ = d.year();
     Ok((d, end))
 }
@@ -313,23 +355,46 @@ impl QueryBuilder<'_> {
                 let q: Box<dyn Query> = if subs.len() == 1 {
                     subs.pop().expect("one")
                 } else {
-                    Box::new(BooleanQuery::new(subs.into_iter().map(|q| (Occur::Should, q)).collect()))
+                    Box::new(BooleanQuery::new(
+                        subs.into_iter().map(|q| (Occur::Should, q)).collect(),
+                    ))
                 };
                 positive |= *occur == Occur::Must;
                 clauses.push((*occur, q));
             }
         }
         let f = self.fields;
-        for (field, value) in [(f.sector, &filters.sector), (f.submitter, &filters.submitter), (f.unit, &filters.unit)] {
+        for (field, value) in [
+            (f.sector, &filters.sector),
+            (f.submitter, &filters.submitter),
+            (f.unit, &filters.unit),
+        ] {
             if let Some(v) = value {
-                clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))));
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, v),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
                 positive = true;
             }
         }
         if filters.from.is_some() || filters.to.is_some() {
-            let term = |d: DateTime<FixedOffset>| Term::from_field_date(f.date, tantivy::DateTime::from_timestamp_secs(d.timestamp()));
-            let lo = filters.from.map(|d| Bound::Included(term(d))).unwrap_or(Bound::Unbounded);
-            let hi = filters.to.map(|d| Bound::Excluded(term(d))).unwrap_or(Bound::Unbounded);
+            let term = |d: DateTime<FixedOffset>| {
+                Term::from_field_date(
+                    f.date,
+                    tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+                )
+            };
+            let lo = filters
+                .from
+                .map(|d| Bound::Included(term(d)))
+                .unwrap_or(Bound::Unbounded);
+            let hi = filters
+                .to
+                .map(|d| Bound::Excluded(term(d)))
+                .unwrap_or(Bound::Unbounded);
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
             positive = true;
         }
@@ -348,7 +413,13 @@ impl QueryBuilder<'_> {
             positive = true;
         }
         if filters.instructed {
-            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.instructed, 1), IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.instructed, 1),
+                    IndexRecordOption::Basic,
+                )),
+            ));
             positive = true;
         }
         if !positive {
@@ -367,17 +438,22 @@ impl QueryBuilder<'_> {
                     "unit" => f.unit,
                     _ => f.id,
                 };
-                Ok(Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)))
+                Ok(Box::new(TermQuery::new(
+                    Term::from_field_text(field, value),
+                    IndexRecordOption::Basic,
+                )))
             }
-            Atom::Phrase(p) => self
-                .gram_phrase(p)
-                .ok_or_else(|| Error::Query(format!("phrase \"{p}\" has no searchable characters"))),
+            Atom::Phrase(p) => self.gram_phrase(p).ok_or_else(|| {
+                Error::Query(format!("phrase \"{p}\" has no searchable characters"))
+            }),
             Atom::Text(w, scope) => {
                 let terms = self.segmenter.terms(w);
                 let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 if !terms.is_empty() {
-                    let all: Vec<(Occur, Box<dyn Query>)> =
-                        terms.iter().map(|t| (Occur::Must, self.term_anywhere(t, *scope))).collect();
+                    let all: Vec<(Occur, Box<dyn Query>)> = terms
+                        .iter()
+                        .map(|t| (Occur::Must, self.term_anywhere(t, *scope)))
+                        .collect();
                     alts.push((Occur::Should, Box::new(BooleanQuery::new(all))));
                 }
                 if *scope == Scope::All {
@@ -397,13 +473,19 @@ impl QueryBuilder<'_> {
     fn term_anywhere(&self, t: &str, scope: Scope) -> Box<dyn Query> {
         let f = self.fields;
         let tq = |field: Field| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs))
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, t),
+                IndexRecordOption::WithFreqs,
+            ))
         };
         match scope {
             Scope::Title => tq(f.title),
             Scope::Body => tq(f.body),
             Scope::All => Box::new(BooleanQuery::new(vec![
-                (Occur::Should, Box::new(BoostQuery::new(tq(f.title), TITLE_BOOST))),
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(tq(f.title), TITLE_BOOST)),
+                ),
                 (Occur::Should, tq(f.body)),
             ])),
         }
@@ -415,9 +497,15 @@ impl QueryBuilder<'_> {
         let field = self.fields.grams;
         match grams.len() {
             0 => None,
-            1 => Some(Box::new(TermQuery::new(Term::from_field_text(field, &grams[0].1), IndexRecordOption::WithFreqs))),
+            1 => Some(Box::new(TermQuery::new(
+                Term::from_field_text(field, &grams[0].1),
+                IndexRecordOption::WithFreqs,
+            ))),
             _ => Some(Box::new(PhraseQuery::new_with_offset(
-                grams.into_iter().map(|(p, g)| (p, Term::from_field_text(field, &g))).collect(),
+                grams
+                    .into_iter()
+                    .map(|(p, g)| (p, Term::from_field_text(field, &g)))
+                    .collect(),
             ))),
         }
     }
@@ -445,22 +533,40 @@ mod tests {
         );
         let p = parse("NOT 收费 title:电梯").unwrap();
         assert_eq!(p.groups[0], (Occur::MustNot, vec![text("收费")]));
-        assert_eq!(p.groups[1], (Occur::Must, vec![Atom::Text("电梯".into(), Scope::Title)]));
+        assert_eq!(
+            p.groups[1],
+            (Occur::Must, vec![Atom::Text("电梯".into(), Scope::Title)])
+        );
     }
 
     #[test]
     fn rejects_malformed_queries() {
-        for bad in ["", "\"未闭合", "OR 停车", "停车 OR", "停车 NOT", "-", "sector:", "x:\"y\""] {
+        for bad in [
+            "",
+            "\"未闭合",
+            "OR 停车",
+            "停车 OR",
+            "停车 NOT",
+            "-",
+            "sector:",
+            "x:\"y\"",
+        ] {
             assert!(matches!(parse(bad), Err(Error::Query(_))), "{bad}");
         }
         // An unknown field prefix is plain text, not an error.
-        assert_eq!(parse("12:30").unwrap().groups, vec![(Occur::Must, vec![text("12:30")])]);
+        assert_eq!(
+            parse("12:30").unwrap().groups,
+            vec![(Occur::Must, vec![text("12:30")])]
+        );
     }
 
     #[test]
     fn periods() {
         let (a, b) = parse_period("2024Q3").unwrap();
-        assert_eq!((a.to_rfc3339().as_str(), b.to_rfc3339().as_str()), ("2024-07-01T00:00:00+08:00", "2024-10-01T00:00:00+08:00"));
+        assert_eq!(
+            (a.to_rfc3339().as_str(), b.to_rfc3339().as_str()),
+            ("2024-07-01T00:00:00+08:00", "2024-10-01T00:00:00+08:00")
+        );
         let (a, b) = parse_period("2024-12").unwrap();
         assert_eq!((a.month(), b.year(), b.month()), (12, 2025, 1));
         let (_, b) = parse_period("2024-02-28").unwrap();

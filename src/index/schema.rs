@@ -2,8 +2,8 @@
 //! for substring-complete search, and fast fields for filters, sorting and facets.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-    FAST, STORED, STRING,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
 use crate::segment::tokenizer::{BIGRAM, JIEBA};
@@ -48,13 +48,22 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let stored_text = TextOptions::default().set_stored();
     let jieba = TextOptions::default()
-        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(JIEBA).set_index_option(IndexRecordOption::WithFreqs))
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(JIEBA)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
         .set_stored();
     let grams = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(BIGRAM).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default()
+            .set_tokenizer(BIGRAM)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let keyword = STRING | STORED | FAST;
-    let number = NumericOptions::default().set_indexed().set_fast().set_stored();
+    let number = NumericOptions::default()
+        .set_indexed()
+        .set_fast()
+        .set_stored();
     let fields = Fields {
         id: b.add_text_field(names::ID, keyword.clone()),
         title: b.add_text_field("title", jieba.clone()),
@@ -62,7 +71,11 @@ pub fn build() -> (Schema, Fields) {
         grams: b.add_text_field("grams", grams),
         date: b.add_date_field(
             names::DATE,
-            DateOptions::default().set_indexed().set_fast().set_stored().set_precision(DateTimePrecision::Seconds),
+            DateOptions::default()
+                .set_indexed()
+                .set_fast()
+                .set_stored()
+                .set_precision(DateTimePrecision::Seconds),
         ),
         submitter: b.add_text_field(names::SUBMITTER, keyword.clone()),
         sector: b.add_text_field(names::SECTOR, keyword.clone()),
@@ -75,7 +88,10 @@ pub fn build() -> (Schema, Fields) {
         dislikes: b.add_u64_field("dislikes", number),
         extra: b.add_text_field("extra", stored_text.clone()),
         source: b.add_text_field("source", stored_text),
-        hash: b.add_u64_field(names::HASH, NumericOptions::default().set_fast().set_stored()),
+        hash: b.add_u64_field(
+            names::HASH,
+            NumericOptions::default().set_fast().set_stored(),
+        ),
     };
     (b.build(), fields)
 }

@@ -77,20 +77,30 @@ impl ItemIndex {
     /// Runs a search.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let parsed = req.query.as_deref().map(query::parse).transpose()?;
-        let builder = QueryBuilder { fields: &self.fields, segmenter: &self.segmenter };
+        let builder = QueryBuilder {
+            fields: &self.fields,
+            segmenter: &self.segmenter,
+        };
         let q = builder.build(parsed.as_ref(), &req.filters)?;
         let searcher = self.reader()?.searcher();
         let limit = req.limit.max(1);
         let (total, addresses): (usize, Vec<(Option<f32>, DocAddress)>) = match req.sort {
             SortBy::Relevance => {
-                let (count, top) = searcher.search(&q, &(Count, TopDocs::with_limit(limit).order_by_score()))?;
+                let (count, top) =
+                    searcher.search(&q, &(Count, TopDocs::with_limit(limit).order_by_score()))?;
                 (count, top.into_iter().map(|(s, a)| (Some(s), a)).collect())
             }
             SortBy::Newest | SortBy::Oldest => {
-                let order = if req.sort == SortBy::Newest { Order::Desc } else { Order::Asc };
-                let by_date = TopDocs::with_limit(limit).order_by_fast_field::<tantivy::DateTime>(super::schema::names::DATE, order);
+                let order = if req.sort == SortBy::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let by_date = TopDocs::with_limit(limit)
+                    .order_by_fast_field::<tantivy::DateTime>(super::schema::names::DATE, order);
                 let (count, top) = searcher.search(&q, &(Count, by_date))?;
-                let (mut dated, undated): (Vec<_>, Vec<_>) = top.into_iter().partition(|(d, _)| d.is_some());
+                let (mut dated, undated): (Vec<_>, Vec<_>) =
+                    top.into_iter().partition(|(d, _)| d.is_some());
                 dated.extend(undated);
                 (count, dated.into_iter().map(|(_, a)| (None, a)).collect())
             }
@@ -102,16 +112,32 @@ impl ItemIndex {
             let item = document::from_document(&self.fields, &doc);
             let title = highlighter.whole(&item.title);
             let snippet = highlighter.snippet(&item.body);
-            hits.push(Hit { item, score, title, snippet });
+            hits.push(Hit {
+                item,
+                score,
+                title,
+                snippet,
+            });
         }
-        let facets = if req.facets { Some(sector_facets(&searcher, &q)?) } else { None };
-        Ok(SearchResults { total, hits, facets })
+        let facets = if req.facets {
+            Some(sector_facets(&searcher, &q)?)
+        } else {
+            None
+        };
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
     }
 
     /// Fetches one item by id.
     pub fn get(&self, id: &str) -> Result<Option<Item>> {
         let searcher = self.reader()?.searcher();
-        let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
         let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
         match top.first() {
             Some((_, addr)) => {
@@ -131,12 +157,18 @@ fn sector_facets(searcher: &Searcher, q: &dyn Query) -> Result<Vec<(String, u64)
     .expect("static aggregation request");
     let collector = AggregationCollector::from_aggs(req, Default::default());
     let res = searcher.search(q, &collector)?;
-    let json = serde_json::to_value(&res).map_err(|e| crate::error::Error::Io(std::io::Error::other(e)))?;
+    let json = serde_json::to_value(&res)
+        .map_err(|e| crate::error::Error::Io(std::io::Error::other(e)))?;
     let mut out: Vec<(String, u64)> = json["sectors"]["buckets"]
         .as_array()
         .map(|b| {
             b.iter()
-                .map(|b| (b["key"].as_str().unwrap_or_default().to_string(), b["doc_count"].as_u64().unwrap_or(0)))
+                .map(|b| {
+                    (
+                        b["key"].as_str().unwrap_or_default().to_string(),
+                        b["doc_count"].as_u64().unwrap_or(0),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -151,14 +183,20 @@ struct Highlighter {
 }
 
 impl Highlighter {
-    fn new(searcher: &Searcher, fields: &super::Fields, parsed: Option<&Parsed>) -> Result<Highlighter> {
+    fn new(
+        searcher: &Searcher,
+        fields: &super::Fields,
+        parsed: Option<&Parsed>,
+    ) -> Result<Highlighter> {
         let mut terms: BTreeMap<String, f32> = BTreeMap::new();
         for (occur, atoms) in parsed.map(|p| p.groups.as_slice()).unwrap_or_default() {
             if *occur == tantivy::query::Occur::MustNot {
                 continue;
             }
             for atom in atoms {
-                let (Atom::Text(t, _) | Atom::Phrase(t)) = atom else { continue };
+                let (Atom::Text(t, _) | Atom::Phrase(t)) = atom else {
+                    continue;
+                };
                 for (_, g) in bigram::grams(t) {
                     let df = searcher.doc_freq(&Term::from_field_text(fields.grams, &g))?;
                     terms.insert(g, 1.0 / (1.0 + df as f32));
@@ -166,10 +204,23 @@ impl Highlighter {
             }
         }
         if terms.is_empty() {
-            return Ok(Highlighter { generator: None, whole: None });
+            return Ok(Highlighter {
+                generator: None,
+                whole: None,
+            });
         }
-        let make = |max| SnippetGenerator::new(terms.clone(), TextAnalyzer::from(BigramTokenizer), fields.body, max);
-        Ok(Highlighter { generator: Some(make(SNIPPET_BYTES)), whole: Some(make(usize::MAX / 2)) })
+        let make = |max| {
+            SnippetGenerator::new(
+                terms.clone(),
+                TextAnalyzer::from(BigramTokenizer),
+                fields.body,
+                max,
+            )
+        };
+        Ok(Highlighter {
+            generator: Some(make(SNIPPET_BYTES)),
+            whole: Some(make(usize::MAX / 2)),
+        })
     }
 
     /// The best fragment of `text`, or its beginning when nothing matches.
@@ -177,14 +228,20 @@ impl Highlighter {
         if let Some(g) = &self.generator {
             let s = g.snippet(text);
             if !s.is_empty() {
-                return Highlighted { text: s.fragment().to_string(), highlights: s.highlighted().to_vec() };
+                return Highlighted {
+                    text: s.fragment().to_string(),
+                    highlights: s.highlighted().to_vec(),
+                };
             }
         }
         let mut end = SNIPPET_BYTES.min(text.len());
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        Highlighted { text: text[..end].to_string(), highlights: Vec::new() }
+        Highlighted {
+            text: text[..end].to_string(),
+            highlights: Vec::new(),
+        }
     }
 
     /// All of `text` with its matches marked.
@@ -193,10 +250,16 @@ impl Highlighter {
             Some(g) => {
                 let s = g.snippet(text);
                 let start = s.fragment_range().start;
-                s.highlighted().iter().map(|r| r.start + start..r.end + start).collect()
+                s.highlighted()
+                    .iter()
+                    .map(|r| r.start + start..r.end + start)
+                    .collect()
             }
             None => Vec::new(),
         };
-        Highlighted { text: text.to_string(), highlights }
+        Highlighted {
+            text: text.to_string(),
+            highlights,
+        }
     }
 }

@@ -26,8 +26,15 @@ pub struct Stats {
     pub top_submitters: Vec<(String, u64)>,
 }
 
-fn count_str(seg: &tantivy::SegmentReader, field: &str, alive: &dyn Fn(u32) -> bool, into: &mut HashMap<String, u64>) -> Result<()> {
-    let Some(col) = seg.fast_fields().str(field)? else { return Ok(()) };
+fn count_str(
+    seg: &tantivy::SegmentReader,
+    field: &str,
+    alive: &dyn Fn(u32) -> bool,
+    into: &mut HashMap<String, u64>,
+) -> Result<()> {
+    let Some(col) = seg.fast_fields().str(field)? else {
+        return Ok(());
+    };
     let mut per_ord = vec![0u64; col.num_terms()];
     for doc in 0..seg.max_doc() {
         if alive(doc) {
@@ -46,7 +53,11 @@ fn count_str(seg: &tantivy::SegmentReader, field: &str, alive: &dyn Fn(u32) -> b
 }
 
 fn top(map: &HashMap<String, u64>, n: usize) -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = map.iter().filter(|(k, _)| !k.is_empty()).map(|(k, v)| (k.clone(), *v)).collect();
+    let mut v: Vec<(String, u64)> = map
+        .iter()
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     v.truncate(n);
     v
@@ -93,7 +104,10 @@ impl ItemIndex {
             undated: items - dated,
             first: first.and_then(date_from_secs),
             last: last.and_then(date_from_secs),
-            adoption: Adoption::ALL.iter().map(|a| (a.as_str().to_string(), adoption[a.rank() as usize])).collect(),
+            adoption: Adoption::ALL
+                .iter()
+                .map(|a| (a.as_str().to_string(), adoption[a.rank() as usize]))
+                .collect(),
             instructed,
             sectors: sectors.keys().filter(|k| !k.is_empty()).count(),
             submitters: submitters.keys().filter(|k| !k.is_empty()).count(),

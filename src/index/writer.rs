@@ -35,12 +35,19 @@ impl ItemWriter {
     pub fn new(index: &ItemIndex, threads: usize, memory: usize) -> Result<ItemWriter> {
         let threads = threads.clamp(1, 8);
         let memory = memory.max(threads * 20_000_000);
-        let writer = index.index.writer_with_num_threads(threads, memory).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => Error::Locked(index.dir.clone()),
-            other => Error::Tantivy(other),
-        })?;
+        let writer = index
+            .index
+            .writer_with_num_threads(threads, memory)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Locked(index.dir.clone()),
+                other => Error::Tantivy(other),
+            })?;
         let known = load_known(index)?;
-        Ok(ItemWriter { writer, fields: index.fields, known })
+        Ok(ItemWriter {
+            writer,
+            fields: index.fields,
+            known,
+        })
     }
 
     /// Number of items in the index, counting pending ones.
@@ -69,7 +76,8 @@ impl ItemWriter {
             return Ok(());
         }
         if kind == Upsert::Updated {
-            self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, id));
         }
         self.writer.add_document(doc)?;
         Ok(())
@@ -100,7 +108,9 @@ fn load_known(index: &ItemIndex) -> Result<HashMap<String, u64>> {
     let mut known = HashMap::with_capacity(searcher.num_docs() as usize);
     for seg in searcher.segment_readers() {
         let fast = seg.fast_fields();
-        let Some(ids) = fast.str(super::schema::names::ID)? else { continue };
+        let Some(ids) = fast.str(super::schema::names::ID)? else {
+            continue;
+        };
         let hashes = fast.u64(super::schema::names::HASH)?;
         let mut terms: Vec<String> = Vec::with_capacity(ids.num_terms());
         let mut stream = ids.dictionary().stream()?;

@@ -46,11 +46,22 @@ impl Cell {
                     return Ok(None);
                 }
                 t.parse::<u64>()
-                    .or_else(|_| t.parse::<f64>().map_err(|_| ()).and_then(|f| {
-                        if f >= 0.0 && f.fract() == 0.0 { Ok(f as u64) } else { Err(()) }
-                    }))
+                    .or_else(|_| {
+                        t.parse::<f64>().map_err(|_| ()).and_then(|f| {
+                            if f >= 0.0 && f.fract() == 0.0 {
+                                Ok(f as u64)
+                            } else {
+                                Err(())
+                            }
+                        })
+                    })
                     .map(Some)
-                    .map_err(|_| format!("not a non-negative whole number: '{}'", crate::ingest::dates::truncate(t, 30)))
+                    .map_err(|_| {
+                        format!(
+                            "not a non-negative whole number: '{}'",
+                            crate::ingest::dates::truncate(t, 30)
+                        )
+                    })
             }
         }
     }

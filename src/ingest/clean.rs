@@ -37,8 +37,14 @@ mod tests {
 
     #[test]
     fn strips_export_padding() {
-        assert_eq!(clean_text("\n\t\t\t\t\t\u{3000}\u{3000}市民反映 问题\n\t\t\t\t"), "市民反映 问题");
-        assert_eq!(clean_text("第一段。\r\n\r\n  第二段。"), "第一段。\n第二段。");
+        assert_eq!(
+            clean_text("\n\t\t\t\t\t\u{3000}\u{3000}市民反映 问题\n\t\t\t\t"),
+            "市民反映 问题"
+        );
+        assert_eq!(
+            clean_text("第一段。\r\n\r\n  第二段。"),
+            "第一段。\n第二段。"
+        );
         assert_eq!(clean_text("a \t b"), "a b");
         assert_eq!(clean_text("   "), "");
     }

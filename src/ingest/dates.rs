@@ -24,7 +24,13 @@ const DATETIME_FORMATS: &[&str] = &[
     "%Y%m%d%H%M%S",
 ];
 
-const DATE_FORMATS: &[&str] = &["%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y年%m月%d号"];
+const DATE_FORMATS: &[&str] = &[
+    "%Y/%m/%d",
+    "%Y-%m-%d",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+    "%Y年%m月%d号",
+];
 
 /// Earliest and latest plausible submission years.
 const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
@@ -47,17 +53,28 @@ pub fn parse_date(text: &str) -> Result<Option<DateTime<FixedOffset>>, String> {
 
 /// Converts a naive local time (Asia/Shanghai) into an offset time.
 pub fn from_naive(naive: NaiveDateTime) -> DateTime<FixedOffset> {
-    shanghai().from_local_datetime(&naive).single().expect("fixed offsets are unambiguous")
+    shanghai()
+        .from_local_datetime(&naive)
+        .single()
+        .expect("fixed offsets are unambiguous")
 }
 
 /// Rejects dates outside the plausible range or more than a day in the future.
 pub fn check_plausible(d: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>, String> {
     if !YEARS.contains(&chrono::Datelike::year(&d)) {
-        return Err(format!("implausible date '{}' (year outside {}..={})", d.to_rfc3339(), YEARS.start(), YEARS.end()));
+        return Err(format!(
+            "implausible date '{}' (year outside {}..={})",
+            d.to_rfc3339(),
+            YEARS.start(),
+            YEARS.end()
+        ));
     }
     let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
     if d > tomorrow {
-        return Err(format!("date '{}' is in the future", d.format("%Y-%m-%d %H:%M:%S")));
+        return Err(format!(
+            "date '{}' is in the future",
+            d.format("%Y-%m-%d %H:%M:%S")
+        ));
     }
     Ok(d)
 }
@@ -66,14 +83,22 @@ fn parse_any(t: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Some(d);
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%d %H:%M:%S%z",
+    ] {
         if let Ok(d) = DateTime::parse_from_str(t, fmt) {
             return Some(d);
         }
     }
     // A bare 8-digit date (20190228) would be read greedily by %Y, so split it by hand.
     if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-        let (y, m, d) = (t[..4].parse().ok()?, t[4..6].parse().ok()?, t[6..].parse().ok()?);
+        let (y, m, d) = (
+            t[..4].parse().ok()?,
+            t[4..6].parse().ok()?,
+            t[6..].parse().ok()?,
+        );
         return NaiveDate::from_ymd_opt(y, m, d).map(|d| from_naive(d.and_time(NaiveTime::MIN)));
     }
     for fmt in DATETIME_FORMATS {
@@ -105,14 +130,21 @@ mod tests {
     use super::*;
 
     fn ymdhms(t: &str) -> String {
-        parse_date(t).unwrap().unwrap().format("%Y-%m-%d %H:%M:%S %z").to_string()
+        parse_date(t)
+            .unwrap()
+            .unwrap()
+            .format("%Y-%m-%d %H:%M:%S %z")
+            .to_string()
     }
 
     #[test]
     fn accepts_required_formats() {
         assert_eq!(ymdhms("2019/2/28 11:25:05"), "2019-02-28 11:25:05 +0800");
         assert_eq!(ymdhms("2019-02-28"), "2019-02-28 00:00:00 +0800");
-        assert_eq!(ymdhms("2019-02-28T11:25:05+08:00"), "2019-02-28 11:25:05 +0800");
+        assert_eq!(
+            ymdhms("2019-02-28T11:25:05+08:00"),
+            "2019-02-28 11:25:05 +0800"
+        );
         assert_eq!(ymdhms("2019-02-28T03:25:05Z"), "2019-02-28 03:25:05 +0000");
         assert_eq!(ymdhms("2019年2月28日"), "2019-02-28 00:00:00 +0800");
         assert_eq!(ymdhms("20190228"), "2019-02-28 00:00:00 +0800");
@@ -122,7 +154,9 @@ mod tests {
     #[test]
     fn empty_is_undated_and_garbage_is_an_error() {
         assert_eq!(parse_date("  ").unwrap(), None);
-        assert!(parse_date("昨天").unwrap_err().contains("unrecognised date"));
+        assert!(parse_date("昨天")
+            .unwrap_err()
+            .contains("unrecognised date"));
         assert!(parse_date("2019-02-30").is_err());
         assert!(parse_date("20191399").is_err());
         assert!(parse_date("2099-01-01").unwrap_err().contains("future"));

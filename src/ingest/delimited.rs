@@ -17,7 +17,12 @@ pub struct DelimitedRows {
 
 impl DelimitedRows {
     /// Reads the header row and resolves the column mapping.
-    pub fn open(path: &Path, input: Box<dyn Read + Send>, delimiter: u8, overrides: &MapOverrides) -> Result<DelimitedRows> {
+    pub fn open(
+        path: &Path,
+        input: Box<dyn Read + Send>,
+        delimiter: u8,
+        overrides: &MapOverrides,
+    ) -> Result<DelimitedRows> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -28,14 +33,21 @@ impl DelimitedRows {
             message: format!("cannot read the header row: {e}"),
         })?;
         if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
-            return Err(Error::Input { path: path.to_path_buf(), message: "empty file: no header row".into() });
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                message: "empty file: no header row".into(),
+            });
         }
         let headers: Vec<String> = headers.iter().map(str::to_string).collect();
         let mapping = ColumnMapping::resolve(&headers, overrides);
         if !mapping.has_text() {
             return Err(mapping.missing_text_error(path));
         }
-        Ok(DelimitedRows { file: path.display().to_string(), reader: reader.into_records(), mapping })
+        Ok(DelimitedRows {
+            file: path.display().to_string(),
+            reader: reader.into_records(),
+            mapping,
+        })
     }
 
     fn reject(&self, line: u64, field: &str, reason: String, fields: &[&str]) -> Record {
@@ -43,11 +55,22 @@ impl DelimitedRows {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                let key = self.mapping.headers().get(i).cloned().unwrap_or_else(|| format!("column{}", i + 1));
+                let key = self
+                    .mapping
+                    .headers()
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column{}", i + 1));
                 (key, serde_json::Value::String(v.to_string()))
             })
             .collect();
-        Err(Reject::new(&self.file, format!("line {line}"), field, reason, serde_json::Value::Object(original).to_string()))
+        Err(Reject::new(
+            &self.file,
+            format!("line {line}"),
+            field,
+            reason,
+            serde_json::Value::Object(original).to_string(),
+        ))
     }
 }
 
@@ -64,7 +87,12 @@ impl Iterator for DelimitedRows {
                         path: self.file.clone().into(),
                         message: format!("read error near line {line}: {e}"),
                     })),
-                    _ => Some(Ok(self.reject(line, "row", format!("unreadable row: {e}"), &[]))),
+                    _ => Some(Ok(self.reject(
+                        line,
+                        "row",
+                        format!("unreadable row: {e}"),
+                        &[],
+                    ))),
                 };
             }
         };
@@ -73,15 +101,23 @@ impl Iterator for DelimitedRows {
         let expected = self.mapping.headers().len();
         let extra_nonempty = fields.iter().skip(expected).any(|f| !f.trim().is_empty());
         if fields.len() < expected || extra_nonempty {
-            let reason = format!("expected {expected} fields, found {} (unbalanced quotes or stray delimiters?)", fields.len());
+            let reason = format!(
+                "expected {expected} fields, found {} (unbalanced quotes or stray delimiters?)",
+                fields.len()
+            );
             return Some(Ok(self.reject(line, "row", reason, &fields)));
         }
         if let Some(i) = fields.iter().position(|f| f.contains('\u{fffd}')) {
             let name = self.mapping.headers()[i].clone();
             return Some(Ok(self.reject(line, &name, "contains U+FFFD replacement characters: bytes that could not be decoded, here or in an earlier conversion".into(), &fields)));
         }
-        let cells: Vec<Cell> = fields[..expected].iter().map(|f| Cell::Text(f.to_string())).collect();
-        let outcome = self.mapping.to_item(&cells, format!("{}:{line}", self.file));
+        let cells: Vec<Cell> = fields[..expected]
+            .iter()
+            .map(|f| Cell::Text(f.to_string()))
+            .collect();
+        let outcome = self
+            .mapping
+            .to_item(&cells, format!("{}:{line}", self.file));
         Some(Ok(match outcome {
             Ok(item) => Ok(item),
             Err((field, reason)) => return Some(Ok(self.reject(line, &field, reason, &fields))),

@@ -48,7 +48,10 @@ pub fn detect(path: &Path, file: &mut File, choice: EncodingChoice) -> Result<&'
     let mut sample = Vec::with_capacity(SAMPLE);
     file.by_ref().take(SAMPLE as u64).read_to_end(&mut sample)?;
     file.seek(SeekFrom::Start(0))?;
-    let input_err = |message: String| Error::Input { path: path.to_path_buf(), message };
+    let input_err = |message: String| Error::Input {
+        path: path.to_path_buf(),
+        message,
+    };
     if let Some((enc, _)) = Encoding::for_bom(&sample) {
         return Ok(enc);
     }
@@ -66,15 +69,23 @@ pub fn detect(path: &Path, file: &mut File, choice: EncodingChoice) -> Result<&'
     };
     match choice {
         EncodingChoice::Utf8 if !utf8_ok => {
-            let at = std::str::from_utf8(&sample).err().map(|e| e.valid_up_to()).unwrap_or(0);
-            Err(input_err(format!("not valid UTF-8 (first bad byte at offset {at}); try --encoding gb18030")))
+            let at = std::str::from_utf8(&sample)
+                .err()
+                .map(|e| e.valid_up_to())
+                .unwrap_or(0);
+            Err(input_err(format!(
+                "not valid UTF-8 (first bad byte at offset {at}); try --encoding gb18030"
+            )))
         }
         EncodingChoice::Utf8 => Ok(UTF_8),
         EncodingChoice::Gb18030 => Ok(GB18030),
         EncodingChoice::Auto if utf8_ok => Ok(UTF_8),
         EncodingChoice::Auto => {
             let (text, had_errors) = GB18030.decode_without_bom_handling(&sample);
-            let controls = text.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')).count();
+            let controls = text
+                .chars()
+                .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                .count();
             if had_errors || controls * 100 > text.chars().count().max(1) {
                 Err(input_err("unrecognised encoding: neither UTF-8 nor GB18030 text (binary data?); use --encoding".into()))
             } else {
@@ -85,8 +96,15 @@ pub fn detect(path: &Path, file: &mut File, choice: EncodingChoice) -> Result<&'
 }
 
 /// Opens `path` as a UTF-8 byte stream, transcoding when needed; `count` receives raw bytes read.
-pub fn open_decoded(path: &Path, choice: EncodingChoice, count: Arc<AtomicU64>) -> Result<(Box<dyn Read + Send>, &'static str)> {
-    let mut file = File::open(path).map_err(|e| Error::Input { path: path.to_path_buf(), message: format!("cannot open: {e}") })?;
+pub fn open_decoded(
+    path: &Path,
+    choice: EncodingChoice,
+    count: Arc<AtomicU64>,
+) -> Result<(Box<dyn Read + Send>, &'static str)> {
+    let mut file = File::open(path).map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("cannot open: {e}"),
+    })?;
     let enc = detect(path, &mut file, choice)?;
     let counting = CountingReader { inner: file, count };
     let reader = DecodeReaderBytesBuilder::new()
@@ -94,6 +112,13 @@ pub fn open_decoded(path: &Path, choice: EncodingChoice, count: Arc<AtomicU64>) 
         .bom_override(true)
         .strip_bom(true)
         .build(counting);
-    let name = if enc == UTF_16LE || enc == UTF_16BE { "UTF-16" } else { enc.name() };
-    Ok((Box::new(io::BufReader::with_capacity(1 << 16, reader)), name))
+    let name = if enc == UTF_16LE || enc == UTF_16BE {
+        "UTF-16"
+    } else {
+        enc.name()
+    };
+    Ok((
+        Box::new(io::BufReader::with_capacity(1 << 16, reader)),
+        name,
+    ))
 }

@@ -24,7 +24,11 @@ pub struct JsonlRows {
 
 impl JsonlRows {
     /// Opens the stream and checks the first object's keys.
-    pub fn open(path: &Path, input: Box<dyn Read + Send>, overrides: &MapOverrides) -> Result<JsonlRows> {
+    pub fn open(
+        path: &Path,
+        input: Box<dyn Read + Send>,
+        overrides: &MapOverrides,
+    ) -> Result<JsonlRows> {
         let mut rows = JsonlRows {
             file: path.display().to_string(),
             lines: BufReader::new(input).lines(),
@@ -36,7 +40,10 @@ impl JsonlRows {
         // Find the first non-blank line; if it is an object, its keys must map to a title or body.
         while let Some(next) = rows.lines.next() {
             rows.line += 1;
-            let text = next.map_err(|e| Error::Input { path: path.to_path_buf(), message: format!("line {}: {e}", rows.line) })?;
+            let text = next.map_err(|e| Error::Input {
+                path: path.to_path_buf(),
+                message: format!("line {}: {e}", rows.line),
+            })?;
             if text.trim().is_empty() {
                 continue;
             }
@@ -51,14 +58,23 @@ impl JsonlRows {
             break;
         }
         if rows.pending.is_none() {
-            return Err(Error::Input { path: path.to_path_buf(), message: "empty file: no JSON objects".into() });
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                message: "empty file: no JSON objects".into(),
+            });
         }
         Ok(rows)
     }
 
     fn parse(&mut self, line: u64, text: &str) -> Record {
         let reject = |field: &str, reason: String| {
-            Err(Reject::new(&self.file, format!("line {line}"), field, reason, text.chars().take(10_000).collect()))
+            Err(Reject::new(
+                &self.file,
+                format!("line {line}"),
+                field,
+                reason,
+                text.chars().take(10_000).collect(),
+            ))
         };
         let obj = match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(obj)) => obj,
@@ -67,7 +83,10 @@ impl JsonlRows {
         };
         let keys: Vec<String> = obj.keys().cloned().collect();
         let overrides = &self.overrides;
-        let mapping = self.mappings.entry(keys.clone()).or_insert_with(|| ColumnMapping::resolve(&keys, overrides));
+        let mapping = self
+            .mappings
+            .entry(keys.clone())
+            .or_insert_with(|| ColumnMapping::resolve(&keys, overrides));
         if !mapping.has_text() {
             let reason = format!("no title or body key (keys: {})", keys.join(", "));
             return reject("title/body", reason);
@@ -78,7 +97,10 @@ impl JsonlRows {
                 Value::Null => Cell::Empty,
                 Value::String(s) => Cell::Text(s.clone()),
                 Value::Bool(b) => Cell::Bool(*b),
-                Value::Number(n) => n.as_i64().map(Cell::Int).unwrap_or_else(|| Cell::Float(n.as_f64().unwrap_or(f64::NAN))),
+                Value::Number(n) => n
+                    .as_i64()
+                    .map(Cell::Int)
+                    .unwrap_or_else(|| Cell::Float(n.as_f64().unwrap_or(f64::NAN))),
                 other => Cell::Text(other.to_string()),
             })
             .collect();
@@ -103,7 +125,10 @@ impl Iterator for JsonlRows {
             let text = match next {
                 Ok(t) => t,
                 Err(e) => {
-                    return Some(Err(Error::Input { path: self.file.clone().into(), message: format!("line {}: {e}", self.line) }))
+                    return Some(Err(Error::Input {
+                        path: self.file.clone().into(),
+                        message: format!("line {}: {e}", self.line),
+                    }))
                 }
             };
             if text.trim().is_empty() {

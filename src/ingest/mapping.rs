@@ -28,43 +28,117 @@ pub enum Field {
 impl Field {
     /// Every field with its English name and the header synonyms accepted for it.
     pub const TABLE: &'static [(Field, &'static str, &'static [&'static str])] = &[
-        (Field::Id, "id", &["id", "留言编号", "编号", "信息编号", "item_id", "序列号"]),
-        (Field::Title, "title", &["title", "留言主题", "标题", "题目", "主题", "信息标题", "headline"]),
-        (Field::Body, "body", &["body", "留言详情", "内容", "正文", "详情", "信息内容", "content", "text", "review"]),
+        (
+            Field::Id,
+            "id",
+            &["id", "留言编号", "编号", "信息编号", "item_id", "序列号"],
+        ),
+        (
+            Field::Title,
+            "title",
+            &[
+                "title",
+                "留言主题",
+                "标题",
+                "题目",
+                "主题",
+                "信息标题",
+                "headline",
+            ],
+        ),
+        (
+            Field::Body,
+            "body",
+            &[
+                "body",
+                "留言详情",
+                "内容",
+                "正文",
+                "详情",
+                "信息内容",
+                "content",
+                "text",
+                "review",
+            ],
+        ),
         (
             Field::SubmittedAt,
             "submitted_at",
-            &["submitted_at", "留言时间", "时间", "日期", "报送时间", "报送日期", "提交时间", "date", "time"],
+            &[
+                "submitted_at",
+                "留言时间",
+                "时间",
+                "日期",
+                "报送时间",
+                "报送日期",
+                "提交时间",
+                "date",
+                "time",
+            ],
         ),
         (
             Field::Submitter,
             "submitter",
-            &["submitter", "留言用户", "报送人", "信息员", "作者", "提交人", "委员", "author", "user"],
+            &[
+                "submitter",
+                "留言用户",
+                "报送人",
+                "信息员",
+                "作者",
+                "提交人",
+                "委员",
+                "author",
+                "user",
+            ],
         ),
         (Field::Sector, "sector", &["sector", "界别"]),
-        (Field::Unit, "unit", &["unit", "单位", "报送单位", "工作单位", "联委会"]),
-        (Field::Adoption, "adoption", &["adoption", "采用级别", "采用情况", "采用"]),
-        (Field::Instruction, "instruction", &["instruction", "领导批示", "批示", "批示内容"]),
-        (Field::Feedback, "feedback", &["feedback", "办理反馈", "反馈", "答复意见", "办理情况"]),
+        (
+            Field::Unit,
+            "unit",
+            &["unit", "单位", "报送单位", "工作单位", "联委会"],
+        ),
+        (
+            Field::Adoption,
+            "adoption",
+            &["adoption", "采用级别", "采用情况", "采用"],
+        ),
+        (
+            Field::Instruction,
+            "instruction",
+            &["instruction", "领导批示", "批示", "批示内容"],
+        ),
+        (
+            Field::Feedback,
+            "feedback",
+            &["feedback", "办理反馈", "反馈", "答复意见", "办理情况"],
+        ),
         (Field::Likes, "likes", &["likes", "点赞数", "点赞"]),
         (Field::Dislikes, "dislikes", &["dislikes", "反对数", "反对"]),
     ];
 
     /// English name of the field, as used by `--map`.
     pub fn name(self) -> &'static str {
-        Field::TABLE.iter().find(|(f, _, _)| *f == self).map(|(_, n, _)| *n).unwrap_or("?")
+        Field::TABLE
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, n, _)| *n)
+            .unwrap_or("?")
     }
 
     /// Parses an English field name.
     pub fn from_name(name: &str) -> Option<Field> {
         let n = name.trim().to_lowercase();
-        Field::TABLE.iter().find(|(_, fname, _)| *fname == n).map(|(f, _, _)| *f)
+        Field::TABLE
+            .iter()
+            .find(|(_, fname, _)| *fname == n)
+            .map(|(f, _, _)| *f)
     }
 }
 
 /// Normalises a header for matching: trims spaces and a stray BOM, lowercases ASCII.
 fn normalise_header(h: &str) -> String {
-    h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{3000}').to_lowercase()
+    h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{3000}')
+        .to_lowercase()
 }
 
 /// User overrides from `--map field=列名`.
@@ -76,12 +150,15 @@ impl MapOverrides {
     pub fn parse(pairs: &[String]) -> Result<MapOverrides> {
         let mut out = Vec::new();
         for pair in pairs {
-            let (f, col) = pair.split_once('=').ok_or_else(|| {
-                Error::Usage(format!("--map expects field=column, got '{pair}'"))
-            })?;
+            let (f, col) = pair
+                .split_once('=')
+                .ok_or_else(|| Error::Usage(format!("--map expects field=column, got '{pair}'")))?;
             let field = Field::from_name(f).ok_or_else(|| {
                 let names: Vec<_> = Field::TABLE.iter().map(|(_, n, _)| *n).collect();
-                Error::Usage(format!("--map: unknown field '{f}' (fields: {})", names.join(", ")))
+                Error::Usage(format!(
+                    "--map: unknown field '{f}' (fields: {})",
+                    names.join(", ")
+                ))
             })?;
             out.push((field, normalise_header(col)));
         }
@@ -124,12 +201,17 @@ impl ColumnMapping {
                 }
             }
         }
-        ColumnMapping { headers: headers.to_vec(), targets }
+        ColumnMapping {
+            headers: headers.to_vec(),
+            targets,
+        }
     }
 
     /// Whether a title or a body column was found.
     pub fn has_text(&self) -> bool {
-        self.targets.iter().any(|t| matches!(t, Some(Field::Title | Field::Body)))
+        self.targets
+            .iter()
+            .any(|t| matches!(t, Some(Field::Title | Field::Body)))
     }
 
     /// The error for a header row without title and body columns.
@@ -152,14 +234,25 @@ impl ColumnMapping {
     }
 
     /// Turns one row of cells into an item, or a rejection `(field, reason)`.
-    pub fn to_item(&self, cells: &[Cell], source: String) -> std::result::Result<Item, (String, String)> {
-        let mut item = Item { source, ..Item::default() };
+    pub fn to_item(
+        &self,
+        cells: &[Cell],
+        source: String,
+    ) -> std::result::Result<Item, (String, String)> {
+        let mut item = Item {
+            source,
+            ..Item::default()
+        };
         for (i, cell) in cells.iter().enumerate() {
             let header = self.headers.get(i).map(String::as_str).unwrap_or("");
             let Some(field) = self.targets.get(i).copied().flatten() else {
                 let text = clean_text(&cell.to_text());
                 if !text.is_empty() {
-                    let key = if header.trim().is_empty() { format!("column{}", i + 1) } else { header.to_string() };
+                    let key = if header.trim().is_empty() {
+                        format!("column{}", i + 1)
+                    } else {
+                        header.to_string()
+                    };
                     item.extra.push((key, text));
                 }
                 continue;
@@ -171,7 +264,9 @@ impl ColumnMapping {
                 Field::Body => item.body = clean_text(&cell.to_text()),
                 Field::SubmittedAt => {
                     item.submitted_at = match cell {
-                        Cell::Date(naive) => Some(dates::check_plausible(dates::from_naive(*naive)).map_err(fail)?),
+                        Cell::Date(naive) => {
+                            Some(dates::check_plausible(dates::from_naive(*naive)).map_err(fail)?)
+                        }
                         other => dates::parse_date(&other.to_text()).map_err(fail)?,
                     }
                 }
@@ -194,7 +289,10 @@ impl ColumnMapping {
             }
         }
         if item.title.is_empty() && item.body.is_empty() {
-            return Err(("title/body".into(), "item has neither a title nor a body".into()));
+            return Err((
+                "title/body".into(),
+                "item has neither a title nor a body".into(),
+            ));
         }
         if item.id.is_empty() {
             item.id = item.derived_id();
@@ -213,8 +311,20 @@ mod tests {
 
     #[test]
     fn resolves_chinese_synonyms_and_overrides() {
-        let m = ColumnMapping::resolve(&h(&["留言编号", "留言主题", "留言详情", "点赞数", "备注"]), &MapOverrides::default());
-        assert_eq!(m.targets, vec![Some(Field::Id), Some(Field::Title), Some(Field::Body), Some(Field::Likes), None]);
+        let m = ColumnMapping::resolve(
+            &h(&["留言编号", "留言主题", "留言详情", "点赞数", "备注"]),
+            &MapOverrides::default(),
+        );
+        assert_eq!(
+            m.targets,
+            vec![
+                Some(Field::Id),
+                Some(Field::Title),
+                Some(Field::Body),
+                Some(Field::Likes),
+                None
+            ]
+        );
         let o = MapOverrides::parse(&["title=备注".into()]).unwrap();
         let m = ColumnMapping::resolve(&h(&["留言主题", "备注"]), &o);
         assert_eq!(m.targets, vec![None, Some(Field::Title)]);
@@ -223,15 +333,31 @@ mod tests {
 
     #[test]
     fn row_becomes_item_or_reject() {
-        let m = ColumnMapping::resolve(&h(&["标题", "时间", "采用级别", "备注"]), &MapOverrides::default());
-        let cells = |v: &[&str]| v.iter().map(|s| Cell::Text(s.to_string())).collect::<Vec<_>>();
-        let it = m.to_item(&cells(&["停车难", "2024-01-02", "市级采用", "x"]), "f:2".into()).unwrap();
+        let m = ColumnMapping::resolve(
+            &h(&["标题", "时间", "采用级别", "备注"]),
+            &MapOverrides::default(),
+        );
+        let cells = |v: &[&str]| {
+            v.iter()
+                .map(|s| Cell::Text(s.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let it = m
+            .to_item(
+                &cells(&["停车难", "2024-01-02", "市级采用", "x"]),
+                "f:2".into(),
+            )
+            .unwrap();
         assert_eq!(it.adoption, Adoption::City);
         assert_eq!(it.extra, vec![("备注".to_string(), "x".to_string())]);
         assert!(it.id.starts_with('h'));
-        let err = m.to_item(&cells(&["停车难", "明天", "", ""]), "f:3".into()).unwrap_err();
+        let err = m
+            .to_item(&cells(&["停车难", "明天", "", ""]), "f:3".into())
+            .unwrap_err();
         assert!(err.0.starts_with("submitted_at"));
-        let err = m.to_item(&cells(&["", "", "", ""]), "f:4".into()).unwrap_err();
+        let err = m
+            .to_item(&cells(&["", "", "", ""]), "f:4".into())
+            .unwrap_err();
         assert!(err.1.contains("neither"));
     }
 }

@@ -40,8 +40,20 @@ pub struct Reject {
 
 impl Reject {
     /// Builds a reject.
-    pub fn new(file: &str, location: String, field: &str, reason: String, original: String) -> Reject {
-        Reject { file: file.to_string(), location, field: field.to_string(), reason, original }
+    pub fn new(
+        file: &str,
+        location: String,
+        field: &str,
+        reason: String,
+        original: String,
+    ) -> Reject {
+        Reject {
+            file: file.to_string(),
+            location,
+            field: field.to_string(),
+            reason,
+            original,
+        }
     }
 }
 
@@ -87,32 +99,59 @@ pub struct Source {
 impl Source {
     /// Opens `path`, detecting format and encoding, and validates its header.
     pub fn open(path: &Path, opts: &ReadOptions) -> Result<Source> {
-        let meta = std::fs::metadata(path).map_err(|e| Error::Input { path: path.to_path_buf(), message: format!("cannot open: {e}") })?;
+        let meta = std::fs::metadata(path).map_err(|e| Error::Input {
+            path: path.to_path_buf(),
+            message: format!("cannot open: {e}"),
+        })?;
         if meta.is_dir() {
-            return Err(Error::Input { path: path.to_path_buf(), message: "is a directory, not a file".into() });
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                message: "is a directory, not a file".into(),
+            });
         }
         let format = match opts.format {
             Some(f) => f,
             None => detect_format(path)?,
         };
         let bytes_read = Arc::new(AtomicU64::new(0));
-        let (records, encoding): (Box<dyn Iterator<Item = Result<Record>>>, &'static str) = match format {
-            Format::Xlsx => {
-                let rows = xlsx::XlsxRows::open(path, opts.sheet.as_deref(), &opts.overrides)?;
-                bytes_read.store(meta.len(), Ordering::Relaxed);
-                (Box::new(rows), "-")
-            }
-            Format::Csv | Format::Tsv => {
-                let (input, enc) = encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
-                let delim = if format == Format::Tsv { b'\t' } else { b',' };
-                (Box::new(delimited::DelimitedRows::open(path, input, delim, &opts.overrides)?), enc)
-            }
-            Format::Jsonl => {
-                let (input, enc) = encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
-                (Box::new(jsonl::JsonlRows::open(path, input, &opts.overrides)?), enc)
-            }
-        };
-        Ok(Source { path: path.to_path_buf(), format, encoding, size: meta.len(), bytes_read, records })
+        let (records, encoding): (Box<dyn Iterator<Item = Result<Record>>>, &'static str) =
+            match format {
+                Format::Xlsx => {
+                    let rows = xlsx::XlsxRows::open(path, opts.sheet.as_deref(), &opts.overrides)?;
+                    bytes_read.store(meta.len(), Ordering::Relaxed);
+                    (Box::new(rows), "-")
+                }
+                Format::Csv | Format::Tsv => {
+                    let (input, enc) =
+                        encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
+                    let delim = if format == Format::Tsv { b'\t' } else { b',' };
+                    (
+                        Box::new(delimited::DelimitedRows::open(
+                            path,
+                            input,
+                            delim,
+                            &opts.overrides,
+                        )?),
+                        enc,
+                    )
+                }
+                Format::Jsonl => {
+                    let (input, enc) =
+                        encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
+                    (
+                        Box::new(jsonl::JsonlRows::open(path, input, &opts.overrides)?),
+                        enc,
+                    )
+                }
+            };
+        Ok(Source {
+            path: path.to_path_buf(),
+            format,
+            encoding,
+            size: meta.len(),
+            bytes_read,
+            records,
+        })
     }
 
     /// Bytes of the file consumed so far.
@@ -132,7 +171,11 @@ impl Source {
 
 /// Chooses a format from the extension, or from the content when the extension says nothing.
 pub fn detect_format(path: &Path) -> Result<Format> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_lowercase();
     match ext.as_str() {
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => return Ok(Format::Xlsx),
         "jsonl" | "ndjson" | "json" => return Ok(Format::Jsonl),
@@ -142,7 +185,10 @@ pub fn detect_format(path: &Path) -> Result<Format> {
     let mut head = Vec::with_capacity(8192);
     File::open(path)
         .and_then(|f| f.take(8192).read_to_end(&mut head))
-        .map_err(|e| Error::Input { path: path.to_path_buf(), message: format!("cannot open: {e}") })?;
+        .map_err(|e| Error::Input {
+            path: path.to_path_buf(),
+            message: format!("cannot open: {e}"),
+        })?;
     if head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Ok(Format::Xlsx);
     }
@@ -153,5 +199,9 @@ pub fn detect_format(path: &Path) -> Result<Format> {
     }
     let first = text.lines().next().unwrap_or("");
     let (tabs, commas) = (first.matches('\t').count(), first.matches(',').count());
-    Ok(if tabs > commas { Format::Tsv } else { Format::Csv })
+    Ok(if tabs > commas {
+        Format::Tsv
+    } else {
+        Format::Csv
+    })
 }

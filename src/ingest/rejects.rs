@@ -20,18 +20,28 @@ impl RejectsWriter {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
-        let file = File::create(path)
-            .map_err(|e| Error::Input { path: path.to_path_buf(), message: format!("cannot create rejects file: {e}") })?;
+        let file = File::create(path).map_err(|e| Error::Input {
+            path: path.to_path_buf(),
+            message: format!("cannot create rejects file: {e}"),
+        })?;
         let mut buf = BufWriter::new(file);
         buf.write_all("\u{feff}".as_bytes())?;
         let mut writer = csv::Writer::from_writer(buf);
-        writer.write_record(["file", "location", "field", "reason", "original"]).map_err(csv_err)?;
-        Ok(RejectsWriter { path: path.to_path_buf(), writer, count: 0 })
+        writer
+            .write_record(["file", "location", "field", "reason", "original"])
+            .map_err(csv_err)?;
+        Ok(RejectsWriter {
+            path: path.to_path_buf(),
+            writer,
+            count: 0,
+        })
     }
 
     /// Appends one reject.
     pub fn write(&mut self, r: &Reject) -> Result<()> {
-        self.writer.write_record([&r.file, &r.location, &r.field, &r.reason, &r.original]).map_err(csv_err)?;
+        self.writer
+            .write_record([&r.file, &r.location, &r.field, &r.reason, &r.original])
+            .map_err(csv_err)?;
         self.count += 1;
         Ok(())
     }

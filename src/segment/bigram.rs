@@ -46,7 +46,13 @@ pub struct BigramStream<'a> {
 
 impl<'a> BigramStream<'a> {
     fn new(text: &'a str) -> BigramStream<'a> {
-        BigramStream { chars: text.char_indices(), prev: None, run_len: 0, next_position: 0, token: Token::default() }
+        BigramStream {
+            chars: text.char_indices(),
+            prev: None,
+            run_len: 0,
+            next_position: 0,
+            token: Token::default(),
+        }
     }
 
     fn emit(&mut self, a: char, b: Option<char>, from: usize, to: usize) {
@@ -136,11 +142,16 @@ mod tests {
             assert!(text.is_char_boundary(a) && text.is_char_boundary(b));
             seen.push((g.to_string(), text[a..b].to_string()));
         });
-        let want: Vec<(String, String)> =
-            [("小区", "小区"), ("区a", "区Ａ"), ("a栋", "Ａ栋"), ("停车", "停车"), ("p", "Ｐ")]
-                .iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect();
+        let want: Vec<(String, String)> = [
+            ("小区", "小区"),
+            ("区a", "区Ａ"),
+            ("a栋", "Ａ栋"),
+            ("停车", "停车"),
+            ("p", "Ｐ"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
         assert_eq!(seen, want);
     }
 }

@@ -34,9 +34,15 @@ impl Dictionary {
     pub fn load(dir: &Path) -> Result<Dictionary> {
         let read = |name: &str| {
             let p = dir.join(name);
-            std::fs::read_to_string(&p).map_err(|e| Error::Dictionary { path: p.clone(), message: e.to_string() })
+            std::fs::read_to_string(&p).map_err(|e| Error::Dictionary {
+                path: p.clone(),
+                message: e.to_string(),
+            })
         };
-        let dict = Dictionary { user_dict: read(USER_DICT)?, stopwords: read(STOPWORDS)? };
+        let dict = Dictionary {
+            user_dict: read(USER_DICT)?,
+            stopwords: read(STOPWORDS)?,
+        };
         dict.validate(dir)?;
         Ok(dict)
     }

@@ -34,7 +34,9 @@ struct Inner {
 
 impl std::fmt::Debug for Segmenter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Segmenter").field("stopwords", &self.inner.stopwords.len()).finish()
+        f.debug_struct("Segmenter")
+            .field("stopwords", &self.inner.stopwords.len())
+            .finish()
     }
 }
 
@@ -42,12 +44,20 @@ impl Segmenter {
     /// Builds a segmenter from jieba's default dictionary plus `dict`'s user words and stopwords.
     pub fn new(dict: &Dictionary) -> Result<Segmenter> {
         let mut jieba = Jieba::new();
-        jieba.load_dict(&mut dict.user_dict.as_bytes()).map_err(|e| crate::error::Error::Dictionary {
-            path: "user.dict".into(),
-            message: e.to_string(),
-        })?;
+        jieba
+            .load_dict(&mut dict.user_dict.as_bytes())
+            .map_err(|e| crate::error::Error::Dictionary {
+                path: "user.dict".into(),
+                message: e.to_string(),
+            })?;
         let stopwords = dict.stopword_set();
-        Ok(Segmenter { inner: Arc::new(Inner { jieba, stopwords, hmm: true }) })
+        Ok(Segmenter {
+            inner: Arc::new(Inner {
+                jieba,
+                stopwords,
+                hmm: true,
+            }),
+        })
     }
 
     /// The segmenter with the dictionary embedded in the binary (from `corpora/dict/`).
@@ -94,14 +104,23 @@ impl Segmenter {
         let mut tokens = Vec::with_capacity(text.len() / 4);
         self.for_each_term(text, |t, from, to| {
             let position = tokens.len();
-            tokens.push(Token { offset_from: from, offset_to: to, position, text: t.to_string(), position_length: 1 });
+            tokens.push(Token {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: t.to_string(),
+                position_length: 1,
+            });
         });
         tokens
     }
 
     /// Segments `text` into a pre-tokenized value (for engines fed tokens rather than text).
     pub fn pre_tokenize(&self, text: &str) -> PreTokenizedString {
-        PreTokenizedString { text: text.to_string(), tokens: self.tokens(text) }
+        PreTokenizedString {
+            text: text.to_string(),
+            tokens: self.tokens(text),
+        }
     }
 }
 
@@ -119,7 +138,11 @@ fn is_fullwidth(c: char) -> bool {
 
 /// Normalises one character the same way as [`normalize`].
 pub fn normalize_char(c: char) -> char {
-    let c = if is_fullwidth(c) { char::from_u32(c as u32 - 0xfee0).unwrap_or(c) } else { c };
+    let c = if is_fullwidth(c) {
+        char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
+    } else {
+        c
+    };
     c.to_ascii_lowercase()
 }
 
@@ -133,12 +156,21 @@ mod tests {
         let text = "市民拨打12345热线😀反映ＡＰＰ问题，PM2.5超标";
         let mut seen = Vec::new();
         seg.for_each_term(text, |t, a, b| {
-            assert!(text.is_char_boundary(a) && text.is_char_boundary(b), "{t} {a} {b}");
+            assert!(
+                text.is_char_boundary(a) && text.is_char_boundary(b),
+                "{t} {a} {b}"
+            );
             seen.push((t.to_string(), text[a..b].to_string()));
         });
         // Full-width letters are folded (jieba cuts them one by one; bigrams keep the word).
-        assert!(seen.iter().any(|(t, raw)| t == "p" && raw == "Ｐ"), "{seen:?}");
-        assert!(seen.iter().any(|(t, raw)| t == "pm2.5" && raw == "PM2.5"), "{seen:?}");
+        assert!(
+            seen.iter().any(|(t, raw)| t == "p" && raw == "Ｐ"),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter().any(|(t, raw)| t == "pm2.5" && raw == "PM2.5"),
+            "{seen:?}"
+        );
         assert!(seen.iter().all(|(t, _)| t != "，" && t != "😀"));
     }
 

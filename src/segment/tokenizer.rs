@@ -36,16 +36,26 @@ impl Tokenizer for SegmenterTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> SegmenterStream<'a> {
         let mut spans = Vec::with_capacity(text.len() / 4);
-        self.0.for_each_term(text, |_, from, to| spans.push((from, to)));
-        SegmenterStream { text, spans, index: 0, token: Token::default() }
+        self.0
+            .for_each_term(text, |_, from, to| spans.push((from, to)));
+        SegmenterStream {
+            text,
+            spans,
+            index: 0,
+            token: Token::default(),
+        }
     }
 }
 
 impl TokenStream for SegmenterStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(&(from, to)) = self.spans.get(self.index) else { return false };
+        let Some(&(from, to)) = self.spans.get(self.index) else {
+            return false;
+        };
         self.token.text.clear();
-        self.token.text.push_str(&super::normalize(&self.text[from..to]));
+        self.token
+            .text
+            .push_str(&super::normalize(&self.text[from..to]));
         self.token.offset_from = from;
         self.token.offset_to = to;
         self.token.position = self.index;

@@ -9,13 +9,23 @@ const NEEDS: &str = "needs ../shared/datasets";
 #[ignore = "needs ../shared/datasets"]
 fn real_messages_csv_and_xlsx_yield_4326_items_each() {
     let _ = NEEDS;
-    for file in ["tipdm2020c/messages_with_votes.csv", "tipdm2020c/messages_with_votes.xlsx"] {
+    for file in [
+        "tipdm2020c/messages_with_votes.csv",
+        "tipdm2020c/messages_with_votes.xlsx",
+    ] {
         let w = Workdir::new();
         let s = w.ingest(&[&dataset(file)], &[]);
-        assert_eq!((s["new"].as_u64(), s["rejected"].as_u64()), (Some(4326), Some(0)), "{file}");
+        assert_eq!(
+            (s["new"].as_u64(), s["rejected"].as_u64()),
+            (Some(4326), Some(0)),
+            "{file}"
+        );
         let (code, hits, summary) = w.search(&["市民出行"]);
         assert_eq!(code, 0);
-        assert!(summary["total"].as_u64().unwrap() >= 10 && !hits.is_empty(), "{file}: {summary}");
+        assert!(
+            summary["total"].as_u64().unwrap() >= 10 && !hits.is_empty(),
+            "{file}: {summary}"
+        );
     }
 }
 
@@ -35,7 +45,14 @@ fn substring_recall_on_real_messages() {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            (r[0].to_string(), format!("{} {}", minyi::ingest::clean::clean_text(&r[2]), minyi::ingest::clean::clean_text(&r[4])))
+            (
+                r[0].to_string(),
+                format!(
+                    "{} {}",
+                    minyi::ingest::clean::clean_text(&r[2]),
+                    minyi::ingest::clean::clean_text(&r[4])
+                ),
+            )
         })
         .collect();
     // Deterministic sampling (xorshift), 300 substrings of Han characters only.
@@ -61,7 +78,11 @@ fn substring_recall_on_real_messages() {
             continue;
         }
         tried += 1;
-        let req = SearchRequest { query: Some(format!("{sub} id:{id}")), limit: 1, ..Default::default() };
+        let req = SearchRequest {
+            query: Some(format!("{sub} id:{id}")),
+            limit: 1,
+            ..Default::default()
+        };
         if index.search(&req).unwrap().total == 1 {
             found += 1;
         } else {

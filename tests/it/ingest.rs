@@ -8,24 +8,48 @@ fn sample_ingest_counts_and_idempotent_reingest() {
     let rows = sample_rows().len() as u64;
     assert!(rows >= 400, "sample has {rows} rows");
     let first = w.ingest(&[&sample()], &[]);
-    assert_eq!((first["read"].as_u64(), first["new"].as_u64(), first["rejected"].as_u64()), (Some(rows), Some(rows), Some(0)));
+    assert_eq!(
+        (
+            first["read"].as_u64(),
+            first["new"].as_u64(),
+            first["rejected"].as_u64()
+        ),
+        (Some(rows), Some(rows), Some(0))
+    );
     let again = w.ingest(&[&sample()], &[]);
-    assert_eq!((again["new"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(rows)));
+    assert_eq!(
+        (again["new"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(rows))
+    );
     let stats = w.run(&["stats", "--format", "json"]);
     let s: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
     assert_eq!(s["items"].as_u64(), Some(rows));
-    let sectors: std::collections::HashSet<_> = sample_rows().iter().map(|r| r["界别"].clone()).collect();
+    let sectors: std::collections::HashSet<_> =
+        sample_rows().iter().map(|r| r["界别"].clone()).collect();
     assert_eq!(s["sectors"].as_u64(), Some(sectors.len() as u64));
 }
 
 #[test]
 fn changed_row_replaces_old_one_and_rows_without_id_get_stable_ids() {
     let w = Workdir::new();
-    let v1 = w.write("a.csv", "编号,标题,正文\nX1,停车难问题,小区停车位严重不足\nX2,垃圾分类,分类投放点太少\n");
+    let v1 = w.write(
+        "a.csv",
+        "编号,标题,正文\nX1,停车难问题,小区停车位严重不足\nX2,垃圾分类,分类投放点太少\n",
+    );
     w.ingest(&[&v1], &[]);
-    let v2 = w.write("b.csv", "编号,标题,正文\nX1,停车难问题,小区停车位严重不足，夜间乱停\nX2,垃圾分类,分类投放点太少\n");
+    let v2 = w.write(
+        "b.csv",
+        "编号,标题,正文\nX1,停车难问题,小区停车位严重不足，夜间乱停\nX2,垃圾分类,分类投放点太少\n",
+    );
     let s = w.ingest(&[&v2], &[]);
-    assert_eq!((s["updated"].as_u64(), s["unchanged"].as_u64(), s["items_in_index"].as_u64()), (Some(1), Some(1), Some(2)));
+    assert_eq!(
+        (
+            s["updated"].as_u64(),
+            s["unchanged"].as_u64(),
+            s["items_in_index"].as_u64()
+        ),
+        (Some(1), Some(1), Some(2))
+    );
     let (_, hits, _) = w.search(&["夜间乱停"]);
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0]["id"], "X1");
@@ -35,7 +59,10 @@ fn changed_row_replaces_old_one_and_rows_without_id_get_stable_ids() {
     let noid = w.write("c.csv", "标题,正文\n路灯不亮,某路段路灯长期不亮\n");
     let s1 = w.ingest(&[&noid], &[]);
     let s2 = w.ingest(&[&noid], &[]);
-    assert_eq!((s1["new"].as_u64(), s2["unchanged"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (s1["new"].as_u64(), s2["unchanged"].as_u64()),
+        (Some(1), Some(1))
+    );
 }
 
 #[test]
@@ -43,11 +70,20 @@ fn duplicate_ids_in_one_file_last_wins() {
     let w = Workdir::new();
     let f = w.write("d.csv", "编号,标题\nD1,第一版标题\nD1,第二版标题\n");
     let s = w.ingest(&[&f], &[]);
-    assert_eq!((s["read"].as_u64(), s["new"].as_u64(), s["updated"].as_u64(), s["duplicate_ids"].as_u64()), (Some(2), Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (
+            s["read"].as_u64(),
+            s["new"].as_u64(),
+            s["updated"].as_u64(),
+            s["duplicate_ids"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1), Some(1))
+    );
     let show = w.run(&["show", "D1", "--format", "json"]);
     let item: serde_json::Value = serde_json::from_str(&show.stdout).unwrap();
     assert_eq!(item["title"], "第二版标题");
-    let stats: serde_json::Value = serde_json::from_str(&w.run(&["stats", "--format", "json"]).stdout).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&w.run(&["stats", "--format", "json"]).stdout).unwrap();
     assert_eq!(stats["items"], 1);
 }
 
@@ -68,21 +104,41 @@ fn malformed_rows_go_to_rejects_with_reasons_and_counts_add_up() {
     );
     let rejects = w.path("rej.csv");
     let s = w.ingest(&[&f], &["--rejects", rejects.to_str().unwrap()]);
-    assert_eq!((s["read"].as_u64(), s["new"].as_u64(), s["rejected"].as_u64()), (Some(8), Some(1), Some(7)));
+    assert_eq!(
+        (
+            s["read"].as_u64(),
+            s["new"].as_u64(),
+            s["rejected"].as_u64()
+        ),
+        (Some(8), Some(1), Some(7))
+    );
     let text = std::fs::read_to_string(&rejects).unwrap();
-    assert!(text.starts_with('\u{feff}'), "rejects CSV has a BOM for Excel");
+    assert!(
+        text.starts_with('\u{feff}'),
+        "rejects CSV has a BOM for Excel"
+    );
     let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 7);
-    let find = |loc: &str| rows.iter().find(|r| &r[1] == loc).unwrap_or_else(|| panic!("no reject at {loc}: {rows:?}"));
-    assert!(find("line 3")[2].starts_with("submitted_at") && find("line 3")[3].contains("unrecognised date"));
+    let find = |loc: &str| {
+        rows.iter()
+            .find(|r| &r[1] == loc)
+            .unwrap_or_else(|| panic!("no reject at {loc}: {rows:?}"))
+    };
+    assert!(
+        find("line 3")[2].starts_with("submitted_at")
+            && find("line 3")[3].contains("unrecognised date")
+    );
     assert!(find("line 4")[3].contains("neither a title nor a body"));
     assert!(find("line 5")[3].contains("expected 6 fields, found 3"));
     assert!(find("line 6")[3].contains("unknown adoption level"));
     assert!(find("line 7")[2].starts_with("likes"));
     assert!(find("line 8")[3].contains("found 7"));
     assert!(find("line 9")[3].contains("future"));
-    assert!(find("line 3")[4].contains("明天上午"), "original fields are kept");
+    assert!(
+        find("line 3")[4].contains("明天上午"),
+        "original fields are kept"
+    );
     assert!(find("line 3")[0].ends_with("bad.csv"));
 }
 
@@ -92,7 +148,13 @@ fn file_without_text_columns_is_a_clear_error() {
     let f = w.write("x.csv", "名称,数量\n甲,1\n");
     let r = w.run(&["ingest", f.to_str().unwrap()]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no title or body column") && r.stderr.contains("名称, 数量") && r.stderr.contains("留言主题"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no title or body column")
+            && r.stderr.contains("名称, 数量")
+            && r.stderr.contains("留言主题"),
+        "{}",
+        r.stderr
+    );
     let mapped = w.ingest(&[&f], &["--map", "title=名称"]);
     assert_eq!(mapped["new"], 1);
 }
@@ -107,7 +169,10 @@ fn missing_file_empty_file_and_binary_file_are_errors() {
     let r = w.run(&["ingest", empty.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("empty file"), "{}", r.stderr);
-    let bin = w.write("bin.csv", [0u8, 1, 2, 3, 0, 0, 0xff, 0xfe, 7, 0].repeat(100));
+    let bin = w.write(
+        "bin.csv",
+        [0u8, 1, 2, 3, 0, 0, 0xff, 0xfe, 7, 0].repeat(100),
+    );
     let r = w.run(&["ingest", bin.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("binary"), "{}", r.stderr);
@@ -127,7 +192,10 @@ fn second_writer_gets_a_lock_error() {
 #[test]
 fn undated_items_are_kept_and_left_out_of_time_windows() {
     let w = Workdir::new();
-    let f = w.write("u.csv", "标题,报送时间\n有日期的停车问题,2024-03-05\n没有日期的停车问题,\n");
+    let f = w.write(
+        "u.csv",
+        "标题,报送时间\n有日期的停车问题,2024-03-05\n没有日期的停车问题,\n",
+    );
     let s = w.ingest(&[&f], &[]);
     assert_eq!(s["new"], 2);
     let (_, hits, _) = w.search(&["停车"]);

@@ -12,12 +12,18 @@ fn sample_index() -> Workdir {
 }
 
 fn ids(hits: &[serde_json::Value]) -> HashSet<String> {
-    hits.iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+    hits.iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Ids of sample rows whose title or body contains `needle`.
 fn containing(needle: &str) -> HashSet<String> {
-    sample_rows().into_iter().filter(|r| r["标题"].contains(needle) || r["正文"].contains(needle)).map(|r| r["编号"].clone()).collect()
+    sample_rows()
+        .into_iter()
+        .filter(|r| r["标题"].contains(needle) || r["正文"].contains(needle))
+        .map(|r| r["编号"].clone())
+        .collect()
 }
 
 #[test]
@@ -28,7 +34,11 @@ fn verbatim_substrings_and_unspaced_queries_match() {
         assert!(!expected.is_empty(), "{needle} occurs in the sample");
         let (_, hits, summary) = w.search(&[needle]);
         let found = ids(&hits);
-        assert!(expected.is_subset(&found), "{needle}: missing {:?}", expected.difference(&found).collect::<Vec<_>>());
+        assert!(
+            expected.is_subset(&found),
+            "{needle}: missing {:?}",
+            expected.difference(&found).collect::<Vec<_>>()
+        );
         assert!(summary["total"].as_u64().unwrap() as usize >= expected.len());
         // Quoted: exactly the items holding the string verbatim.
         let (_, hits, _) = w.search(&[&format!("\"{needle}\"")]);
@@ -64,22 +74,37 @@ fn filters_match_the_sample() {
     };
     let base = all(&[]);
     let sector = rows[0]["界别"].clone();
-    let expected: HashSet<String> = rows.iter().filter(|r| r["界别"] == sector && base.contains(&r["编号"])).map(|r| r["编号"].clone()).collect();
+    let expected: HashSet<String> = rows
+        .iter()
+        .filter(|r| r["界别"] == sector && base.contains(&r["编号"]))
+        .map(|r| r["编号"].clone())
+        .collect();
     assert_eq!(all(&["--sector", &sector]), expected);
 
-    let instructed: HashSet<String> =
-        rows.iter().filter(|r| !r["领导批示"].trim().is_empty() && base.contains(&r["编号"])).map(|r| r["编号"].clone()).collect();
+    let instructed: HashSet<String> = rows
+        .iter()
+        .filter(|r| !r["领导批示"].trim().is_empty() && base.contains(&r["编号"]))
+        .map(|r| r["编号"].clone())
+        .collect();
     assert!(!instructed.is_empty());
     assert_eq!(all(&["--instructed"]), instructed);
 
-    let city: HashSet<String> = rows.iter().filter(|r| r["采用级别"] == "市级采用" && base.contains(&r["编号"])).map(|r| r["编号"].clone()).collect();
+    let city: HashSet<String> = rows
+        .iter()
+        .filter(|r| r["采用级别"] == "市级采用" && base.contains(&r["编号"]))
+        .map(|r| r["编号"].clone())
+        .collect();
     assert_eq!(all(&["--adoption", "city"]), city);
 
     // Dates in the window 2024Q4, parsed from the CSV in every format it uses.
     let (lo, hi) = minyi::index::query::parse_period("2024Q4").unwrap();
     let q4: HashSet<String> = rows
         .iter()
-        .filter(|r| minyi::ingest::dates::parse_date(&r["报送时间"]).unwrap().is_some_and(|d| d >= lo && d < hi))
+        .filter(|r| {
+            minyi::ingest::dates::parse_date(&r["报送时间"])
+                .unwrap()
+                .is_some_and(|d| d >= lo && d < hi)
+        })
         .filter(|r| base.contains(&r["编号"]))
         .map(|r| r["编号"].clone())
         .collect();
@@ -91,16 +116,31 @@ fn filters_match_the_sample() {
 fn sort_facets_and_title_weighting() {
     let w = sample_index();
     let (_, hits, summary) = w.search(&["电梯", "--sort", "newest", "--facets"]);
-    let dates: Vec<&str> = hits.iter().map(|h| h["submitted_at"].as_str().unwrap()).collect();
+    let dates: Vec<&str> = hits
+        .iter()
+        .map(|h| h["submitted_at"].as_str().unwrap())
+        .collect();
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted);
-    let facet_total: u64 = summary["facets"]["sector"].as_array().unwrap().iter().map(|f| f["count"].as_u64().unwrap()).sum();
+    let facet_total: u64 = summary["facets"]["sector"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(facet_total, summary["total"].as_u64().unwrap());
     // Relevance: the best hit for a title word has it in its title.
     let (_, hits, _) = w.search(&["长者食堂"]);
-    assert!(hits[0]["title"].as_str().unwrap().contains("食堂"), "{}", hits[0]);
-    assert!(hits[0]["snippet"].as_str().unwrap().contains("<b>") || hits[0]["title_html"].as_str().unwrap().contains("<b>"));
+    assert!(
+        hits[0]["title"].as_str().unwrap().contains("食堂"),
+        "{}",
+        hits[0]
+    );
+    assert!(
+        hits[0]["snippet"].as_str().unwrap().contains("<b>")
+            || hits[0]["title_html"].as_str().unwrap().contains("<b>")
+    );
 }
 
 #[test]
@@ -108,7 +148,11 @@ fn table_and_csv_outputs() {
     let w = sample_index();
     let r = w.run(&["search", "长者食堂", "--limit", "3"]);
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("共找到") && r.stdout.contains("编号") && r.stdout.contains("长者食堂"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("共找到") && r.stdout.contains("编号") && r.stdout.contains("长者食堂"),
+        "{}",
+        r.stdout
+    );
     let r = w.run(&["search", "长者食堂", "--format", "csv"]);
     assert!(r.stdout.starts_with('\u{feff}'));
     let mut rd = csv::Reader::from_reader(r.stdout.trim_start_matches('\u{feff}').as_bytes());
@@ -122,7 +166,11 @@ fn table_and_csv_outputs() {
 #[test]
 fn exit_codes() {
     let w = sample_index();
-    assert_eq!(w.run(&["search", "量子纠缠火星殖民"]).code, 1, "no hits exits 1");
+    assert_eq!(
+        w.run(&["search", "量子纠缠火星殖民"]).code,
+        1,
+        "no hits exits 1"
+    );
     let bad = w.run(&["search", "\"未闭合"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("malformed query"), "{}", bad.stderr);

@@ -18,7 +18,9 @@ pub struct Run {
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir { dir: tempfile::tempdir().expect("tempdir") }
+        Workdir {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -39,7 +41,9 @@ impl Workdir {
     /// Runs `minyi ARGS --index <workdir>/index` (the index option is appended).
     pub fn run(&self, args: &[&str]) -> Run {
         let mut cmd = Command::cargo_bin("minyi").expect("binary");
-        cmd.current_dir(self.dir.path()).env_remove("MINYI_INDEX").env("NO_COLOR", "1");
+        cmd.current_dir(self.dir.path())
+            .env_remove("MINYI_INDEX")
+            .env("NO_COLOR", "1");
         cmd.args(args).arg("--index").arg(self.index());
         let out = cmd.output().expect("run minyi");
         let run = Run {
@@ -47,7 +51,11 @@ impl Workdir {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         };
-        assert!(!run.stderr.contains("panicked"), "minyi panicked: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("panicked"),
+            "minyi panicked: {}",
+            run.stderr
+        );
         run
     }
 
@@ -61,9 +69,17 @@ impl Workdir {
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
         let r = self.run(&argv);
         assert_eq!(r.code, 0, "ingest failed: {}", r.stderr);
-        let v: serde_json::Value = serde_json::from_str(r.stdout.trim()).expect("ingest prints one JSON object");
-        let n = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("missing {k} in {v}"));
-        assert_eq!(n("read"), n("new") + n("updated") + n("unchanged") + n("rejected"), "{v}");
+        let v: serde_json::Value =
+            serde_json::from_str(r.stdout.trim()).expect("ingest prints one JSON object");
+        let n = |k: &str| {
+            v[k].as_u64()
+                .unwrap_or_else(|| panic!("missing {k} in {v}"))
+        };
+        assert_eq!(
+            n("read"),
+            n("new") + n("updated") + n("unchanged") + n("rejected"),
+            "{v}"
+        );
         v
     }
 
@@ -73,9 +89,17 @@ impl Workdir {
         argv.extend_from_slice(args);
         argv.extend_from_slice(&["--format", "json", "--limit", "1000"]);
         let r = self.run(&argv);
-        assert!(r.code == 0 || r.code == 1, "search failed ({}): {}", r.code, r.stderr);
-        let lines: Vec<serde_json::Value> =
-            r.stdout.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+        assert!(
+            r.code == 0 || r.code == 1,
+            "search failed ({}): {}",
+            r.code,
+            r.stderr
+        );
+        let lines: Vec<serde_json::Value> = r
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+            .collect();
         let (hits, summary): (Vec<_>, Vec<_>) = lines.into_iter().partition(|v| v["kind"] == "hit");
         assert_eq!(summary.len(), 1, "one summary line");
         (r.code, hits, summary.into_iter().next().expect("summary"))
@@ -94,14 +118,24 @@ pub fn sample_rows() -> Vec<std::collections::HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.expect("record");
-            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
         })
         .collect()
 }
 
 /// Path to a shared dataset (beside the clone, as CI lays it out).
 pub fn dataset(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets").join(rel);
-    assert!(p.exists(), "{} is missing: these tests need ../shared/datasets beside the checkout", p.display());
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets")
+        .join(rel);
+    assert!(
+        p.exists(),
+        "{} is missing: these tests need ../shared/datasets beside the checkout",
+        p.display()
+    );
     p
 }

@@ -40,6 +40,7 @@ pub mod ingest;
 pub mod item;
 pub mod pipeline;
 pub mod segment;
+pub mod topics;
 
 pub use error::{Error, Result};
 pub use item::{Adoption, Item};

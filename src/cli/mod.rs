@@ -6,6 +6,7 @@ pub mod output;
 pub mod search;
 pub mod show;
 pub mod stats;
+pub mod topics;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,7 @@ pub enum Command {
     Search(search::Args),
     Show(show::Args),
     Stats(stats::Args),
+    Topics(topics::Args),
 }
 
 /// The index location option shared by every subcommand.
@@ -63,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(a) => search::run(a)?,
         Command::Show(a) => show::run(a)?,
         Command::Stats(a) => stats::run(a)?,
+        Command::Topics(a) => topics::run(a)?,
     };
     Ok(match outcome {
         Outcome::Found => ExitCode::SUCCESS,

@@ -131,6 +131,30 @@ impl ItemIndex {
         })
     }
 
+    /// Every item matching an optional query and the filters, in index order (for topic
+    /// mining over a subset: a window, a sector, or a search's hits).
+    pub fn collect(&self, query: Option<&str>, filters: &Filters) -> Result<Vec<Item>> {
+        let parsed = query.map(query::parse).transpose()?;
+        let builder = QueryBuilder {
+            fields: &self.fields,
+            segmenter: &self.segmenter,
+        };
+        let q = builder.build(parsed.as_ref(), filters)?;
+        let searcher = self.reader()?.searcher();
+        let mut addresses = searcher
+            .search(&q, &tantivy::collector::DocSetCollector)?
+            .into_iter()
+            .collect::<Vec<_>>();
+        addresses.sort();
+        addresses
+            .into_iter()
+            .map(|a| {
+                let doc: TantivyDocument = searcher.doc(a)?;
+                Ok(document::from_document(&self.fields, &doc))
+            })
+            .collect()
+    }
+
     /// Fetches one item by id.
     pub fn get(&self, id: &str) -> Result<Option<Item>> {
         let searcher = self.reader()?.searcher();

@@ -5,4 +5,5 @@ mod datasets;
 mod formats;
 mod ingest;
 mod search;
+mod topics;
 mod util;

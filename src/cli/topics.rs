@@ -1,0 +1,225 @@
+//! `minyi topics`: group items into topics and classify them as hot, difficult or highlight.
+
+use std::io::Write;
+
+use super::output::{self, ListFormat};
+use super::{IndexArg, Outcome};
+use crate::index::query::{parse_from, parse_to, Filters};
+use crate::index::ItemIndex;
+use crate::topics::{self, TopicConfig, TopicReport};
+
+/// Find topics (选题) among the items: hot (热点: many people, rising, many sectors),
+/// difficult (难点: persistent, unresolved, hard cases) and highlights (亮点: good practice).
+///
+/// Works on any subset: a date window (--from/--to), a sector, or a search's hits (--query).
+/// The number of topics is found by the clustering unless --k forces it; items that fit no
+/// topic go to 其他. Each topic shows its keywords, label, size, submitters, sectors, and the
+/// signals behind its class. The same --seed gives the same topics.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Analyse items from this date/period on (2024, 2024-07, 2024Q3, 2024-07-15).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Analyse items up to and including this date/period.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only items matching this search query (same syntax as `minyi search`).
+    #[arg(long, value_name = "Q")]
+    pub query: Option<String>,
+    /// Only items of this sector.
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Number of topics: `auto` (found by the clustering) or a number.
+    #[arg(long, default_value = "auto")]
+    pub k: String,
+    /// Smallest topic size; smaller groups go to 其他 [default: max(3, √items / 6)].
+    #[arg(long)]
+    pub min_size: Option<usize>,
+    /// Seed of the clustering order.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let k = match args.k.as_str() {
+        "auto" => None,
+        n => Some(n.parse::<usize>().ok().filter(|&k| k > 0).ok_or_else(|| {
+            anyhow::anyhow!("--k expects `auto` or a positive number, got '{n}'")
+        })?),
+    };
+    let from = args.from.as_deref().map(parse_from).transpose()?;
+    let to = args.to.as_deref().map(parse_to).transpose()?;
+    let index = ItemIndex::open(&args.index.index)?;
+    let filters = Filters {
+        sector: args.sector.clone(),
+        from,
+        to,
+        ..Filters::default()
+    };
+    let items = index.collect(args.query.as_deref(), &filters)?;
+    if items.is_empty() {
+        eprintln!("no items match; nothing to cluster");
+        return Ok(Outcome::NothingFound);
+    }
+    // With a full window, the previous window of equal length gives the growth baseline.
+    let (window, previous) = match (from, to) {
+        (Some(f), Some(t)) => {
+            let prev = Filters {
+                from: Some(f - (t - f)),
+                to: Some(f),
+                ..filters.clone()
+            };
+            (Some((f, t)), index.collect(args.query.as_deref(), &prev)?)
+        }
+        _ => (None, Vec::new()),
+    };
+    let cfg = TopicConfig {
+        k,
+        min_size: args.min_size,
+        seed: args.seed,
+        ..TopicConfig::default()
+    };
+    let report = topics::mine(&index.segmenter, &items, &previous, window, &cfg);
+    match args.format {
+        ListFormat::Json => println!("{}", serde_json::to_string(&report)?),
+        ListFormat::Table => print_table(&report)?,
+        ListFormat::Csv => print_csv(&report)?,
+    }
+    Ok(Outcome::Found)
+}
+
+fn print_table(r: &TopicReport) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "共 {} 条信息，归为 {} 个专题，其他 {} 条",
+        r.items,
+        r.topics.len(),
+        r.other.size
+    )?;
+    if let (Some(recent), Some(prev)) = (&r.recent_window, &r.previous_window) {
+        writeln!(
+            out,
+            "近期：{} 至 {}；前期：{} 至 {}",
+            &recent.0[..10],
+            &recent.1[..10],
+            &prev.0[..10],
+            &prev.1[..10]
+        )?;
+    }
+    let mut t = output::table(&[
+        "序号",
+        "类别",
+        "专题",
+        "关键词",
+        "条数",
+        "近期/前期",
+        "报送人",
+        "界别",
+        "依据",
+        "代表信息",
+    ]);
+    for topic in &r.topics {
+        let s = &topic.signals;
+        let why = match topic.class {
+            topics::TopicClass::Hot => format!(
+                "热度 {:.2}：增长 {:.1} 倍，{} 人报送",
+                topic.scores.hot, s.growth, s.submitters
+            ),
+            topics::TopicClass::Difficult => format!(
+                "难度 {:.2}：{} 个月出现，{:.0}% 含难点表述，{:.0}% 无反馈",
+                topic.scores.difficult,
+                s.months_active,
+                s.difficulty_cue_share * 100.0,
+                s.without_feedback_share * 100.0
+            ),
+            topics::TopicClass::Highlight => format!(
+                "亮点 {:.2}：{:.0}% 含经验表述，{:.0}% 被采用",
+                topic.scores.highlight,
+                s.highlight_cue_share * 100.0,
+                s.adopted_share * 100.0
+            ),
+            topics::TopicClass::General => format!(
+                "热 {:.2} 难 {:.2} 亮 {:.2}",
+                topic.scores.hot, topic.scores.difficult, topic.scores.highlight
+            ),
+        };
+        let reps: Vec<String> = topic
+            .representatives
+            .iter()
+            .map(|i| format!("{} {}", i.id, output::shorten(&i.title, 24)))
+            .collect();
+        t.add_row(vec![
+            topic.id.to_string(),
+            topic.class_zh.to_string(),
+            topic.label.clone(),
+            topic
+                .keywords
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("、"),
+            topic.size.to_string(),
+            format!("{}/{}", s.recent, s.previous),
+            s.submitters.to_string(),
+            s.sectors.to_string(),
+            why,
+            reps.join("\n"),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(())
+}
+
+fn print_csv(r: &TopicReport) -> anyhow::Result<()> {
+    let mut w = output::csv_stdout()?;
+    w.write_record([
+        "专题序号",
+        "类别",
+        "专题",
+        "关键词",
+        "条数",
+        "热度",
+        "难度",
+        "亮点",
+        "信息编号",
+    ])?;
+    for t in &r.topics {
+        for id in &t.item_ids {
+            let row = [
+                t.id.to_string(),
+                t.class_zh.to_string(),
+                t.label.clone(),
+                t.keywords.join("、"),
+                t.size.to_string(),
+                format!("{:.3}", t.scores.hot),
+                format!("{:.3}", t.scores.difficult),
+                format!("{:.3}", t.scores.highlight),
+                id.clone(),
+            ];
+            w.write_record(row.iter().map(|c| output::csv_safe(c)))?;
+        }
+    }
+    for id in &r.other.item_ids {
+        w.write_record([
+            "",
+            "",
+            "其他",
+            "",
+            &r.other.size.to_string(),
+            "",
+            "",
+            "",
+            &output::csv_safe(id),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! Community detection on the similarity graph (Louvain modularity optimisation). It finds
+//! the number of topics by itself; a resolution above 1 gives more, smaller topics. Node
+//! order comes from the seed, so a run is deterministic for a given seed.
+
+use std::collections::HashMap;
+
+use super::graph::Knn;
+
+/// An undirected weighted graph as adjacency lists (each edge listed at both ends;
+/// a self-loop once, carrying twice its internal weight).
+type Adj = Vec<Vec<(u32, f64)>>;
+
+/// Symmetrises the neighbour lists into a graph (an edge keeps its larger similarity).
+pub fn graph_from_knn(knn: &Knn) -> Adj {
+    let n = knn.len();
+    let mut edges: HashMap<(u32, u32), f64> = HashMap::new();
+    for (a, nbrs) in knn.iter().enumerate() {
+        for &(b, s) in nbrs {
+            let key = if (a as u32) < b {
+                (a as u32, b)
+            } else {
+                (b, a as u32)
+            };
+            let e = edges.entry(key).or_default();
+            *e = e.max(s as f64);
+        }
+    }
+    let mut adj: Adj = vec![Vec::new(); n];
+    let mut sorted: Vec<_> = edges.into_iter().collect();
+    sorted.sort_unstable_by_key(|(k, _)| *k);
+    for ((a, b), w) in sorted {
+        adj[a as usize].push((b, w));
+        adj[b as usize].push((a, w));
+    }
+    adj
+}
+
+/// A deterministic permutation of `0..n` from a seed (xorshift Fisher–Yates).
+fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n).collect();
+    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    for i in (1..n).rev() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        v.swap(i, (s % (i as u64 + 1)) as usize);
+    }
+    v
+}
+
+/// One level of local moving. Returns the community of each node and whether any moved.
+fn local_moving(adj: &Adj, resolution: f64, seed: u64) -> (Vec<u32>, bool) {
+    let n = adj.len();
+    let degree: Vec<f64> = adj.iter().map(|e| e.iter().map(|(_, w)| w).sum()).collect();
+    let m2: f64 = degree.iter().sum();
+    let mut comm: Vec<u32> = (0..n as u32).collect();
+    if m2 == 0.0 {
+        return (comm, false);
+    }
+    let mut tot: Vec<f64> = degree.clone();
+    let order = shuffled(n, seed);
+    let mut links: HashMap<u32, f64> = HashMap::new();
+    let mut moved_any = false;
+    for _pass in 0..50 {
+        let mut moved = false;
+        for &i in &order {
+            let ci = comm[i];
+            links.clear();
+            for &(j, w) in &adj[i] {
+                if j as usize != i {
+                    *links.entry(comm[j as usize]).or_default() += w;
+                }
+            }
+            tot[ci as usize] -= degree[i];
+            let gain = |c: u32, w_ic: f64| w_ic - resolution * tot[c as usize] * degree[i] / m2;
+            let mut best = (ci, gain(ci, links.get(&ci).copied().unwrap_or(0.0)));
+            let mut cands: Vec<(u32, f64)> = links.iter().map(|(&c, &w)| (c, w)).collect();
+            cands.sort_unstable_by_key(|(c, _)| *c);
+            for (c, w) in cands {
+                let g = gain(c, w);
+                if g > best.1 + 1e-12 {
+                    best = (c, g);
+                }
+            }
+            tot[best.0 as usize] += degree[i];
+            if best.0 != ci {
+                comm[i] = best.0;
+                moved = true;
+                moved_any = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    (comm, moved_any)
+}
+
+/// Louvain: local moving, then aggregation of communities into nodes, until nothing moves.
+/// Returns a community id (dense, ordered by first member) per node.
+pub fn louvain(adj: &Adj, resolution: f64, seed: u64) -> Vec<u32> {
+    let mut membership: Vec<u32> = (0..adj.len() as u32).collect();
+    let mut graph = adj.clone();
+    for level in 0..20 {
+        let (comm, moved) = local_moving(&graph, resolution, seed.wrapping_add(level));
+        if !moved {
+            break;
+        }
+        // Renumber communities densely.
+        let mut renum: HashMap<u32, u32> = HashMap::new();
+        for &c in &comm {
+            let next = renum.len() as u32;
+            renum.entry(c).or_insert(next);
+        }
+        for m in membership.iter_mut() {
+            *m = renum[&comm[*m as usize]];
+        }
+        // Aggregate.
+        let k = renum.len();
+        let mut agg: Vec<HashMap<u32, f64>> = vec![HashMap::new(); k];
+        for (i, edges) in graph.iter().enumerate() {
+            let ci = renum[&comm[i]];
+            for &(j, w) in edges {
+                let cj = renum[&comm[j as usize]];
+                *agg[ci as usize].entry(cj).or_default() += w;
+            }
+        }
+        graph = agg
+            .into_iter()
+            .map(|m| {
+                let mut v: Vec<(u32, f64)> = m.into_iter().collect();
+                v.sort_unstable_by_key(|(c, _)| *c);
+                v
+            })
+            .collect();
+    }
+    // Dense ids in order of first appearance.
+    let mut renum: HashMap<u32, u32> = HashMap::new();
+    membership
+        .iter()
+        .map(|c| {
+            let next = renum.len() as u32;
+            *renum.entry(*c).or_insert(next)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_cliques_become_two_communities() {
+        // Two 4-cliques joined by one weak edge.
+        let mut knn: Knn = vec![Vec::new(); 8];
+        for g in [0u32, 4] {
+            for a in g..g + 4 {
+                for b in g..g + 4 {
+                    if a != b {
+                        knn[a as usize].push((b, 0.9));
+                    }
+                }
+            }
+        }
+        knn[3].push((4, 0.1));
+        let c = louvain(&graph_from_knn(&knn), 1.0, 7);
+        assert!(
+            c[..4].iter().all(|&x| x == c[0]) && c[4..].iter().all(|&x| x == c[4]) && c[0] != c[4],
+            "{c:?}"
+        );
+        assert_eq!(c, louvain(&graph_from_knn(&knn), 1.0, 7), "deterministic");
+    }
+}

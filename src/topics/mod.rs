@@ -1,0 +1,341 @@
+//! Topics stage: groups items into topics and classifies them for topic planning (选题策划):
+//! hot (热点), difficult (难点), highlight (亮点).
+//!
+//! vectorize (TF-IDF of jieba terms) → graph (nearest neighbours, near-duplicate groups) →
+//! cluster (Louvain communities: the number of topics is found, not guessed) → label
+//! (c-TF-IDF keywords, a key phrase, representative items) → score (signals and classes).
+//! Items in communities below the minimum size go to an explicit 其他 bucket.
+
+pub mod cluster;
+pub mod graph;
+pub mod label;
+pub mod score;
+pub mod vectorize;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset};
+use serde::Serialize;
+
+use crate::item::Item;
+use crate::segment::Segmenter;
+pub use score::{ScoreConfig, Scores, Signals, TopicClass};
+use vectorize::{dot, Sparse};
+
+/// Settings of a topic run.
+#[derive(Debug, Clone)]
+pub struct TopicConfig {
+    /// Force this many topics (`None`: found by the clustering).
+    pub k: Option<usize>,
+    /// Smallest topic; smaller groups go to 其他 (`None`: max(3, √n / 6)).
+    pub min_size: Option<usize>,
+    /// Seed of the node order (same seed, same topics).
+    pub seed: u64,
+    /// Neighbours per item in the similarity graph.
+    pub neighbours: usize,
+    /// Least cosine for an edge.
+    pub min_similarity: f32,
+    /// Cosine from which two items are near-duplicates (one problem, several reports).
+    pub duplicate_similarity: f32,
+    /// Louvain resolution (higher: more, smaller topics).
+    pub resolution: f64,
+    /// Scoring weights and cue lexicons.
+    pub score: ScoreConfig,
+}
+
+impl Default for TopicConfig {
+    fn default() -> Self {
+        TopicConfig {
+            k: None,
+            min_size: None,
+            seed: 42,
+            neighbours: 10,
+            min_similarity: 0.1,
+            duplicate_similarity: 0.85,
+            resolution: 1.0,
+            score: ScoreConfig::default(),
+        }
+    }
+}
+
+/// An item as a topic lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRef {
+    pub id: String,
+    pub title: String,
+    pub submitted_at: Option<String>,
+    pub submitter: String,
+    pub sector: String,
+}
+
+impl ItemRef {
+    fn of(it: &Item) -> ItemRef {
+        ItemRef {
+            id: it.id.clone(),
+            title: it.title.clone(),
+            submitted_at: it.submitted_at.map(|d| d.format("%Y-%m-%d").to_string()),
+            submitter: it.submitter.clone(),
+            sector: it.sector.clone(),
+        }
+    }
+}
+
+/// One topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    /// Rank by size, from 1.
+    pub id: usize,
+    pub label: String,
+    pub keywords: Vec<String>,
+    pub class: TopicClass,
+    pub class_zh: &'static str,
+    pub scores: Scores,
+    pub signals: Signals,
+    pub size: usize,
+    /// Items per sector, most first.
+    pub sectors: Vec<(String, usize)>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Items per month (`YYYY-MM`).
+    pub months: BTreeMap<String, usize>,
+    /// The three items closest to the topic's centre.
+    pub representatives: Vec<ItemRef>,
+    /// Near-duplicate groups (ids), each one problem reported several times.
+    pub duplicate_groups: Vec<Vec<String>>,
+    /// Every member's id.
+    pub item_ids: Vec<String>,
+}
+
+/// Items that fit no topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct Other {
+    pub label: &'static str,
+    pub size: usize,
+    pub item_ids: Vec<String>,
+}
+
+/// The result of a topic run (the JSON that `minyi topics --format json` prints).
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicReport {
+    pub items: usize,
+    pub recent_window: Option<(String, String)>,
+    pub previous_window: Option<(String, String)>,
+    pub seed: u64,
+    pub min_size: usize,
+    pub topics: Vec<Topic>,
+    pub other: Other,
+}
+
+fn month_key(d: &DateTime<FixedOffset>) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// Groups members by community, dropping those below `min_size`; largest first.
+fn groups(membership: &[u32], min_size: usize) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let mut by: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, &c) in membership.iter().enumerate() {
+        by.entry(c).or_default().push(i);
+    }
+    let (mut keep, drop): (Vec<_>, Vec<_>) = by.into_values().partition(|g| g.len() >= min_size);
+    keep.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    let mut other: Vec<usize> = drop.into_iter().flatten().collect();
+    other.sort_unstable();
+    (keep, other)
+}
+
+/// Merges the smallest topic into its most similar one until `k` remain.
+fn merge_to(rows: &[Sparse], mut topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize>> {
+    while topics.len() > k.max(1) {
+        let centres: Vec<Sparse> = topics
+            .iter()
+            .map(|t| vectorize::centroid(t.iter().map(|&m| &rows[m])))
+            .collect();
+        let small = topics.len() - 1; // sorted by size: the last is the smallest
+        let target = (0..small)
+            .max_by(|&a, &b| {
+                dot(&centres[small], &centres[a])
+                    .total_cmp(&dot(&centres[small], &centres[b]))
+                    .then(b.cmp(&a))
+            })
+            .expect("at least two topics");
+        let moved = topics.pop().expect("non-empty");
+        topics[target].extend(moved);
+        topics[target].sort_unstable();
+        topics.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    }
+    topics
+}
+
+/// Mines topics from `items`. `window` is the analysed period `[from, to)` when the user gave
+/// one, and `previous` the items of the equal-length period before it (for growth); without
+/// a window, growth compares the last 91 days of the items with the 91 days before.
+pub fn mine(
+    seg: &Segmenter,
+    items: &[Item],
+    previous: &[Item],
+    window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    cfg: &TopicConfig,
+) -> TopicReport {
+    let n = items.len();
+    let all: Vec<Item> = items.iter().chain(previous.iter()).cloned().collect();
+    let vectors = vectorize::vectorize(seg, &all);
+    let rows = &vectors.tfidf[..n];
+    let knn = graph::knn(
+        rows,
+        vectors.vocab.len(),
+        cfg.neighbours,
+        cfg.min_similarity,
+    );
+    let dup = graph::near_duplicates(&knn, cfg.duplicate_similarity);
+    let adj = cluster::graph_from_knn(&knn);
+    let min_size = cfg
+        .min_size
+        .unwrap_or_else(|| ((n as f64).sqrt() / 6.0).round().max(3.0) as usize);
+    let mut membership = cluster::louvain(&adj, cfg.resolution, cfg.seed);
+    let (mut topics, mut other) = groups(&membership, min_size);
+    if let Some(k) = cfg.k {
+        // Raise the resolution until there are at least k topics, then merge down to k.
+        let mut resolution = cfg.resolution;
+        while topics.len() < k && resolution < 64.0 {
+            resolution *= 1.5;
+            membership = cluster::louvain(&adj, resolution, cfg.seed);
+            (topics, other) = groups(&membership, min_size);
+        }
+        topics = merge_to(rows, topics, k);
+    }
+
+    // Growth windows.
+    let windows = match window {
+        Some((from, to)) => Some(score::Windows {
+            recent_from: from,
+            recent_to: to,
+            previous_from: from - (to - from),
+        }),
+        None => items
+            .iter()
+            .filter_map(|i| i.submitted_at)
+            .max()
+            .map(|last| {
+                let to = last + Duration::seconds(1);
+                score::Windows {
+                    recent_from: to - Duration::days(91),
+                    recent_to: to,
+                    previous_from: to - Duration::days(182),
+                }
+            }),
+    };
+    let dated: Vec<DateTime<FixedOffset>> = items.iter().filter_map(|i| i.submitted_at).collect();
+    let span_months = match (dated.iter().min(), dated.iter().max()) {
+        (Some(a), Some(b)) => {
+            ((b.year() * 12 + b.month0() as i32) - (a.year() * 12 + a.month0() as i32) + 1) as usize
+        }
+        _ => 0,
+    };
+
+    let keywords = label::keywords(&vectors, &topics, 8);
+    let phrases = label::title_phrases(seg, items);
+    let mut phrase_df: HashMap<&str, usize> = HashMap::new();
+    for ps in &phrases {
+        for p in ps {
+            *phrase_df.entry(p.as_str()).or_default() += 1;
+        }
+    }
+    let centres: Vec<(Sparse, Vec<usize>)> = topics
+        .iter()
+        .map(|t| label::representatives(rows, t, 3))
+        .collect();
+    // Previous-window items from outside the analysed set join the nearest topic.
+    let mut previous_counts = vec![0usize; topics.len()];
+    for row in &vectors.tfidf[n..] {
+        let best = centres
+            .iter()
+            .enumerate()
+            .map(|(t, (c, _))| (t, dot(row, c)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((t, s)) = best {
+            if s >= 0.3 {
+                previous_counts[t] += 1;
+            }
+        }
+    }
+    let signals: Vec<Signals> = topics
+        .iter()
+        .enumerate()
+        .map(|(t, members)| {
+            let its: Vec<&Item> = members.iter().map(|&m| &items[m]).collect();
+            score::signals(
+                &cfg.score,
+                &its,
+                windows.as_ref(),
+                previous_counts[t],
+                span_months,
+            )
+        })
+        .collect();
+    let scored = score::scores(&cfg.score, &signals);
+
+    let out_topics: Vec<Topic> = topics
+        .iter()
+        .enumerate()
+        .map(|(t, members)| {
+            let mut sectors: HashMap<&str, usize> = HashMap::new();
+            let mut months: BTreeMap<String, usize> = BTreeMap::new();
+            let mut dup_groups: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+            for &m in members {
+                let it = &items[m];
+                if !it.sector.is_empty() {
+                    *sectors.entry(it.sector.as_str()).or_default() += 1;
+                }
+                if let Some(d) = &it.submitted_at {
+                    *months.entry(month_key(d)).or_default() += 1;
+                }
+                dup_groups.entry(dup[m]).or_default().push(it.id.clone());
+            }
+            let mut sectors: Vec<(String, usize)> = sectors
+                .into_iter()
+                .map(|(s, c)| (s.to_string(), c))
+                .collect();
+            sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let dates: Vec<DateTime<FixedOffset>> = members
+                .iter()
+                .filter_map(|&m| items[m].submitted_at)
+                .collect();
+            let (sc, class) = scored[t];
+            Topic {
+                id: t + 1,
+                label: label::label(&phrases, &phrase_df, members, &keywords[t]),
+                keywords: keywords[t].clone(),
+                class,
+                class_zh: class.label_zh(),
+                scores: sc,
+                signals: signals[t].clone(),
+                size: members.len(),
+                sectors,
+                first: dates.iter().min().map(|d| d.format("%Y-%m-%d").to_string()),
+                last: dates.iter().max().map(|d| d.format("%Y-%m-%d").to_string()),
+                months,
+                representatives: centres[t]
+                    .1
+                    .iter()
+                    .map(|&m| ItemRef::of(&items[m]))
+                    .collect(),
+                duplicate_groups: dup_groups.into_values().filter(|g| g.len() > 1).collect(),
+                item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),
+            }
+        })
+        .collect();
+    let fmt = |d: DateTime<FixedOffset>| d.format("%Y-%m-%d %H:%M:%S").to_string();
+    TopicReport {
+        items: n,
+        recent_window: windows.map(|w| (fmt(w.recent_from), fmt(w.recent_to))),
+        previous_window: windows.map(|w| (fmt(w.previous_from), fmt(w.recent_from))),
+        seed: cfg.seed,
+        min_size,
+        topics: out_topics,
+        other: Other {
+            label: "其他",
+            size: other.len(),
+            item_ids: other.iter().map(|&m| items[m].id.clone()).collect(),
+        },
+    }
+}

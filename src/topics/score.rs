@@ -1,0 +1,277 @@
+//! Classifying topics for editors: hot (热点), difficult (难点), highlight (亮点), each score
+//! in [0, 1] built from signals that are reported with it. Weights and thresholds live in
+//! [`ScoreConfig`], with the defaults documented there.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Datelike, FixedOffset};
+use serde::Serialize;
+
+use crate::item::{Adoption, Item};
+
+/// Weights and thresholds of the three scores.
+#[derive(Debug, Clone)]
+pub struct ScoreConfig {
+    /// Growth (recent ÷ previous window, both +2 smoothed) that counts as fully hot: 4×.
+    pub growth_full: f64,
+    /// Distinct submitters that count as full breadth: 10.
+    pub submitters_full: f64,
+    /// Distinct sectors that count as full breadth: 8.
+    pub sectors_full: f64,
+    /// Hot = growth × (0.4 volume (vs the largest topic) + 0.3 submitters + 0.2 sectors + 0.1 likes):
+    /// a topic is hot only when it rises, and hotter the more people and sectors raise it.
+    pub hot_weights: [f64; 4],
+    /// Difficult = 0.3 persistence (share of months with items) + 0.5 difficulty cues + 0.2 without feedback.
+    pub difficult_weights: [f64; 3],
+    /// Highlight = 0.5 positive-practice cues + 0.3 adopted + 0.2 instructed.
+    pub highlight_weights: [f64; 3],
+    /// A topic takes the class of its highest score when that score reaches this: 0.45.
+    pub class_threshold: f64,
+    /// Difficulty cues (from `corpora/lexicons/difficulty.txt`).
+    pub difficulty_cues: Vec<String>,
+    /// Positive-practice cues (from `corpora/lexicons/highlight.txt`).
+    pub highlight_cues: Vec<String>,
+}
+
+fn lexicon(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+impl Default for ScoreConfig {
+    fn default() -> Self {
+        ScoreConfig {
+            growth_full: 4.0,
+            submitters_full: 10.0,
+            sectors_full: 8.0,
+            hot_weights: [0.4, 0.3, 0.2, 0.1],
+            difficult_weights: [0.3, 0.5, 0.2],
+            highlight_weights: [0.5, 0.3, 0.2],
+            class_threshold: 0.45,
+            difficulty_cues: lexicon(include_str!("../../corpora/lexicons/difficulty.txt")),
+            highlight_cues: lexicon(include_str!("../../corpora/lexicons/highlight.txt")),
+        }
+    }
+}
+
+/// A topic's class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TopicClass {
+    Hot,
+    Difficult,
+    Highlight,
+    General,
+}
+
+impl TopicClass {
+    /// Chinese name for editors.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TopicClass::Hot => "热点",
+            TopicClass::Difficult => "难点",
+            TopicClass::Highlight => "亮点",
+            TopicClass::General => "一般",
+        }
+    }
+}
+
+/// The signals behind the scores, shown to the editor.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signals {
+    pub size: usize,
+    pub recent: usize,
+    pub previous: usize,
+    pub growth: f64,
+    pub submitters: usize,
+    pub sectors: usize,
+    pub likes_mean: Option<f64>,
+    pub months_active: usize,
+    pub span_months: usize,
+    pub persistence: f64,
+    pub difficulty_cue_share: f64,
+    pub without_feedback_share: f64,
+    pub highlight_cue_share: f64,
+    pub adopted_share: f64,
+    pub instructed_share: f64,
+    pub cues: Vec<String>,
+}
+
+/// Scores in [0, 1].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Scores {
+    pub hot: f64,
+    pub difficult: f64,
+    pub highlight: f64,
+}
+
+/// The recent and previous windows used for growth.
+#[derive(Debug, Clone, Copy)]
+pub struct Windows {
+    pub recent_from: DateTime<FixedOffset>,
+    pub recent_to: DateTime<FixedOffset>,
+    pub previous_from: DateTime<FixedOffset>,
+}
+
+fn share(n: usize, of: usize) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        n as f64 / of as f64
+    }
+}
+
+fn month_index(d: &DateTime<FixedOffset>) -> i32 {
+    d.year() * 12 + d.month0() as i32
+}
+
+/// Computes the signals of one topic. `previous_extra` counts items of the previous window
+/// matched to this topic from outside the analysed set.
+pub fn signals(
+    cfg: &ScoreConfig,
+    items: &[&Item],
+    w: Option<&Windows>,
+    previous_extra: usize,
+    span_months: usize,
+) -> Signals {
+    let size = items.len();
+    let (mut recent, mut previous) = (0, previous_extra);
+    if let Some(w) = w {
+        for it in items {
+            if let Some(d) = it.submitted_at {
+                if d >= w.recent_from && d < w.recent_to {
+                    recent += 1;
+                } else if d >= w.previous_from && d < w.recent_from {
+                    previous += 1;
+                }
+            }
+        }
+    }
+    let submitters: HashSet<&str> = items
+        .iter()
+        .map(|i| i.submitter.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let sectors: HashSet<&str> = items
+        .iter()
+        .map(|i| i.sector.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let likes: Vec<u64> = items.iter().filter_map(|i| i.likes).collect();
+    let months: HashSet<i32> = items
+        .iter()
+        .filter_map(|i| i.submitted_at.as_ref().map(month_index))
+        .collect();
+    let mut cue_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let difficulty = items
+        .iter()
+        .filter(|i| cue_hits(i, &cfg.difficulty_cues, &mut cue_counts))
+        .count();
+    let highlight = items
+        .iter()
+        .filter(|i| cue_hits(i, &cfg.highlight_cues, &mut cue_counts))
+        .count();
+    let mut cues: Vec<(&str, usize)> = cue_counts.into_iter().collect();
+    cues.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    Signals {
+        size,
+        recent,
+        previous,
+        growth: (recent as f64 + 2.0) / (previous as f64 + 2.0),
+        submitters: submitters.len(),
+        sectors: sectors.len(),
+        likes_mean: (!likes.is_empty())
+            .then(|| likes.iter().sum::<u64>() as f64 / likes.len() as f64),
+        months_active: months.len(),
+        span_months,
+        persistence: share(months.len(), span_months.max(1)).min(1.0),
+        difficulty_cue_share: share(difficulty, size),
+        without_feedback_share: share(
+            items
+                .iter()
+                .filter(|i| i.feedback.trim().is_empty())
+                .count(),
+            size,
+        ),
+        highlight_cue_share: share(highlight, size),
+        adopted_share: share(
+            items.iter().filter(|i| i.adoption > Adoption::None).count(),
+            size,
+        ),
+        instructed_share: share(items.iter().filter(|i| i.instructed()).count(), size),
+        cues: cues
+            .into_iter()
+            .take(6)
+            .map(|(c, _)| c.to_string())
+            .collect(),
+    }
+}
+
+/// Whether an item's title or body holds any of `cues`; counts each cue found.
+fn cue_hits<'c>(it: &Item, cues: &'c [String], counts: &mut BTreeMap<&'c str, usize>) -> bool {
+    let mut hit = false;
+    for c in cues {
+        if it.title.contains(c.as_str()) || it.body.contains(c.as_str()) {
+            hit = true;
+            *counts.entry(c.as_str()).or_default() += 1;
+        }
+    }
+    hit
+}
+
+/// Scores every topic (volume and likes are relative to the largest values among topics).
+pub fn scores(cfg: &ScoreConfig, all: &[Signals]) -> Vec<(Scores, TopicClass)> {
+    let max_size = all.iter().map(|s| s.size).max().unwrap_or(1).max(1) as f64;
+    let max_likes = all.iter().filter_map(|s| s.likes_mean).fold(0.0, f64::max);
+    all.iter()
+        .map(|s| {
+            let h = cfg.hot_weights;
+            let growth = ((s.growth - 1.0) / (cfg.growth_full - 1.0)).clamp(0.0, 1.0);
+            let likes = match (s.likes_mean, max_likes > 0.0) {
+                (Some(l), true) => l / max_likes,
+                _ => 0.0,
+            };
+            let hot = growth
+                * (h[0] * s.size as f64 / max_size
+                    + h[1] * (s.submitters as f64 / cfg.submitters_full).min(1.0)
+                    + h[2] * (s.sectors as f64 / cfg.sectors_full).min(1.0)
+                    + h[3] * likes);
+            let d = cfg.difficult_weights;
+            let difficult = d[0] * s.persistence
+                + d[1] * s.difficulty_cue_share
+                + d[2] * s.without_feedback_share;
+            let g = cfg.highlight_weights;
+            let highlight =
+                g[0] * s.highlight_cue_share + g[1] * s.adopted_share + g[2] * s.instructed_share;
+            let sc = Scores {
+                hot,
+                difficult,
+                highlight,
+            };
+            let (best, class) = [
+                (hot, TopicClass::Hot),
+                (difficult, TopicClass::Difficult),
+                (highlight, TopicClass::Highlight),
+            ]
+            .into_iter()
+            .fold((f64::MIN, TopicClass::General), |acc, x| {
+                if x.0 > acc.0 {
+                    x
+                } else {
+                    acc
+                }
+            });
+            (
+                sc,
+                if best >= cfg.class_threshold {
+                    class
+                } else {
+                    TopicClass::General
+                },
+            )
+        })
+        .collect()
+}

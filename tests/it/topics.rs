@@ -1,0 +1,176 @@
+//! Topics on the sample corpus, against the truth designed into it (corpora/sample/truth.json).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::util::{sample, Workdir};
+
+fn truth() -> serde_json::Value {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/truth.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn topics(w: &Workdir, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["topics", "--format", "json"];
+    args.extend_from_slice(extra);
+    let r = w.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    serde_json::from_str(&r.stdout).expect("topics JSON")
+}
+
+fn ids(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn designed_issues_become_topics_with_their_classes() {
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    let r = topics(&w, &[]);
+    let t = truth();
+    // Every item is in exactly one topic or in 其他.
+    let mut seen: HashSet<String> = ids(&r["other"]["item_ids"]).into_iter().collect();
+    for topic in r["topics"].as_array().unwrap() {
+        for id in ids(&topic["item_ids"]) {
+            assert!(seen.insert(id), "an item is in two topics");
+        }
+    }
+    assert_eq!(seen.len() as u64, r["items"].as_u64().unwrap());
+    assert_eq!(seen.len(), 469);
+
+    let topic_of: HashMap<String, usize> = r["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| ids(&t["item_ids"]).into_iter().map(move |id| (id, i)))
+        .collect();
+    for issue in t["issues"].as_array().unwrap() {
+        let members = ids(&issue["ids"]);
+        let mut votes: HashMap<usize, usize> = HashMap::new();
+        for id in &members {
+            if let Some(&ti) = topic_of.get(id) {
+                *votes.entry(ti).or_default() += 1;
+            }
+        }
+        let (&best, &hits) = votes
+            .iter()
+            .max_by_key(|(_, v)| **v)
+            .expect("issue items are clustered");
+        let topic = &r["topics"][best];
+        let size = topic["size"].as_u64().unwrap() as usize;
+        let name = issue["name"].as_str().unwrap();
+        assert!(
+            hits * 10 >= members.len() * 9,
+            "{name}: only {hits}/{} items in one topic",
+            members.len()
+        );
+        assert!(
+            hits * 10 >= size * 9,
+            "{name}: its topic is impure ({hits}/{size})"
+        );
+        let expected = match issue["cls"].as_str().unwrap() {
+            "background" => "general",
+            other => other,
+        };
+        assert_eq!(
+            topic["class"].as_str().unwrap(),
+            expected,
+            "{name}: {}",
+            topic["signals"]
+        );
+        let kw: Vec<String> = ids(&topic["keywords"]);
+        assert!((3..=8).contains(&kw.len()));
+        let designed: Vec<String> = ids(&issue["keywords"]);
+        assert!(
+            kw.iter().any(|k| designed
+                .iter()
+                .any(|d| d.to_lowercase().contains(k.as_str()) || k.contains(&d.to_lowercase()))),
+            "{name}: keywords {kw:?} share nothing with {designed:?}"
+        );
+        assert_eq!(topic["representatives"].as_array().unwrap().len(), 3);
+    }
+}
+
+#[test]
+fn near_duplicate_reports_merge_into_groups() {
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    let r = topics(&w, &[]);
+    let groups: Vec<HashSet<String>> = r["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| {
+            t["duplicate_groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| ids(g).into_iter().collect())
+        })
+        .collect();
+    for designed in truth()["near_duplicate_groups"].as_array().unwrap() {
+        let want: HashSet<String> = ids(&designed["ids"]).into_iter().collect();
+        assert!(
+            groups.contains(&want),
+            "group {want:?} not found in {groups:?}"
+        );
+    }
+}
+
+#[test]
+fn deterministic_forced_k_and_subsets() {
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    let a = w.run(&["topics", "--format", "json", "--seed", "7"]).stdout;
+    let b = w.run(&["topics", "--format", "json", "--seed", "7"]).stdout;
+    assert_eq!(a, b, "same seed, same topics");
+    let counts: Vec<usize> = [1u64, 2, 3, 4, 5]
+        .iter()
+        .map(|s| {
+            topics(&w, &["--seed", &s.to_string()])["topics"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
+        .collect();
+    let (lo, hi) = (
+        *counts.iter().min().unwrap() as f64,
+        *counts.iter().max().unwrap() as f64,
+    );
+    assert!(
+        hi <= lo * 1.1 + 0.5,
+        "topic counts vary too much across seeds: {counts:?}"
+    );
+
+    let forced = topics(&w, &["--k", "10"]);
+    assert_eq!(forced["topics"].as_array().unwrap().len(), 10);
+
+    let sub = topics(&w, &["--query", "电梯"]);
+    assert!(sub["items"].as_u64().unwrap() < 100);
+    let window = topics(&w, &["--from", "2024Q4", "--to", "2024Q4"]);
+    assert!(window["previous_window"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("2024-07-01"));
+    let hot = window["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["class"] == "hot")
+        .count();
+    assert!(
+        hot >= 3,
+        "the last quarter's surges are hot against the quarter before"
+    );
+
+    assert_eq!(w.run(&["topics", "--k", "zero"]).code, 2);
+    let csv = w.run(&["topics", "--format", "csv"]).stdout;
+    assert!(
+        csv.starts_with('\u{feff}') && csv.lines().count() == 470,
+        "one row per item plus the header"
+    );
+}

@@ -1,25 +1,30 @@
 //! CSV and TSV reader: header row, RFC 4180 quoting, one record per row with its line number.
+//! Fields are read as bytes and checked one by one, so a row with undecodable bytes is
+//! rejected with its line and field while the rest of the file goes on.
 
 use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::ingest::cell::Cell;
+use crate::ingest::encoding::{field_text, Decoded};
 use crate::ingest::mapping::{ColumnMapping, MapOverrides};
 use crate::ingest::{Record, Reject};
 
 /// Streams records from a delimited text file.
 pub struct DelimitedRows {
     file: String,
-    reader: csv::StringRecordsIntoIter<Box<dyn Read + Send>>,
+    reader: csv::ByteRecordsIntoIter<Box<dyn Read + Send>>,
     mapping: ColumnMapping,
+    transcoded: bool,
+    encoding: &'static str,
 }
 
 impl DelimitedRows {
     /// Reads the header row and resolves the column mapping.
     pub fn open(
         path: &Path,
-        input: Box<dyn Read + Send>,
+        input: Decoded,
         delimiter: u8,
         overrides: &MapOverrides,
     ) -> Result<DelimitedRows> {
@@ -27,30 +32,36 @@ impl DelimitedRows {
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
-            .from_reader(input);
-        let headers = reader.headers().map_err(|e| Error::Input {
+            .from_reader(input.reader);
+        let err = |message: String| Error::Input {
             path: path.to_path_buf(),
-            message: format!("cannot read the header row: {e}"),
-        })?;
+            message,
+        };
+        let raw = reader
+            .byte_headers()
+            .map_err(|e| err(format!("cannot read the header row: {e}")))?;
+        let headers: Vec<String> = raw
+            .iter()
+            .map(|h| field_text(h, input.transcoded, input.name))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| err(format!("header row: {e}")))?;
         if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
-            return Err(Error::Input {
-                path: path.to_path_buf(),
-                message: "empty file: no header row".into(),
-            });
+            return Err(err("empty file: no header row".into()));
         }
-        let headers: Vec<String> = headers.iter().map(str::to_string).collect();
         let mapping = ColumnMapping::resolve(&headers, overrides);
         if !mapping.has_text() {
             return Err(mapping.missing_text_error(path));
         }
         Ok(DelimitedRows {
             file: path.display().to_string(),
-            reader: reader.into_records(),
+            reader: reader.into_byte_records(),
             mapping,
+            transcoded: input.transcoded,
+            encoding: input.name,
         })
     }
 
-    fn reject(&self, line: u64, field: &str, reason: String, fields: &[&str]) -> Record {
+    fn reject(&self, line: u64, field: &str, reason: String, fields: &[String]) -> Record {
         let original: serde_json::Map<String, serde_json::Value> = fields
             .iter()
             .enumerate()
@@ -61,7 +72,7 @@ impl DelimitedRows {
                     .get(i)
                     .cloned()
                     .unwrap_or_else(|| format!("column{}", i + 1));
-                (key, serde_json::Value::String(v.to_string()))
+                (key, serde_json::Value::String(v.clone()))
             })
             .collect();
         Err(Reject::new(
@@ -97,7 +108,26 @@ impl Iterator for DelimitedRows {
             }
         };
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let fields: Vec<&str> = rec.iter().collect();
+        let mut fields = Vec::with_capacity(rec.len());
+        let mut bad: Option<(usize, String)> = None;
+        for (i, raw) in rec.iter().enumerate() {
+            match field_text(raw, self.transcoded, self.encoding) {
+                Ok(t) => fields.push(t),
+                Err(reason) => {
+                    bad.get_or_insert((i, reason));
+                    fields.push(String::from_utf8_lossy(raw).into_owned());
+                }
+            }
+        }
+        if let Some((i, reason)) = bad {
+            let name = self
+                .mapping
+                .headers()
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("column{}", i + 1));
+            return Some(Ok(self.reject(line, &name, reason, &fields)));
+        }
         let expected = self.mapping.headers().len();
         let extra_nonempty = fields.iter().skip(expected).any(|f| !f.trim().is_empty());
         if fields.len() < expected || extra_nonempty {
@@ -107,20 +137,18 @@ impl Iterator for DelimitedRows {
             );
             return Some(Ok(self.reject(line, "row", reason, &fields)));
         }
-        if let Some(i) = fields.iter().position(|f| f.contains('\u{fffd}')) {
-            let name = self.mapping.headers()[i].clone();
-            return Some(Ok(self.reject(line, &name, "contains U+FFFD replacement characters: bytes that could not be decoded, here or in an earlier conversion".into(), &fields)));
-        }
         let cells: Vec<Cell> = fields[..expected]
             .iter()
-            .map(|f| Cell::Text(f.to_string()))
+            .map(|f| Cell::Text(f.clone()))
             .collect();
-        let outcome = self
-            .mapping
-            .to_item(&cells, format!("{}:{line}", self.file));
-        Some(Ok(match outcome {
-            Ok(item) => Ok(item),
-            Err((field, reason)) => return Some(Ok(self.reject(line, &field, reason, &fields))),
-        }))
+        Some(Ok(
+            match self
+                .mapping
+                .to_item(&cells, format!("{}:{line}", self.file))
+            {
+                Ok(item) => Ok(item),
+                Err((field, reason)) => self.reject(line, &field, reason, &fields),
+            },
+        ))
     }
 }

@@ -95,20 +95,21 @@ pub fn detect(path: &Path, file: &mut File, choice: EncodingChoice) -> Result<&'
     }
 }
 
-/// Opens `path` as a UTF-8 byte stream, transcoding when needed; `count` receives raw bytes read.
-pub fn open_decoded(
-    path: &Path,
-    choice: EncodingChoice,
-    count: Arc<AtomicU64>,
-) -> Result<(Box<dyn Read + Send>, &'static str)> {
+/// Opens `path` as a UTF-8 byte stream, transcoding when needed; `count` receives raw bytes
+/// read. UTF-8 input passes through untouched (BOM stripped), so a row with invalid bytes is
+/// caught and rejected by the reader instead of being silently altered; transcoded input
+/// marks undecodable bytes with U+FFFD, which the readers reject too.
+pub fn open_decoded(path: &Path, choice: EncodingChoice, count: Arc<AtomicU64>) -> Result<Decoded> {
     let mut file = File::open(path).map_err(|e| Error::Input {
         path: path.to_path_buf(),
         message: format!("cannot open: {e}"),
     })?;
     let enc = detect(path, &mut file, choice)?;
     let counting = CountingReader { inner: file, count };
+    // For UTF-8, no decoder at all (passthrough); BOM sniffing still strips a UTF-8 BOM.
     let reader = DecodeReaderBytesBuilder::new()
-        .encoding(Some(enc))
+        .encoding(if enc == UTF_8 { None } else { Some(enc) })
+        .utf8_passthru(true)
         .bom_override(true)
         .strip_bom(true)
         .build(counting);
@@ -117,8 +118,37 @@ pub fn open_decoded(
     } else {
         enc.name()
     };
-    Ok((
-        Box::new(io::BufReader::with_capacity(1 << 16, reader)),
+    Ok(Decoded {
+        reader: Box::new(io::BufReader::with_capacity(1 << 16, reader)),
         name,
-    ))
+        transcoded: enc != UTF_8,
+    })
+}
+
+/// A decoded input stream.
+pub struct Decoded {
+    /// UTF-8 bytes (invalid sequences possible only when not transcoded).
+    pub reader: Box<dyn Read + Send>,
+    /// Encoding name for the summary.
+    pub name: &'static str,
+    /// Whether the bytes were transcoded (then U+FFFD marks undecodable input).
+    pub transcoded: bool,
+}
+
+/// Checks one field's bytes: valid UTF-8, and no U+FFFD when it came from transcoding.
+pub fn field_text(
+    bytes: &[u8],
+    transcoded: bool,
+    encoding: &str,
+) -> std::result::Result<String, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "invalid UTF-8 bytes (at byte {} of the field)",
+            e.valid_up_to()
+        )
+    })?;
+    if transcoded && text.contains('\u{fffd}') {
+        return Err(format!("bytes that are not valid {encoding}"));
+    }
+    Ok(text.to_string())
 }

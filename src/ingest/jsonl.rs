@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
+
+use crate::ingest::encoding::{field_text, Decoded};
 use std::path::Path;
 
 use serde_json::Value;
@@ -14,24 +16,24 @@ use crate::ingest::{Record, Reject};
 /// Streams records from a JSONL file.
 pub struct JsonlRows {
     file: String,
-    lines: std::io::Lines<BufReader<Box<dyn Read + Send>>>,
+    lines: std::io::Split<BufReader<Box<dyn Read + Send>>>,
+    transcoded: bool,
+    encoding: &'static str,
     line: u64,
     overrides: MapOverrides,
     mappings: HashMap<Vec<String>, ColumnMapping>,
     /// The first object, read ahead at open to check that it has a title or body key.
-    pending: Option<(u64, String)>,
+    pending: Option<(u64, std::result::Result<String, String>)>,
 }
 
 impl JsonlRows {
     /// Opens the stream and checks the first object's keys.
-    pub fn open(
-        path: &Path,
-        input: Box<dyn Read + Send>,
-        overrides: &MapOverrides,
-    ) -> Result<JsonlRows> {
+    pub fn open(path: &Path, input: Decoded, overrides: &MapOverrides) -> Result<JsonlRows> {
         let mut rows = JsonlRows {
             file: path.display().to_string(),
-            lines: BufReader::new(input).lines(),
+            lines: BufReader::new(input.reader).split(b'\n'),
+            transcoded: input.transcoded,
+            encoding: input.name,
             line: 0,
             overrides: overrides.clone(),
             mappings: HashMap::new(),
@@ -40,14 +42,19 @@ impl JsonlRows {
         // Find the first non-blank line; if it is an object, its keys must map to a title or body.
         while let Some(next) = rows.lines.next() {
             rows.line += 1;
-            let text = next.map_err(|e| Error::Input {
+            let bytes = next.map_err(|e| Error::Input {
                 path: path.to_path_buf(),
                 message: format!("line {}: {e}", rows.line),
             })?;
-            if text.trim().is_empty() {
+            let text = field_text(&bytes, rows.transcoded, rows.encoding);
+            if text.as_deref().is_ok_and(|t| t.trim().is_empty()) {
                 continue;
             }
-            if let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(&text) {
+            if let Ok(Value::Object(obj)) = text
+                .as_deref()
+                .map_err(|_| ())
+                .and_then(|t| serde_json::from_str::<Value>(t).map_err(|_| ()))
+            {
                 let keys: Vec<String> = obj.keys().cloned().collect();
                 let mapping = ColumnMapping::resolve(&keys, overrides);
                 if !mapping.has_text() {
@@ -64,6 +71,20 @@ impl JsonlRows {
             });
         }
         Ok(rows)
+    }
+
+    /// Parses a line, or rejects it when its bytes could not be decoded.
+    fn parse_checked(&mut self, line: u64, text: std::result::Result<String, String>) -> Record {
+        match text {
+            Ok(t) => self.parse(line, t.trim_end_matches('\r')),
+            Err(reason) => Err(Reject::new(
+                &self.file,
+                format!("line {line}"),
+                "line",
+                reason,
+                String::new(),
+            )),
+        }
     }
 
     fn parse(&mut self, line: u64, text: &str) -> Record {
@@ -117,12 +138,12 @@ impl Iterator for JsonlRows {
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some((line, text)) = self.pending.take() {
-            return Some(Ok(self.parse(line, &text)));
+            return Some(Ok(self.parse_checked(line, text)));
         }
         loop {
             let next = self.lines.next()?;
             self.line += 1;
-            let text = match next {
+            let bytes = match next {
                 Ok(t) => t,
                 Err(e) => {
                     return Some(Err(Error::Input {
@@ -131,11 +152,12 @@ impl Iterator for JsonlRows {
                     }))
                 }
             };
-            if text.trim().is_empty() {
+            let text = field_text(&bytes, self.transcoded, self.encoding);
+            if text.as_deref().is_ok_and(|t| t.trim().is_empty()) {
                 continue;
             }
             let line = self.line;
-            return Some(Ok(self.parse(line, &text)));
+            return Some(Ok(self.parse_checked(line, text)));
         }
     }
 }

@@ -122,8 +122,8 @@ impl Source {
                     (Box::new(rows), "-")
                 }
                 Format::Csv | Format::Tsv => {
-                    let (input, enc) =
-                        encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
+                    let input = encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
+                    let enc = input.name;
                     let delim = if format == Format::Tsv { b'\t' } else { b',' };
                     (
                         Box::new(delimited::DelimitedRows::open(
@@ -136,8 +136,8 @@ impl Source {
                     )
                 }
                 Format::Jsonl => {
-                    let (input, enc) =
-                        encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
+                    let input = encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
+                    let enc = input.name;
                     (
                         Box::new(jsonl::JsonlRows::open(path, input, &opts.overrides)?),
                         enc,

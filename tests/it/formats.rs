@@ -164,3 +164,32 @@ fn xlsx_with_dates_blank_rows_merged_cells_and_formulas() {
         r.stderr
     );
 }
+
+#[test]
+fn invalid_bytes_reject_only_their_row_and_literal_replacement_chars_are_kept() {
+    let w = Workdir::new();
+    let mut bytes = "编号,标题\nV1,正常的标题\nV2,坏字节".as_bytes().to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe]);
+    bytes.extend_from_slice("的标题\nV3,原文就有\u{fffd}替换符\nV4,最后一行\n".as_bytes());
+    // The first 256 KB decide the encoding, so pad the sample with valid rows.
+    let mut padded = Vec::new();
+    padded.extend_from_slice("编号,标题\n".as_bytes());
+    for i in 0..20_000 {
+        padded.extend_from_slice(format!("P{i},填充行{i}\n").as_bytes());
+    }
+    padded.extend_from_slice(&bytes["编号,标题\n".len()..]);
+    let f = w.write("mixed.csv", &padded);
+    let s = w.ingest(&[&f], &[]);
+    assert_eq!(
+        (s["read"].as_u64(), s["rejected"].as_u64()),
+        (Some(20_004), Some(1))
+    );
+    let rejects = std::fs::read_to_string(s["rejects_path"].as_str().unwrap()).unwrap();
+    assert!(
+        rejects.contains("line 20003") && rejects.contains("invalid UTF-8"),
+        "{rejects}"
+    );
+    let v3: serde_json::Value =
+        serde_json::from_str(&w.run(&["show", "V3", "--format", "json"]).stdout).unwrap();
+    assert_eq!(v3["title"], "原文就有\u{fffd}替换符");
+}

@@ -4,6 +4,7 @@
 mod datasets;
 mod formats;
 mod ingest;
+mod quality;
 mod search;
 mod topics;
 mod util;

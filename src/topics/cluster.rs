@@ -145,6 +145,64 @@ pub fn louvain(adj: &Adj, resolution: f64, seed: u64) -> Vec<u32> {
         .collect()
 }
 
+/// Consensus clustering (Lancichinetti & Fortunato, 2012) for stable topics: Louvain runs
+/// `runs` times with different node orders; edges are re-weighted by the share of runs that
+/// put their two ends together (edges below one half are dropped), and the process repeats on
+/// that consensus graph until the runs agree (at most `rounds` times).
+pub fn consensus_louvain(
+    adj: &Adj,
+    resolution: f64,
+    seed: u64,
+    runs: usize,
+    rounds: usize,
+) -> Vec<u32> {
+    use rayon::prelude::*;
+    let mut graph = adj.clone();
+    let mut last = louvain(&graph, resolution, seed);
+    for round in 0..rounds {
+        let parts: Vec<Vec<u32>> = (0..runs as u64)
+            .into_par_iter()
+            .map(|r| {
+                louvain(
+                    &graph,
+                    resolution,
+                    seed.wrapping_mul(31).wrapping_add(round as u64 * 1_000 + r),
+                )
+            })
+            .collect();
+        let agree = parts.windows(2).all(|w| same_partition(&w[0], &w[1]));
+        last = parts[0].clone();
+        if agree {
+            break;
+        }
+        graph = graph
+            .iter()
+            .enumerate()
+            .map(|(i, edges)| {
+                edges
+                    .iter()
+                    .filter_map(|&(j, _)| {
+                        let together = parts.iter().filter(|p| p[i] == p[j as usize]).count()
+                            as f64
+                            / runs as f64;
+                        (together >= 0.5).then_some((j, together))
+                    })
+                    .collect()
+            })
+            .collect();
+    }
+    last
+}
+
+/// Whether two labelings describe the same partition.
+fn same_partition(a: &[u32], b: &[u32]) -> bool {
+    let mut map: HashMap<u32, u32> = HashMap::new();
+    let mut back: HashMap<u32, u32> = HashMap::new();
+    a.iter()
+        .zip(b)
+        .all(|(&x, &y)| *map.entry(x).or_insert(y) == y && *back.entry(y).or_insert(x) == x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

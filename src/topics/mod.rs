@@ -39,6 +39,8 @@ pub struct TopicConfig {
     pub duplicate_similarity: f32,
     /// Louvain resolution (higher: more, smaller topics).
     pub resolution: f64,
+    /// Louvain runs per consensus round (more: more stable across seeds, slower).
+    pub consensus_runs: usize,
     /// Scoring weights and cue lexicons.
     pub score: ScoreConfig,
 }
@@ -53,6 +55,7 @@ impl Default for TopicConfig {
             min_similarity: 0.1,
             duplicate_similarity: 0.85,
             resolution: 1.0,
+            consensus_runs: 16,
             score: ScoreConfig::default(),
         }
     }
@@ -191,14 +194,16 @@ pub fn mine(
     let min_size = cfg
         .min_size
         .unwrap_or_else(|| ((n as f64).sqrt() / 6.0).round().max(3.0) as usize);
-    let mut membership = cluster::louvain(&adj, cfg.resolution, cfg.seed);
+    let mut membership =
+        cluster::consensus_louvain(&adj, cfg.resolution, cfg.seed, cfg.consensus_runs, 3);
     let (mut topics, mut other) = groups(&membership, min_size);
     if let Some(k) = cfg.k {
         // Raise the resolution until there are at least k topics, then merge down to k.
         let mut resolution = cfg.resolution;
         while topics.len() < k && resolution < 64.0 {
             resolution *= 1.5;
-            membership = cluster::louvain(&adj, resolution, cfg.seed);
+            membership =
+                cluster::consensus_louvain(&adj, resolution, cfg.seed, cfg.consensus_runs, 3);
             (topics, other) = groups(&membership, min_size);
         }
         topics = merge_to(rows, topics, k);

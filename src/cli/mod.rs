@@ -5,6 +5,7 @@ pub mod ingest;
 pub mod output;
 pub mod search;
 pub mod show;
+pub mod similar;
 pub mod stats;
 pub mod topics;
 
@@ -35,6 +36,7 @@ pub enum Command {
     Show(show::Args),
     Stats(stats::Args),
     Topics(topics::Args),
+    Similar(similar::Args),
 }
 
 /// The index location option shared by every subcommand.
@@ -66,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(a)?,
         Command::Stats(a) => stats::run(a)?,
         Command::Topics(a) => topics::run(a)?,
+        Command::Similar(a) => similar::run(a)?,
     };
     Ok(match outcome {
         Outcome::Found => ExitCode::SUCCESS,

@@ -59,37 +59,47 @@ fn local_moving(adj: &Adj, resolution: f64, seed: u64) -> (Vec<u32>, bool) {
     }
     let mut tot: Vec<f64> = degree.clone();
     let order = shuffled(n, seed);
-    let mut links: HashMap<u32, f64> = HashMap::new();
+    // Weight from the current node to each neighbouring community: a dense array plus the
+    // list of communities touched, reset after each node (no hashing in the inner loop).
+    let mut links: Vec<f64> = vec![0.0; n];
+    let mut touched: Vec<u32> = Vec::new();
     let mut moved_any = false;
     for _pass in 0..50 {
-        let mut moved = false;
+        let mut moved = 0usize;
         for &i in &order {
             let ci = comm[i];
-            links.clear();
             for &(j, w) in &adj[i] {
                 if j as usize != i {
-                    *links.entry(comm[j as usize]).or_default() += w;
+                    let c = comm[j as usize];
+                    if links[c as usize] == 0.0 {
+                        touched.push(c);
+                    }
+                    links[c as usize] += w;
                 }
             }
             tot[ci as usize] -= degree[i];
             let gain = |c: u32, w_ic: f64| w_ic - resolution * tot[c as usize] * degree[i] / m2;
-            let mut best = (ci, gain(ci, links.get(&ci).copied().unwrap_or(0.0)));
-            let mut cands: Vec<(u32, f64)> = links.iter().map(|(&c, &w)| (c, w)).collect();
-            cands.sort_unstable_by_key(|(c, _)| *c);
-            for (c, w) in cands {
-                let g = gain(c, w);
+            let mut best = (ci, gain(ci, links[ci as usize]));
+            touched.sort_unstable();
+            for &c in &touched {
+                let g = gain(c, links[c as usize]);
                 if g > best.1 + 1e-12 {
                     best = (c, g);
                 }
             }
+            for &c in &touched {
+                links[c as usize] = 0.0;
+            }
+            touched.clear();
             tot[best.0 as usize] += degree[i];
             if best.0 != ci {
                 comm[i] = best.0;
-                moved = true;
+                moved += 1;
                 moved_any = true;
             }
         }
-        if !moved {
+        // Stop when (almost) nothing moves: the last few moves are oscillation, not structure.
+        if moved * 1000 <= n {
             break;
         }
     }

@@ -344,3 +344,55 @@ pub fn mine(
         },
     }
 }
+
+/// An item with its similarity to another.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarItem {
+    #[serde(flatten)]
+    pub item: ItemRef,
+    pub similarity: f32,
+}
+
+/// Near-duplicates and related items of one item (what `minyi similar` prints).
+#[derive(Debug, Clone, Serialize)]
+pub struct Similar {
+    pub item: ItemRef,
+    /// Cosine ≥ the near-duplicate threshold: the same problem reported again.
+    pub duplicates: Vec<SimilarItem>,
+    /// The next most similar items (cosine ≥ the graph's edge threshold).
+    pub related: Vec<SimilarItem>,
+}
+
+/// Finds the near-duplicates and the `limit` most related items of `items[target]`, with the
+/// same features and thresholds as topic mining.
+pub fn similar(
+    seg: &Segmenter,
+    items: &[Item],
+    target: usize,
+    limit: usize,
+    cfg: &TopicConfig,
+) -> Similar {
+    let vectors = vectorize::vectorize(seg, items);
+    let row = &vectors.tfidf[target];
+    let mut scored: Vec<(usize, f32)> = vectors
+        .tfidf
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != target)
+        .map(|(i, r)| (i, dot(row, r)))
+        .filter(|&(_, s)| s >= cfg.min_similarity)
+        .collect();
+    scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let as_item = |(i, s): (usize, f32)| SimilarItem {
+        item: ItemRef::of(&items[i]),
+        similarity: s,
+    };
+    let (dups, rest): (Vec<_>, Vec<_>) = scored
+        .into_iter()
+        .partition(|&(_, s)| s >= cfg.duplicate_similarity);
+    Similar {
+        item: ItemRef::of(&items[target]),
+        duplicates: dups.into_iter().map(as_item).collect(),
+        related: rest.into_iter().take(limit).map(as_item).collect(),
+    }
+}

@@ -174,3 +174,25 @@ fn deterministic_forced_k_and_subsets() {
         "one row per item plus the header"
     );
 }
+
+#[test]
+fn similar_lists_the_near_duplicates_of_an_item() {
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    for designed in truth()["near_duplicate_groups"].as_array().unwrap() {
+        let group = ids(&designed["ids"]);
+        let r = w.run(&["similar", &group[0], "--format", "json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let dups: HashSet<String> = v["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect();
+        let want: HashSet<String> = group[1..].iter().cloned().collect();
+        assert_eq!(dups, want, "near-duplicates of {}", group[0]);
+        assert!(!v["related"].as_array().unwrap().is_empty());
+    }
+    assert_eq!(w.run(&["similar", "no-such-id"]).code, 1);
+}

@@ -357,7 +357,8 @@ pub struct SimilarItem {
 #[derive(Debug, Clone, Serialize)]
 pub struct Similar {
     pub item: ItemRef,
-    /// Cosine ≥ the near-duplicate threshold: the same problem reported again.
+    /// Its near-duplicate group (cosine ≥ the threshold, transitively): the same problem
+    /// reported again, with each one's similarity to this item.
     pub duplicates: Vec<SimilarItem>,
     /// The next most similar items (cosine ≥ the graph's edge threshold).
     pub related: Vec<SimilarItem>,
@@ -387,9 +388,19 @@ pub fn similar(
         item: ItemRef::of(&items[i]),
         similarity: s,
     };
-    let (dups, rest): (Vec<_>, Vec<_>) = scored
-        .into_iter()
-        .partition(|&(_, s)| s >= cfg.duplicate_similarity);
+    // Near-duplicate groups are transitive, as in topic mining: grow the group from the item.
+    let mut group: Vec<usize> = vec![target];
+    let mut k = 0;
+    while k < group.len() {
+        let r = &vectors.tfidf[group[k]];
+        for (i, other) in vectors.tfidf.iter().enumerate() {
+            if !group.contains(&i) && dot(r, other) >= cfg.duplicate_similarity {
+                group.push(i);
+            }
+        }
+        k += 1;
+    }
+    let (dups, rest): (Vec<_>, Vec<_>) = scored.into_iter().partition(|(i, _)| group.contains(i));
     Similar {
         item: ItemRef::of(&items[target]),
         duplicates: dups.into_iter().map(as_item).collect(),

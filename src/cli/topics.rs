@@ -37,12 +37,23 @@ pub struct Args {
     /// Smallest topic size; smaller groups go to 其他 [default: max(3, √items / 6)].
     #[arg(long)]
     pub min_size: Option<usize>,
+    /// Compare with the previous window of equal length (needs --from and --to): marks each
+    /// topic 新出现/上升/平稳/回落 and lists the previous window's topics that faded away.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub compare: Option<Compare>,
     /// Seed of the clustering order.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+}
+
+/// What `--compare` compares with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Compare {
+    /// The window of equal length just before --from.
+    Previous,
 }
 
 /// Runs the command.
@@ -55,6 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let from = args.from.as_deref().map(parse_from).transpose()?;
     let to = args.to.as_deref().map(parse_to).transpose()?;
+    if args.compare.is_some() && (from.is_none() || to.is_none()) {
+        anyhow::bail!("--compare previous needs a window: give --from and --to (e.g. --from 2024Q4 --to 2024Q4)");
+    }
     let index = ItemIndex::open(&args.index.index)?;
     let filters = Filters {
         sector: args.sector.clone(),
@@ -85,7 +99,25 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         seed: args.seed,
         ..TopicConfig::default()
     };
-    let report = topics::mine(&index.segmenter, &items, &previous, window, &cfg);
+    let mut report = topics::mine(&index.segmenter, &items, &previous, window, &cfg);
+    if args.compare.is_some() && !previous.is_empty() {
+        let before = topics::mine(
+            &index.segmenter,
+            &previous,
+            &[],
+            None,
+            &TopicConfig {
+                k: None,
+                ..cfg.clone()
+            },
+        );
+        topics::compare_previous(&mut report, &before);
+    } else if args.compare.is_some() {
+        topics::compare_previous(
+            &mut report,
+            &topics::mine(&index.segmenter, &[], &[], None, &cfg),
+        );
+    }
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string(&report)?),
         ListFormat::Table => print_table(&report)?,
@@ -158,6 +190,7 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
         t.add_row(vec![
             topic.id.to_string(),
             topic.class_zh.to_string(),
+            topic.trend_zh.unwrap_or("—").to_string(),
             topic.label.clone(),
             topic
                 .keywords
@@ -175,6 +208,22 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
         ]);
     }
     writeln!(out, "{t}")?;
+    if let Some(faded) = &r.faded {
+        if faded.is_empty() {
+            writeln!(out, "前期专题均有延续")?;
+        } else {
+            writeln!(out, "前期专题中已消退的：")?;
+            for f in faded {
+                writeln!(
+                    out,
+                    "  {}（前期 {} 条；关键词：{}）",
+                    f.label,
+                    f.size,
+                    f.keywords.join("、")
+                )?;
+            }
+        }
+    }
     Ok(())
 }
 

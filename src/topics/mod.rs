@@ -107,6 +107,11 @@ pub struct Topic {
     pub duplicate_groups: Vec<Vec<String>>,
     /// Every member's id.
     pub item_ids: Vec<String>,
+    /// With `--compare previous`: new, rising, steady or fading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend_zh: Option<&'static str>,
 }
 
 /// Items that fit no topic.
@@ -127,6 +132,87 @@ pub struct TopicReport {
     pub min_size: usize,
     pub topics: Vec<Topic>,
     pub other: Other,
+    /// With `--compare previous`: topics of the previous window that no current topic continues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub faded: Option<Vec<FadedTopic>>,
+    /// Previous-window item id → the current topic (id) it was matched to.
+    #[serde(skip)]
+    pub previous_topic_of: HashMap<String, usize>,
+}
+
+/// A topic's course against the previous window (`--compare previous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trend {
+    /// Nothing like it in the previous window (新出现).
+    New,
+    /// At least 1.5× the previous window (上升).
+    Rising,
+    /// Within 1.5× either way (平稳).
+    Steady,
+    /// At most 2/3 of the previous window (回落).
+    Fading,
+}
+
+impl Trend {
+    /// Chinese name for editors.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Trend::New => "新出现",
+            Trend::Rising => "上升",
+            Trend::Steady => "平稳",
+            Trend::Fading => "回落",
+        }
+    }
+}
+
+/// A previous-window topic with no continuation now.
+#[derive(Debug, Clone, Serialize)]
+pub struct FadedTopic {
+    pub label: String,
+    pub keywords: Vec<String>,
+    /// Its size in the previous window.
+    pub size: usize,
+    /// Share of its items that match a current topic.
+    pub continued_share: f64,
+}
+
+/// Marks each topic new, rising, steady or fading against the previous window, and lists the
+/// previous window's topics (`before`, mined on that window alone) that no current topic
+/// continues (less than 30% of their items match a current topic).
+pub fn compare_previous(report: &mut TopicReport, before: &TopicReport) {
+    for t in report.topics.iter_mut() {
+        let s = &t.signals;
+        t.trend = Some(if s.previous == 0 {
+            Trend::New
+        } else if s.growth >= 1.5 {
+            Trend::Rising
+        } else if s.growth <= 2.0 / 3.0 {
+            Trend::Fading
+        } else {
+            Trend::Steady
+        });
+        t.trend_zh = t.trend.map(Trend::label_zh);
+    }
+    let faded = before
+        .topics
+        .iter()
+        .filter_map(|p| {
+            let continued = p
+                .item_ids
+                .iter()
+                .filter(|id| report.previous_topic_of.contains_key(*id))
+                .count();
+            let share = continued as f64 / p.size.max(1) as f64;
+            (share < 0.3).then(|| FadedTopic {
+                label: p.label.clone(),
+                keywords: p.keywords.clone(),
+                size: p.size,
+                continued_share: share,
+            })
+        })
+        .collect();
+    report.faded = Some(faded);
 }
 
 fn month_key(d: &DateTime<FixedOffset>) -> String {
@@ -251,7 +337,8 @@ pub fn mine(
         .collect();
     // Previous-window items from outside the analysed set join the nearest topic.
     let mut previous_counts = vec![0usize; topics.len()];
-    for row in &vectors.tfidf[n..] {
+    let mut previous_topic_of: HashMap<String, usize> = HashMap::new();
+    for (row, it) in vectors.tfidf[n..].iter().zip(previous) {
         let best = centres
             .iter()
             .enumerate()
@@ -260,6 +347,7 @@ pub fn mine(
         if let Some((t, s)) = best {
             if s >= 0.3 {
                 previous_counts[t] += 1;
+                previous_topic_of.insert(it.id.clone(), t + 1);
             }
         }
     }
@@ -326,6 +414,8 @@ pub fn mine(
                     .collect(),
                 duplicate_groups: dup_groups.into_values().filter(|g| g.len() > 1).collect(),
                 item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),
+                trend: None,
+                trend_zh: None,
             }
         })
         .collect();
@@ -342,6 +432,8 @@ pub fn mine(
             size: other.len(),
             item_ids: other.iter().map(|&m| items[m].id.clone()).collect(),
         },
+        faded: None,
+        previous_topic_of,
     }
 }
 

@@ -196,3 +196,56 @@ fn similar_lists_the_near_duplicates_of_an_item() {
     }
     assert_eq!(w.run(&["similar", "no-such-id"]).code, 1);
 }
+
+#[test]
+fn compare_previous_marks_trends_and_faded_topics() {
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    let r = topics(
+        &w,
+        &[
+            "--from",
+            "2024Q4",
+            "--to",
+            "2024Q4",
+            "--compare",
+            "previous",
+        ],
+    );
+    let t = truth();
+    let hot_ids: HashSet<String> = t["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["cls"] == "hot")
+        .flat_map(|i| ids(&i["ids"]))
+        .collect();
+    let rising_hot = r["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["trend"] == "rising"
+                && ids(&t["item_ids"])
+                    .iter()
+                    .filter(|id| hot_ids.contains(*id))
+                    .count()
+                    * 2
+                    > t["size"].as_u64().unwrap() as usize
+        })
+        .count();
+    assert_eq!(
+        rising_hot, 3,
+        "the three designed surges rise against 2024Q3"
+    );
+    for topic in r["topics"].as_array().unwrap() {
+        assert!(["new", "rising", "steady", "fading"].contains(&topic["trend"].as_str().unwrap()));
+    }
+    assert!(
+        r["faded"].is_array(),
+        "faded topics are listed (possibly none)"
+    );
+    let bad = w.run(&["topics", "--compare", "previous"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("needs a window"), "{}", bad.stderr);
+}

@@ -174,3 +174,37 @@ fn five_seeds_agree_on_thucnews_titles() {
         }
     }
 }
+
+/// Real citizen messages: the hottest topics are coherent, and every representative item of
+/// the largest and the hottest topics holds one of its topic's top keywords.
+#[test]
+#[ignore = "needs ../shared/datasets"]
+fn real_messages_topics_are_coherent() {
+    let w = Workdir::new();
+    w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
+    let index = minyi::index::ItemIndex::open(&w.index()).unwrap();
+    let items = index.collect(None, &Filters::default()).unwrap();
+    let by_id: HashMap<&str, &minyi::Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let r = mine(&index.segmenter, &items, &[], None, &TopicConfig::default());
+    assert!(r.topics.len() >= 10, "{} topics", r.topics.len());
+    let mut hottest: Vec<&minyi::topics::Topic> = r.topics.iter().collect();
+    hottest.sort_by(|a, b| b.scores.hot.total_cmp(&a.scores.hot));
+    for t in r.topics.iter().take(5).chain(hottest.into_iter().take(5)) {
+        let top: Vec<String> = t.keywords.iter().take(3).cloned().collect();
+        for rep in &t.representatives {
+            let it = by_id[rep.id.as_str()];
+            let text = format!("{} {}", it.title, it.body).to_lowercase();
+            assert!(
+                top.iter().any(|k| text.contains(k.as_str())),
+                "topic {} ({}): {} lacks {top:?}",
+                t.id,
+                t.label,
+                it.title
+            );
+        }
+        println!(
+            "topic {} {} ({} items, hot {:.2}): {:?}",
+            t.id, t.label, t.size, t.scores.hot, t.keywords
+        );
+    }
+}

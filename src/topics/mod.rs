@@ -7,6 +7,7 @@
 //! Items in communities below the minimum size go to an explicit 其他 bucket.
 
 pub mod cluster;
+pub mod eval;
 pub mod graph;
 pub mod label;
 pub mod score;

@@ -5,33 +5,10 @@
 use std::collections::HashMap;
 
 use minyi::index::query::Filters;
+use minyi::topics::eval::{ari, nmi};
 use minyi::topics::{mine, TopicConfig, TopicReport};
 
 use crate::util::{dataset, Workdir};
-
-/// Normalised mutual information (arithmetic mean normalisation, as scikit-learn's default).
-pub fn nmi(a: &[String], b: &[String]) -> f64 {
-    let n = a.len() as f64;
-    let mut ca: HashMap<&str, f64> = HashMap::new();
-    let mut cb: HashMap<&str, f64> = HashMap::new();
-    let mut cab: HashMap<(&str, &str), f64> = HashMap::new();
-    for (x, y) in a.iter().zip(b) {
-        *ca.entry(x).or_default() += 1.0;
-        *cb.entry(y).or_default() += 1.0;
-        *cab.entry((x, y)).or_default() += 1.0;
-    }
-    let h = |c: &HashMap<&str, f64>| -c.values().map(|v| v / n * (v / n).ln()).sum::<f64>();
-    let mi: f64 = cab
-        .iter()
-        .map(|((x, y), v)| v / n * ((v * n) / (ca[x] * cb[y])).ln())
-        .sum();
-    let denom = (h(&ca) + h(&cb)) / 2.0;
-    if denom == 0.0 {
-        1.0
-    } else {
-        mi / denom
-    }
-}
 
 /// Topic (or 其他) of every item id.
 pub fn assignment(r: &TopicReport) -> HashMap<String, String> {
@@ -99,31 +76,6 @@ fn thucnews_titles_nmi_does_not_regress() {
     let (auto, n) = score(None);
     println!("THUCNews titles automatic k: NMI {auto:.4} ({n} topics)");
     assert!(auto >= 0.384, "NMI {auto} fell more than 0.02 below 0.404");
-}
-
-/// Adjusted Rand index of two labelings.
-pub fn ari(a: &[String], b: &[String]) -> f64 {
-    let mut ca: HashMap<&str, f64> = HashMap::new();
-    let mut cb: HashMap<&str, f64> = HashMap::new();
-    let mut cab: HashMap<(&str, &str), f64> = HashMap::new();
-    for (x, y) in a.iter().zip(b) {
-        *ca.entry(x).or_default() += 1.0;
-        *cb.entry(y).or_default() += 1.0;
-        *cab.entry((x, y)).or_default() += 1.0;
-    }
-    let c2 = |v: f64| v * (v - 1.0) / 2.0;
-    let index: f64 = cab.values().map(|&v| c2(v)).sum();
-    let (sa, sb): (f64, f64) = (
-        ca.values().map(|&v| c2(v)).sum(),
-        cb.values().map(|&v| c2(v)).sum(),
-    );
-    let expected = sa * sb / c2(a.len() as f64);
-    let max = (sa + sb) / 2.0;
-    if max == expected {
-        1.0
-    } else {
-        (index - expected) / (max - expected)
-    }
 }
 
 #[test]

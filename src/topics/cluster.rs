@@ -158,7 +158,8 @@ pub fn louvain(adj: &Adj, resolution: f64, seed: u64) -> Vec<u32> {
 /// Consensus clustering (Lancichinetti & Fortunato, 2012) for stable topics: Louvain runs
 /// `runs` times with different node orders; edges are re-weighted by the share of runs that
 /// put their two ends together (edges below one half are dropped), and the process repeats on
-/// that consensus graph until the runs agree (at most `rounds` times).
+/// that consensus graph until the runs agree (at most `rounds` rounds, then one last run on
+/// the consensus graph).
 pub fn consensus_louvain(
     adj: &Adj,
     resolution: f64,
@@ -168,7 +169,6 @@ pub fn consensus_louvain(
 ) -> Vec<u32> {
     use rayon::prelude::*;
     let mut graph = adj.clone();
-    let mut last = louvain(&graph, resolution, seed);
     for round in 0..rounds {
         let parts: Vec<Vec<u32>> = (0..runs as u64)
             .into_par_iter()
@@ -180,10 +180,8 @@ pub fn consensus_louvain(
                 )
             })
             .collect();
-        let agree = parts.windows(2).all(|w| same_partition(&w[0], &w[1]));
-        last = parts[0].clone();
-        if agree {
-            break;
+        if parts.windows(2).all(|w| same_partition(&w[0], &w[1])) {
+            return parts.into_iter().next().expect("at least one run");
         }
         graph = graph
             .iter()
@@ -201,7 +199,8 @@ pub fn consensus_louvain(
             })
             .collect();
     }
-    last
+    // One last run on the final consensus graph, whose communities are now crisp.
+    louvain(&graph, resolution, seed)
 }
 
 /// Whether two labelings describe the same partition.

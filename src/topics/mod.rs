@@ -282,7 +282,7 @@ pub fn mine(
         .min_size
         .unwrap_or_else(|| ((n as f64).sqrt() / 6.0).round().max(3.0) as usize);
     let mut membership =
-        cluster::consensus_louvain(&adj, cfg.resolution, cfg.seed, cfg.consensus_runs, 3);
+        cluster::consensus_louvain(&adj, cfg.resolution, cfg.seed, cfg.consensus_runs, 1);
     let (mut topics, mut other) = groups(&membership, min_size);
     if let Some(k) = cfg.k {
         // Raise the resolution until there are at least k topics, then merge down to k.
@@ -290,7 +290,7 @@ pub fn mine(
         while topics.len() < k && resolution < 64.0 {
             resolution *= 1.5;
             membership =
-                cluster::consensus_louvain(&adj, resolution, cfg.seed, cfg.consensus_runs, 3);
+                cluster::consensus_louvain(&adj, resolution, cfg.seed, cfg.consensus_runs, 1);
             (topics, other) = groups(&membership, min_size);
         }
         topics = merge_to(rows, topics, k);

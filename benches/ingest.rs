@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+mod common;
+
+use common::minyi_bin;
 use rayon::prelude::*;
 use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
 use tantivy::{doc, Index};
@@ -47,19 +50,6 @@ fn load_news(path: &Path) -> Vec<(String, String)> {
 
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
-}
-
-fn minyi_bin() -> PathBuf {
-    // The bench profile builds into target/release.
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/minyi");
-    if !p.exists() {
-        let st = Command::new(env!("CARGO"))
-            .args(["build", "--release", "--bin", "minyi"])
-            .status()
-            .expect("cargo build");
-        assert!(st.success());
-    }
-    p
 }
 
 fn child_peak_rss_mb() -> f64 {

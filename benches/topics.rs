@@ -6,11 +6,15 @@
 //! Every figure is checked (all items assigned) before it is printed.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use minyi::topics::eval::{ari, nmi};
+
+mod common;
+
+use common::{minyi_bin, root};
 
 struct Corpus {
     name: &'static str,
@@ -53,25 +57,12 @@ const CORPORA: &[Corpus] = &[
     },
 ];
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
-
-fn bin() -> PathBuf {
-    let p = root().join("target/release/minyi");
-    if !p.exists() {
-        let st = Command::new(env!("CARGO"))
-            .args(["build", "--release", "--bin", "minyi"])
-            .status()
-            .expect("cargo build");
-        assert!(st.success());
-    }
-    p
-}
-
 fn run(args: &[&str]) -> (f64, Vec<u8>) {
     let t = Instant::now();
-    let out = Command::new(bin()).args(args).output().expect("run minyi");
+    let out = Command::new(minyi_bin())
+        .args(args)
+        .output()
+        .expect("run minyi");
     assert!(
         out.status.success(),
         "minyi {args:?}: {}",

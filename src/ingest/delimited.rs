@@ -62,25 +62,13 @@ impl DelimitedRows {
     }
 
     fn reject(&self, line: u64, field: &str, reason: String, fields: &[String]) -> Record {
-        let original: serde_json::Map<String, serde_json::Value> = fields
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let key = self
-                    .mapping
-                    .headers()
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| format!("column{}", i + 1));
-                (key, serde_json::Value::String(v.clone()))
-            })
-            .collect();
+        let original = self.mapping.original_json(fields.iter().cloned());
         Err(Reject::new(
             &self.file,
             format!("line {line}"),
             field,
             reason,
-            serde_json::Value::Object(original).to_string(),
+            original,
         ))
     }
 }

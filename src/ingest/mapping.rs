@@ -233,6 +233,23 @@ impl ColumnMapping {
         &self.headers
     }
 
+    /// A row's original values as a JSON object keyed by header (`columnN` past the header),
+    /// for the rejects file.
+    pub fn original_json(&self, values: impl Iterator<Item = String>) -> String {
+        let obj: serde_json::Map<String, serde_json::Value> = values
+            .enumerate()
+            .map(|(i, v)| {
+                let key = self
+                    .headers
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column{}", i + 1));
+                (key, serde_json::Value::String(v))
+            })
+            .collect();
+        serde_json::Value::Object(obj).to_string()
+    }
+
     /// Turns one row of cells into an item, or a rejection `(field, reason)`.
     pub fn to_item(
         &self,

@@ -142,26 +142,8 @@ impl Iterator for XlsxRows {
             {
                 Ok(item) => Ok(item),
                 Err((field, reason)) => {
-                    let original: serde_json::Map<String, serde_json::Value> = cells
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            let key = self
-                                .mapping
-                                .headers()
-                                .get(i)
-                                .cloned()
-                                .unwrap_or_else(|| format!("column{}", i + 1));
-                            (key, serde_json::Value::String(c.to_text()))
-                        })
-                        .collect();
-                    Err(Reject::new(
-                        &self.file,
-                        location,
-                        &field,
-                        reason,
-                        serde_json::Value::Object(original).to_string(),
-                    ))
+                    let original = self.mapping.original_json(cells.iter().map(Cell::to_text));
+                    Err(Reject::new(&self.file, location, &field, reason, original))
                 }
             },
         ))

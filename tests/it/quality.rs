@@ -10,6 +10,22 @@ use minyi::topics::{mine, TopicConfig, TopicReport};
 
 use crate::util::{dataset, Workdir};
 
+/// Ingests a dataset into a fresh work directory; returns it with the opened index and its items.
+fn load(
+    rel: &str,
+) -> (
+    Workdir,
+    minyi::index::ItemIndex,
+    Vec<minyi::Item>,
+    serde_json::Value,
+) {
+    let w = Workdir::new();
+    let summary = w.ingest(&[&dataset(rel)], &[]);
+    let index = minyi::index::ItemIndex::open(&w.index()).unwrap();
+    let items = index.collect(None, &Filters::default()).unwrap();
+    (w, index, items, summary)
+}
+
 /// Topic (or 其他) of every item id.
 pub fn assignment(r: &TopicReport) -> HashMap<String, String> {
     let mut m = HashMap::new();
@@ -27,10 +43,7 @@ pub fn assignment(r: &TopicReport) -> HashMap<String, String> {
 #[test]
 #[ignore = "needs ../shared/datasets"]
 fn thucnews_titles_nmi_does_not_regress() {
-    let w = Workdir::new();
-    let s = w.ingest(&[&dataset("thucnews_titles/thucnews_titles_20k.csv")], &[]);
-    let index = minyi::index::ItemIndex::open(&w.index()).unwrap();
-    let items = index.collect(None, &Filters::default()).unwrap();
+    let (_w, index, items, s) = load("thucnews_titles/thucnews_titles_20k.csv");
     // Rows without an id that repeat a title exactly share one derived id (upsert).
     assert_eq!(items.len() as u64, s["new"].as_u64().unwrap());
     assert!(items.len() > 19_900);
@@ -81,10 +94,7 @@ fn thucnews_titles_nmi_does_not_regress() {
 #[test]
 #[ignore = "needs ../shared/datasets"]
 fn five_seeds_agree_on_thucnews_titles() {
-    let w = Workdir::new();
-    w.ingest(&[&dataset("thucnews_titles/thucnews_titles_20k.csv")], &[]);
-    let index = minyi::index::ItemIndex::open(&w.index()).unwrap();
-    let items = index.collect(None, &Filters::default()).unwrap();
+    let (_w, index, items, _) = load("thucnews_titles/thucnews_titles_20k.csv");
     let runs: Vec<(usize, Vec<String>)> = (1..=5u64)
         .map(|seed| {
             let r = mine(
@@ -132,10 +142,7 @@ fn five_seeds_agree_on_thucnews_titles() {
 #[test]
 #[ignore = "needs ../shared/datasets"]
 fn real_messages_topics_are_coherent() {
-    let w = Workdir::new();
-    w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
-    let index = minyi::index::ItemIndex::open(&w.index()).unwrap();
-    let items = index.collect(None, &Filters::default()).unwrap();
+    let (_w, index, items, _) = load("tipdm2020c/messages_with_votes.csv");
     let by_id: HashMap<&str, &minyi::Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
     let r = mine(&index.segmenter, &items, &[], None, &TopicConfig::default());
     assert!(r.topics.len() >= 10, "{} topics", r.topics.len());

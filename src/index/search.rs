@@ -131,7 +131,7 @@ impl ItemIndex {
         })
     }
 
-    /// Every item matching an optional query and the filters, in index order (for topic
+    /// Every item matching an optional query and the filters, ordered by id (for topic
     /// mining over a subset: a window, a sector, or a search's hits).
     pub fn collect(&self, query: Option<&str>, filters: &Filters) -> Result<Vec<Item>> {
         let parsed = query.map(query::parse).transpose()?;
@@ -146,13 +146,17 @@ impl ItemIndex {
             .into_iter()
             .collect::<Vec<_>>();
         addresses.sort();
-        addresses
+        let mut items = addresses
             .into_iter()
             .map(|a| {
                 let doc: TantivyDocument = searcher.doc(a)?;
                 Ok(document::from_document(&self.fields, &doc))
             })
-            .collect()
+            .collect::<Result<Vec<Item>>>()?;
+        // Ordered by id, not by index layout (which depends on indexing threads and merges),
+        // so topic mining with a given seed gives the same result after any re-ingest.
+        items.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(items)
     }
 
     /// Fetches one item by id.

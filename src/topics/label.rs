@@ -74,7 +74,8 @@ pub fn title_phrases(seg: &Segmenter, items: &[Item]) -> Vec<Vec<String>> {
 
 /// A short label: the title phrase most particular to the topic, by a class-based TF-IDF over
 /// title phrases (share of the topic's titles holding it × ln(1 + items / titles holding it
-/// anywhere)); two-term phrases are preferred slightly. Falls back to the top keyword.
+/// anywhere)); two-term phrases are preferred slightly, and a label holds two Han characters
+/// at least. Falls back to the top keyword.
 pub fn label(
     phrases: &[Vec<String>],
     global: &HashMap<&str, usize>,
@@ -91,7 +92,12 @@ pub fn label(
     let size = members.len() as f64;
     let mut best: Option<(f64, &str)> = None;
     for (p, c) in local {
-        if c < 2 {
+        // A label says something to an editor: two Han characters at least (not "A7", "5g").
+        let han = p
+            .chars()
+            .filter(|ch| ('\u{4e00}'..='\u{9fff}').contains(ch))
+            .count();
+        if c < 2 || han < 2 {
             continue;
         }
         let compound = if p.chars().count() >= 4 { 1.15 } else { 1.0 };

@@ -1,6 +1,9 @@
 //! `minyi topics`: group items into topics and classify them as hot, difficult or highlight.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{self, ListFormat};
 use super::{IndexArg, Outcome};
@@ -99,6 +102,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         seed: args.seed,
         ..TopicConfig::default()
     };
+    // A spinner on a terminal (hidden otherwise): mining can take a while on large windows.
+    let spinner = if std::io::stderr().is_terminal() {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+            .expect("static template"),
+    );
+    spinner.enable_steady_tick(Duration::from_millis(200));
+    spinner.set_message(format!("正在对 {} 条信息聚类…", items.len()));
     let mut report = topics::mine(&index.segmenter, &items, &previous, window, &cfg);
     if args.compare.is_some() && !previous.is_empty() {
         let before = topics::mine(
@@ -118,6 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             &topics::mine(&index.segmenter, &[], &[], None, &cfg),
         );
     }
+    spinner.finish_and_clear();
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string(&report)?),
         ListFormat::Table => print_table(&report)?,

@@ -236,26 +236,34 @@ fn groups(membership: &[u32], min_size: usize) -> (Vec<Vec<usize>>, Vec<usize>) 
 }
 
 /// Merges the smallest topic into its most similar one until `k` remain.
-fn merge_to(rows: &[Sparse], mut topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize>> {
+fn merge_to(rows: &[Sparse], topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize>> {
+    let centre = |t: &[usize]| vectorize::centroid(t.iter().map(|&m| &rows[m]));
+    // Each topic with its centre; only the centre of the topic that grows is recomputed.
+    let mut topics: Vec<(Vec<usize>, Sparse)> = topics
+        .into_iter()
+        .map(|t| {
+            let c = centre(&t);
+            (t, c)
+        })
+        .collect();
     while topics.len() > k.max(1) {
-        let centres: Vec<Sparse> = topics
-            .iter()
-            .map(|t| vectorize::centroid(t.iter().map(|&m| &rows[m])))
-            .collect();
-        let small = topics.len() - 1; // sorted by size: the last is the smallest
-        let target = (0..small)
+        let (moved, moved_centre) = topics
+            .pop()
+            .expect("sorted by size: the last is the smallest");
+        let target = (0..topics.len())
             .max_by(|&a, &b| {
-                dot(&centres[small], &centres[a])
-                    .total_cmp(&dot(&centres[small], &centres[b]))
+                dot(&moved_centre, &topics[a].1)
+                    .total_cmp(&dot(&moved_centre, &topics[b].1))
                     .then(b.cmp(&a))
             })
             .expect("at least two topics");
-        let moved = topics.pop().expect("non-empty");
-        topics[target].extend(moved);
-        topics[target].sort_unstable();
-        topics.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+        let merged = &mut topics[target].0;
+        merged.extend(moved);
+        merged.sort_unstable();
+        topics[target].1 = centre(&topics[target].0);
+        topics.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0[0].cmp(&b.0[0])));
     }
-    topics
+    topics.into_iter().map(|(t, _)| t).collect()
 }
 
 /// Mines topics from `items`. `window` is the analysed period `[from, to)` when the user gave
@@ -269,7 +277,7 @@ pub fn mine(
     cfg: &TopicConfig,
 ) -> TopicReport {
     let n = items.len();
-    let all: Vec<Item> = items.iter().chain(previous.iter()).cloned().collect();
+    let all: Vec<&Item> = items.iter().chain(previous.iter()).collect();
     let vectors = vectorize::vectorize(seg, &all);
     let rows = &vectors.tfidf[..n];
     let neighbours = cfg
@@ -466,7 +474,8 @@ pub fn similar(
     limit: usize,
     cfg: &TopicConfig,
 ) -> Similar {
-    let vectors = vectorize::vectorize(seg, items);
+    let refs: Vec<&Item> = items.iter().collect();
+    let vectors = vectorize::vectorize(seg, &refs);
     let row = &vectors.tfidf[target];
     let mut scored: Vec<(usize, f32)> = vectors
         .tfidf

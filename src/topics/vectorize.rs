@@ -31,7 +31,7 @@ fn keep(term: &str) -> bool {
 }
 
 /// Builds the vectors.
-pub fn vectorize(seg: &Segmenter, items: &[Item]) -> Vectors {
+pub fn vectorize(seg: &Segmenter, items: &[&Item]) -> Vectors {
     let docs: Vec<HashMap<String, f32>> = items
         .par_iter()
         .map(|it| {

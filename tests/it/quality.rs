@@ -26,18 +26,19 @@ fn load(
     (w, index, items, summary)
 }
 
-/// Topic (or 其他) of every item id.
-pub fn assignment(r: &TopicReport) -> HashMap<String, String> {
-    let mut m = HashMap::new();
+/// The topic (or 其他) of each item, in the items' order; every item must have one.
+fn assigned(r: &TopicReport, items: &[minyi::Item]) -> Vec<String> {
+    let mut m: HashMap<&str, String> = HashMap::new();
     for t in &r.topics {
         for id in &t.item_ids {
-            m.insert(id.clone(), t.id.to_string());
+            m.insert(id, t.id.to_string());
         }
     }
     for id in &r.other.item_ids {
-        m.insert(id.clone(), "other".into());
+        m.insert(id, "other".into());
     }
-    m
+    assert_eq!(m.len(), items.len(), "every item is in a topic or in 其他");
+    items.iter().map(|i| m[i.id.as_str()].clone()).collect()
 }
 
 #[test]
@@ -72,12 +73,8 @@ fn thucnews_titles_nmi_does_not_regress() {
                 ..TopicConfig::default()
             },
         );
-        let a = assignment(&r);
-        assert_eq!(a.len(), items.len(), "every item is in a topic or in 其他");
-        let ids: Vec<&String> = items.iter().map(|i| &i.id).collect();
-        let y: Vec<String> = ids.iter().map(|i| label[*i].clone()).collect();
-        let p: Vec<String> = ids.iter().map(|i| a[*i].clone()).collect();
-        (nmi(&y, &p), r.topics.len())
+        let y: Vec<String> = items.iter().map(|i| label[&i.id].clone()).collect();
+        (nmi(&y, &assigned(&r, &items)), r.topics.len())
     };
     let (forced, n) = score(Some(10));
     println!("THUCNews titles k=10: NMI {forced:.4} ({n} topics)");
@@ -107,11 +104,7 @@ fn five_seeds_agree_on_thucnews_titles() {
                     ..TopicConfig::default()
                 },
             );
-            let a = assignment(&r);
-            (
-                r.topics.len(),
-                items.iter().map(|i| a[&i.id].clone()).collect(),
-            )
+            (r.topics.len(), assigned(&r, &items))
         })
         .collect();
     let counts: Vec<usize> = runs.iter().map(|r| r.0).collect();

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 mod common;
 
-use common::minyi_bin;
+use common::{minyi_bin, Rng};
 use rayon::prelude::*;
 use tantivy::schema::{Schema, TextFieldIndexing, TextOptions};
 use tantivy::{doc, Index};
@@ -85,20 +85,6 @@ fn run_ingest(bin: &Path, file: &Path, index: &Path, threads: usize) -> (f64, se
         secs,
         serde_json::from_slice(&out.stdout).expect("summary json"),
     )
-}
-
-/// Deterministic xorshift generator (the corpus must be the same on every run).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// Writes `n` synthetic items built from the news sentences; returns the file size.

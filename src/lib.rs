@@ -34,11 +34,13 @@
 //! ```
 
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod index;
 pub mod ingest;
 pub mod item;
 pub mod pipeline;
+pub mod report;
 pub mod segment;
 pub mod topics;
 

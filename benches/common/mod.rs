@@ -1,4 +1,6 @@
 //! Helpers shared by the bench binaries.
+//! Each bench binary uses part of these helpers.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,4 +21,20 @@ pub fn minyi_bin() -> PathBuf {
         assert!(st.success());
     }
     p
+}
+
+/// Deterministic xorshift generator (the corpus must be the same on every run).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
 }

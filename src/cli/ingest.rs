@@ -53,6 +53,10 @@ pub struct Args {
     /// Index writer threads (0: one per core, at most 8).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Commit (make searchable and crash-safe) after this many items. A killed ingest keeps
+    /// what was committed; running it again completes it.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub commit_every: usize,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
@@ -71,6 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     cfg.rejects = args.rejects.clone();
     cfg.dict = dict;
     cfg.threads = args.threads;
+    cfg.commit_every = args.commit_every.max(1);
 
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())

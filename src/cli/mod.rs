@@ -1,8 +1,11 @@
 //! Command-line interface: one file per subcommand (its clap arguments and `run`), no
 //! pipeline logic here. Exit codes: 0 success, 1 nothing found, 2 error.
 
+pub mod bulletin;
+pub mod config;
 pub mod ingest;
 pub mod output;
+pub mod report;
 pub mod search;
 pub mod show;
 pub mod similar;
@@ -14,6 +17,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::config::Config;
+
 /// minyi (民意): ingest, index and search Chinese information items (社情民意信息).
 ///
 /// Typical use: `minyi ingest corpora/sample/items.csv`, then `minyi search 加装电梯`.
@@ -24,6 +29,10 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "minyi", version, max_term_width = 100)]
 pub struct Cli {
+    /// Settings file (weights, thresholds, fee rates; see `minyi config`)
+    /// [default: ./minyi.toml when present].
+    #[arg(long, global = true, env = "MINYI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -37,6 +46,9 @@ pub enum Command {
     Stats(stats::Args),
     Topics(topics::Args),
     Similar(similar::Args),
+    Report(report::Args),
+    Bulletin(bulletin::Args),
+    Config(config::Args),
 }
 
 /// The index location option shared by every subcommand.
@@ -67,8 +79,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(a) => search::run(a)?,
         Command::Show(a) => show::run(a)?,
         Command::Stats(a) => stats::run(a)?,
-        Command::Topics(a) => topics::run(a)?,
-        Command::Similar(a) => similar::run(a)?,
+        Command::Topics(a) => topics::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Similar(a) => similar::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Report(a) => report::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Bulletin(a) => bulletin::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Config(a) => config::run(a)?,
     };
     Ok(match outcome {
         Outcome::Found => ExitCode::SUCCESS,

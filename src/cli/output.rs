@@ -123,14 +123,7 @@ pub fn datetime(d: Option<DateTime<FixedOffset>>) -> String {
         .unwrap_or_default()
 }
 
-/// Guards a CSV cell against formula injection in spreadsheets.
-pub fn csv_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
+pub use crate::report::csv_safe;
 
 /// A CSV writer on standard output that starts with a UTF-8 BOM.
 pub fn csv_stdout() -> std::io::Result<csv::Writer<std::io::StdoutLock<'static>>> {

@@ -4,9 +4,10 @@ use std::io::Write;
 
 use super::output::{self, SummaryFormat};
 use super::{IndexArg, Outcome};
+use crate::config::Config;
 use crate::index::query::Filters;
 use crate::index::ItemIndex;
-use crate::topics::{self, TopicConfig};
+use crate::topics;
 
 /// List the near-duplicates (the same problem reported again, by anyone) and the most related
 /// items of one item, by cosine similarity of their TF-IDF terms, as topic mining sees them.
@@ -26,7 +27,7 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let index = ItemIndex::open(&args.index.index)?;
     let items = index.collect(None, &Filters::default())?;
     let Some(target) = items.iter().position(|i| i.id == args.id) else {
@@ -42,7 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         &items,
         target,
         args.limit,
-        &TopicConfig::default(),
+        &settings.topic_config()?,
     );
     let mut out = std::io::stdout().lock();
     match args.format {

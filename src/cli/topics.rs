@@ -1,15 +1,17 @@
 //! `minyi topics`: group items into topics and classify them as hot, difficult or highlight.
 
 use std::io::{IsTerminal, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{self, ListFormat};
 use super::{IndexArg, Outcome};
+use crate::config::Config;
 use crate::index::query::{parse_from, parse_to, Filters};
 use crate::index::ItemIndex;
-use crate::topics::{self, TopicConfig, TopicReport};
+use crate::topics::window::analyse;
+use crate::topics::{self, Stage, TopicConfig, TopicReport};
 
 /// Find topics (选题) among the items: hot (热点: many people, rising, many sectors),
 /// difficult (难点: persistent, unresolved, hard cases) and highlights (亮点: good practice).
@@ -50,6 +52,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// Print the time each stage took to standard error.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// What `--compare` compares with.
@@ -60,7 +65,7 @@ pub enum Compare {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let k = match args.k.as_str() {
         "auto" => None,
         n => Some(n.parse::<usize>().ok().filter(|&k| k > 0).ok_or_else(|| {
@@ -79,61 +84,29 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         to,
         ..Filters::default()
     };
-    let items = index.collect(args.query.as_deref(), &filters)?;
-    if items.is_empty() {
+    let base = settings.topic_config()?;
+    let cfg = TopicConfig {
+        k,
+        min_size: args.min_size.or(base.min_size),
+        seed: args.seed,
+        ..base
+    };
+    let verbose = args.verbose;
+    let timer = StageTimer::new(verbose);
+    let analysis = analyse(
+        &index,
+        args.query.as_deref(),
+        &filters,
+        &cfg,
+        args.compare.is_some(),
+        &|stage| timer.stage(stage),
+    )?;
+    timer.finish();
+    if analysis.items.is_empty() {
         eprintln!("no items match; nothing to cluster");
         return Ok(Outcome::NothingFound);
     }
-    // With a full window, the previous window of equal length gives the growth baseline.
-    let (window, previous) = match (from, to) {
-        (Some(f), Some(t)) => {
-            let prev = Filters {
-                from: Some(f - (t - f)),
-                to: Some(f),
-                ..filters.clone()
-            };
-            (Some((f, t)), index.collect(args.query.as_deref(), &prev)?)
-        }
-        _ => (None, Vec::new()),
-    };
-    let cfg = TopicConfig {
-        k,
-        min_size: args.min_size,
-        seed: args.seed,
-        ..TopicConfig::default()
-    };
-    // A spinner on a terminal (hidden otherwise): mining can take a while on large windows.
-    let spinner = if std::io::stderr().is_terminal() {
-        ProgressBar::new_spinner()
-    } else {
-        ProgressBar::hidden()
-    };
-    spinner.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
-            .expect("static template"),
-    );
-    spinner.enable_steady_tick(Duration::from_millis(200));
-    spinner.set_message(format!("正在对 {} 条信息聚类…", items.len()));
-    let mut report = topics::mine(&index.segmenter, &items, &previous, window, &cfg);
-    if args.compare.is_some() && !previous.is_empty() {
-        let before = topics::mine(
-            &index.segmenter,
-            &previous,
-            &[],
-            None,
-            &TopicConfig {
-                k: None,
-                ..cfg.clone()
-            },
-        );
-        topics::compare_previous(&mut report, &before);
-    } else if args.compare.is_some() {
-        topics::compare_previous(
-            &mut report,
-            &topics::mine(&index.segmenter, &[], &[], None, &cfg),
-        );
-    }
-    spinner.finish_and_clear();
+    let report = analysis.report;
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string(&report)?),
         ListFormat::Table => print_table(&report)?,
@@ -287,4 +260,71 @@ fn print_csv(r: &TopicReport) -> anyhow::Result<()> {
     }
     w.flush()?;
     Ok(())
+}
+
+/// Progress of a topic run: a spinner on a terminal showing the current stage, and with
+/// `--verbose` the time of each stage on standard error.
+pub struct StageTimer {
+    spinner: ProgressBar,
+    verbose: bool,
+    started: Instant,
+    current: std::cell::Cell<Option<(Stage, Instant)>>,
+}
+
+impl StageTimer {
+    /// Starts the clock (and the spinner, when standard error is a terminal).
+    pub fn new(verbose: bool) -> StageTimer {
+        let spinner = if std::io::stderr().is_terminal() {
+            ProgressBar::new_spinner()
+        } else {
+            ProgressBar::hidden()
+        };
+        spinner.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .expect("static template"),
+        );
+        spinner.enable_steady_tick(Duration::from_millis(200));
+        spinner.set_message("正在读取索引…");
+        StageTimer {
+            spinner,
+            verbose,
+            started: Instant::now(),
+            current: std::cell::Cell::new(None),
+        }
+    }
+
+    fn end_current(&self, now: Instant) {
+        let (label, at) = match self.current.get() {
+            Some((stage, at)) => (stage.label_zh(), at),
+            None => ("读取索引", self.started),
+        };
+        if self.verbose {
+            eprintln!("{label}：{:.1} 秒", now.duration_since(at).as_secs_f64());
+        }
+    }
+
+    /// Marks the start of `stage`.
+    pub fn stage(&self, stage: Stage) {
+        let now = Instant::now();
+        // The first stage of a second run (the previous window, for --compare) restarts.
+        if self.current.get().is_none_or(|(s, _)| s != stage) {
+            self.end_current(now);
+        }
+        self.current.set(Some((stage, now)));
+        self.spinner.set_message(format!(
+            "[{}/{}] {}…",
+            stage.number(),
+            Stage::COUNT,
+            stage.label_zh()
+        ));
+    }
+
+    /// Ends the last stage and clears the spinner.
+    pub fn finish(&self) {
+        self.end_current(Instant::now());
+        self.spinner.finish_and_clear();
+        if self.verbose {
+            eprintln!("合计：{:.1} 秒", self.started.elapsed().as_secs_f64());
+        }
+    }
 }

@@ -55,21 +55,30 @@ pub fn detect(path: &Path, file: &mut File, choice: EncodingChoice) -> Result<&'
     if let Some((enc, _)) = Encoding::for_bom(&sample) {
         return Ok(enc);
     }
+    // NUL bytes: UTF-16 without a BOM or binary data, unless they are a few strays in text
+    // (then the text decides, and cleaning drops them).
     let nuls = sample.iter().filter(|&&b| b == 0).count();
-    if nuls > 0 {
-        return Err(input_err(format!(
-            "binary data ({nuls} NUL bytes in the first {} KB): not a text file (UTF-16 needs a BOM)",
-            sample.len().div_ceil(1024)
-        )));
-    }
-    let utf8_ok = match std::str::from_utf8(&sample) {
-        Ok(_) => true,
-        // An incomplete character cut by the sample's end is fine.
-        Err(e) => e.error_len().is_none(),
+    let sample_kb = sample.len().div_ceil(1024);
+    let binary = || {
+        input_err(format!(
+            "binary data ({nuls} NUL bytes in the first {sample_kb} KB): not a text file (UTF-16 needs a BOM)"
+        ))
     };
+    if nuls * 10 > sample.len() {
+        return Err(binary());
+    }
+    let text: Vec<u8> = if nuls > 0 {
+        sample.iter().copied().filter(|&b| b != 0).collect()
+    } else {
+        sample
+    };
+    let (utf8_multibyte, utf8_errors) = utf8_evidence(&text);
+    // Valid UTF-8, or UTF-8 with rare bad bytes (a damaged row among many good ones): read it
+    // as UTF-8 and let the rows with bad bytes be rejected one by one.
+    let utf8_ok = utf8_errors == 0 || utf8_errors * 10 <= utf8_multibyte;
     match choice {
         EncodingChoice::Utf8 if !utf8_ok => {
-            let at = std::str::from_utf8(&sample)
+            let at = std::str::from_utf8(&text)
                 .err()
                 .map(|e| e.valid_up_to())
                 .unwrap_or(0);
@@ -79,17 +88,51 @@ pub fn detect(path: &Path, file: &mut File, choice: EncodingChoice) -> Result<&'
         }
         EncodingChoice::Utf8 => Ok(UTF_8),
         EncodingChoice::Gb18030 => Ok(GB18030),
-        EncodingChoice::Auto if utf8_ok => Ok(UTF_8),
+        EncodingChoice::Auto if utf8_ok && (nuls == 0 || utf8_errors == 0) => Ok(UTF_8),
         EncodingChoice::Auto => {
-            let (text, had_errors) = GB18030.decode_without_bom_handling(&sample);
-            let controls = text
+            let (decoded, _) = GB18030.decode_without_bom_handling(&text);
+            let controls = decoded
                 .chars()
                 .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
                 .count();
-            if had_errors || controls * 100 > text.chars().count().max(1) {
-                Err(input_err("unrecognised encoding: neither UTF-8 nor GB18030 text (binary data?); use --encoding".into()))
+            let bad = decoded.chars().filter(|&c| c == '\u{fffd}').count();
+            let wide = decoded.chars().filter(|c| !c.is_ascii()).count();
+            // GB18030 with rare undecodable bytes: those rows are rejected one by one.
+            if bad * 10 > wide || controls * 100 > decoded.chars().count().max(1) {
+                Err(if nuls > 0 {
+                    binary()
+                } else {
+                    input_err("unrecognised encoding: neither UTF-8 nor GB18030 text (binary data?); use --encoding".into())
+                })
             } else {
                 Ok(GB18030)
+            }
+        }
+    }
+}
+
+/// Counts valid multi-byte UTF-8 characters and invalid sequences in `bytes` (an incomplete
+/// character cut by the sample's end is not an error).
+fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
+    let (mut multibyte, mut errors) = (0, 0);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                return (multibyte, errors);
+            }
+            Err(e) => {
+                let good = &bytes[..e.valid_up_to()];
+                multibyte += std::str::from_utf8(good)
+                    .map(|s| s.chars().filter(|c| !c.is_ascii()).count())
+                    .unwrap_or(0);
+                match e.error_len() {
+                    Some(n) => {
+                        errors += 1;
+                        bytes = &bytes[e.valid_up_to() + n..];
+                    }
+                    None => return (multibyte, errors),
+                }
             }
         }
     }

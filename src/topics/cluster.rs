@@ -2,36 +2,35 @@
 //! the number of topics by itself; a resolution above 1 gives more, smaller topics. Node
 //! order comes from the seed, so a run is deterministic for a given seed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::graph::Knn;
 
 /// An undirected weighted graph as adjacency lists (each edge listed at both ends;
-/// a self-loop once, carrying twice its internal weight).
-type Adj = Vec<Vec<(u32, f64)>>;
+/// a self-loop once, carrying twice its internal weight). Weights are f32 to halve the
+/// memory of large graphs; sums are taken in f64.
+pub type Adj = Vec<Vec<(u32, f32)>>;
 
 /// Symmetrises the neighbour lists into a graph (an edge keeps its larger similarity).
 pub fn graph_from_knn(knn: &Knn) -> Adj {
     let n = knn.len();
-    let mut edges: HashMap<(u32, u32), f64> = HashMap::new();
+    // Both directions of every edge, sorted; duplicates (a lists b and b lists a) are adjacent.
+    let mut adj: Adj = vec![Vec::new(); n];
     for (a, nbrs) in knn.iter().enumerate() {
         for &(b, s) in nbrs {
-            let key = if (a as u32) < b {
-                (a as u32, b)
-            } else {
-                (b, a as u32)
-            };
-            let e = edges.entry(key).or_default();
-            *e = e.max(s as f64);
+            if b as usize != a {
+                adj[a].push((b, s));
+                adj[b as usize].push((a as u32, s));
+            }
         }
     }
-    let mut adj: Adj = vec![Vec::new(); n];
-    let mut sorted: Vec<_> = edges.into_iter().collect();
-    sorted.sort_unstable_by_key(|(k, _)| *k);
-    for ((a, b), w) in sorted {
-        adj[a as usize].push((b, w));
-        adj[b as usize].push((a, w));
-    }
+    use rayon::prelude::*;
+    adj.par_iter_mut().for_each(|edges| {
+        edges.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)));
+        edges.dedup_by_key(|e| e.0);
+        edges.shrink_to_fit();
+    });
     adj
 }
 
@@ -48,10 +47,16 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     v
 }
 
+/// Passes over the nodes per level of local moving (the 0.5% rule usually stops earlier).
+const MAX_PASSES: usize = 50;
+
 /// One level of local moving. Returns the community of each node and whether any moved.
 fn local_moving(adj: &Adj, resolution: f64, seed: u64) -> (Vec<u32>, bool) {
     let n = adj.len();
-    let degree: Vec<f64> = adj.iter().map(|e| e.iter().map(|(_, w)| w).sum()).collect();
+    let degree: Vec<f64> = adj
+        .iter()
+        .map(|e| e.iter().map(|&(_, w)| w as f64).sum())
+        .collect();
     let m2: f64 = degree.iter().sum();
     let mut comm: Vec<u32> = (0..n as u32).collect();
     if m2 == 0.0 {
@@ -66,7 +71,7 @@ fn local_moving(adj: &Adj, resolution: f64, seed: u64) -> (Vec<u32>, bool) {
     let mut links: Vec<f64> = vec![0.0; n];
     let mut touched: Vec<u32> = Vec::new();
     let mut moved_any = false;
-    for _pass in 0..50 {
+    for _pass in 0..MAX_PASSES {
         let mut moved = 0usize;
         for &i in &order {
             let ci = comm[i];
@@ -76,7 +81,7 @@ fn local_moving(adj: &Adj, resolution: f64, seed: u64) -> (Vec<u32>, bool) {
                     if links[c as usize] == 0.0 {
                         touched.push(c);
                     }
-                    links[c as usize] += w;
+                    links[c as usize] += w as f64;
                 }
             }
             tot[ci as usize] -= degree[i];
@@ -111,7 +116,9 @@ fn local_moving(adj: &Adj, resolution: f64, seed: u64) -> (Vec<u32>, bool) {
 /// Returns a community id (dense, ordered by first member) per node.
 pub fn louvain(adj: &Adj, resolution: f64, seed: u64) -> Vec<u32> {
     let mut membership: Vec<u32> = (0..adj.len() as u32).collect();
-    let mut graph = adj.clone();
+    // The first level works on the given graph itself (no copy: large graphs are most of
+    // the memory); later levels on the much smaller aggregated graphs.
+    let mut graph: Cow<Adj> = Cow::Borrowed(adj);
     for level in 0..20 {
         let (comm, moved) = local_moving(&graph, resolution, seed.wrapping_add(level));
         if !moved {
@@ -133,17 +140,19 @@ pub fn louvain(adj: &Adj, resolution: f64, seed: u64) -> Vec<u32> {
             let ci = renum[&comm[i]];
             for &(j, w) in edges {
                 let cj = renum[&comm[j as usize]];
-                *agg[ci as usize].entry(cj).or_default() += w;
+                *agg[ci as usize].entry(cj).or_default() += w as f64;
             }
         }
-        graph = agg
-            .into_iter()
-            .map(|m| {
-                let mut v: Vec<(u32, f64)> = m.into_iter().collect();
-                v.sort_unstable_by_key(|(c, _)| *c);
-                v
-            })
-            .collect();
+        graph = Cow::Owned(
+            agg.into_iter()
+                .map(|m| {
+                    let mut v: Vec<(u32, f32)> =
+                        m.into_iter().map(|(c, w)| (c, w as f32)).collect();
+                    v.sort_unstable_by_key(|(c, _)| *c);
+                    v
+                })
+                .collect(),
+        );
     }
     // Dense ids in order of first appearance.
     let mut renum: HashMap<u32, u32> = HashMap::new();
@@ -169,7 +178,7 @@ pub fn consensus_louvain(
     rounds: usize,
 ) -> Vec<u32> {
     use rayon::prelude::*;
-    let mut graph = adj.clone();
+    let mut graph: Cow<Adj> = Cow::Borrowed(adj);
     for round in 0..rounds {
         let parts: Vec<Vec<u32>> = (0..runs as u64)
             .into_par_iter()
@@ -184,21 +193,22 @@ pub fn consensus_louvain(
         if parts.windows(2).all(|w| same_partition(&w[0], &w[1])) {
             return parts.into_iter().next().expect("at least one run");
         }
-        graph = graph
-            .iter()
+        let next: Adj = graph
+            .par_iter()
             .enumerate()
             .map(|(i, edges)| {
                 edges
                     .iter()
                     .filter_map(|&(j, _)| {
                         let together = parts.iter().filter(|p| p[i] == p[j as usize]).count()
-                            as f64
-                            / runs as f64;
+                            as f32
+                            / runs as f32;
                         (together >= 0.5).then_some((j, together))
                     })
                     .collect()
             })
             .collect();
+        graph = Cow::Owned(next);
     }
     // One last run on the final consensus graph, whose communities are now crisp.
     louvain(&graph, resolution, seed)

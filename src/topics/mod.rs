@@ -12,6 +12,7 @@ pub mod graph;
 pub mod label;
 pub mod score;
 pub mod vectorize;
+pub mod window;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,6 +45,9 @@ pub struct TopicConfig {
     pub resolution: f64,
     /// Louvain runs per consensus round (more: more stable across seeds, slower).
     pub consensus_runs: usize,
+    /// Above this many items, topics are found on a sample of this size and the other items
+    /// join the nearest topic (time and memory then grow linearly with the items).
+    pub sample_size: usize,
     /// Scoring weights and cue lexicons.
     pub score: ScoreConfig,
 }
@@ -59,6 +63,7 @@ impl Default for TopicConfig {
             duplicate_similarity: 0.85,
             resolution: 1.0,
             consensus_runs: 16,
+            sample_size: 100_000,
             score: ScoreConfig::default(),
         }
     }
@@ -235,6 +240,190 @@ fn groups(membership: &[u32], min_size: usize) -> (Vec<Vec<usize>>, Vec<usize>) 
     (keep, other)
 }
 
+/// For each row, the topic whose centre is most similar (with the cosine), through an
+/// inverted index of the centres: a row costs its terms × the topics holding each, where a
+/// sparse dot product with every centre would cost the centre's length (tens of thousands
+/// of terms in a large topic) per pair.
+fn nearest_topic(
+    centres: &[(Sparse, Vec<usize>)],
+    rows: &[Sparse],
+    dim: usize,
+) -> Vec<Option<(usize, f32)>> {
+    use rayon::prelude::*;
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); dim];
+    for (t, (c, _)) in centres.iter().enumerate() {
+        for &(term, w) in c {
+            postings[term as usize].push((t as u32, w));
+        }
+    }
+    rows.par_iter()
+        .map_init(
+            || vec![0f32; centres.len()],
+            |acc, row| {
+                for &(term, w) in row {
+                    for &(t, wc) in &postings[term as usize] {
+                        acc[t as usize] += w * wc;
+                    }
+                }
+                let best = acc
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+                    .map(|(t, &s)| (t, s));
+                acc.iter_mut().for_each(|x| *x = 0.0);
+                best
+            },
+        )
+        .collect()
+}
+
+/// Clusters rows into topics (largest first) and 其他, with a near-duplicate group id per row:
+/// nearest-neighbour graph, consensus Louvain, and with `cfg.k` a forced count.
+fn cluster_rows(
+    rows: &[Sparse],
+    vocab_len: usize,
+    min_size: usize,
+    cfg: &TopicConfig,
+    progress: &dyn Fn(Stage),
+) -> (Vec<Vec<usize>>, Vec<usize>, Vec<u32>) {
+    let n = rows.len();
+    let neighbours = cfg
+        .neighbours
+        .unwrap_or_else(|| ((n as f64).sqrt() / 4.0).round().clamp(10.0, 50.0) as usize);
+    progress(Stage::Neighbours);
+    let knn = graph::knn(rows, vocab_len, neighbours, cfg.min_similarity);
+    let dup = graph::near_duplicates(&knn, cfg.duplicate_similarity);
+    let adj = cluster::graph_from_knn(&knn);
+    drop(knn);
+    progress(Stage::Cluster);
+    let mut membership =
+        cluster::consensus_louvain(&adj, cfg.resolution, cfg.seed, cfg.consensus_runs, 1);
+    let (mut topics, mut other) = groups(&membership, min_size);
+    if let Some(k) = cfg.k {
+        // Raise the resolution until there are at least k topics, then merge down to k.
+        let mut resolution = cfg.resolution;
+        while topics.len() < k && resolution < 64.0 {
+            resolution *= 1.5;
+            membership =
+                cluster::consensus_louvain(&adj, resolution, cfg.seed, cfg.consensus_runs, 1);
+            (topics, other) = groups(&membership, min_size);
+        }
+        topics = merge_to(rows, topics, k);
+    }
+    (topics, other, dup)
+}
+
+/// Clusters a large set through a sample: `cfg.sample_size` items, chosen by a hash of their
+/// id and the seed (the same sample on every run), are clustered as in [`cluster_rows`];
+/// every other item then joins the topic whose centre is most similar when it is as close to
+/// that centre as the topic's sampled members (the 2% least typical of them), else 其他.
+/// Time and memory grow linearly with the items (the neighbour graph of the whole set would
+/// not).
+fn cluster_sampled(
+    items: &[Item],
+    rows: &[Sparse],
+    vocab_len: usize,
+    min_size: usize,
+    cfg: &TopicConfig,
+    progress: &dyn Fn(Stage),
+) -> (Vec<Vec<usize>>, Vec<usize>, Vec<u32>) {
+    let n = rows.len();
+    let key = |i: usize| {
+        let mut h = blake3::Hasher::new();
+        h.update(&cfg.seed.to_le_bytes());
+        h.update(items[i].id.as_bytes());
+        u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
+    };
+    let mut order: Vec<(u64, usize)> = {
+        use rayon::prelude::*;
+        (0..n).into_par_iter().map(|i| (key(i), i)).collect()
+    };
+    order.select_nth_unstable(cfg.sample_size);
+    let mut sample: Vec<usize> = order[..cfg.sample_size].iter().map(|&(_, i)| i).collect();
+    drop(order);
+    sample.sort_unstable();
+    let sample_rows: Vec<Sparse> = sample.iter().map(|&i| rows[i].clone()).collect();
+    // Topics of the sample are smaller by the sampling rate.
+    let sample_min = ((min_size * cfg.sample_size) as f64 / n as f64)
+        .round()
+        .max(3.0) as usize;
+    let (topics_s, _, dup_s) = cluster_rows(&sample_rows, vocab_len, sample_min, cfg, progress);
+    drop(sample_rows);
+    let centres: Vec<(Sparse, Vec<usize>)> = topics_s
+        .iter()
+        .map(|t| {
+            (
+                vectorize::centroid(t.iter().map(|&m| &rows[sample[m]])),
+                Vec::new(),
+            )
+        })
+        .collect();
+    // Every item (sampled ones too: the sample's 其他 may fit a topic now) joins its nearest
+    // centre; sampled members keep their topic.
+    let mut topic_of: Vec<Option<usize>> = vec![None; n];
+    for (t, members) in topics_s.iter().enumerate() {
+        for &m in members {
+            topic_of[sample[m]] = Some(t);
+        }
+    }
+    // A topic takes an item as close to its centre as its sampled members are: at least as
+    // close as the 2% least typical of them.
+    let floors: Vec<f32> = {
+        use rayon::prelude::*;
+        topics_s
+            .par_iter()
+            .zip(&centres)
+            .map(|(members, (c, _))| {
+                let mut dense = vec![0f32; vocab_len];
+                for &(t, w) in c {
+                    dense[t as usize] = w;
+                }
+                let mut sims: Vec<f32> = members
+                    .iter()
+                    .map(|&m| {
+                        rows[sample[m]]
+                            .iter()
+                            .map(|&(t, w)| w * dense[t as usize])
+                            .sum()
+                    })
+                    .collect();
+                sims.sort_unstable_by(f32::total_cmp);
+                // Large topics have diffuse centres (a member's cosine to its centre is often
+                // under 0.1), so the floor comes from the members, not from a fixed cosine.
+                sims.get(sims.len() / 50).copied().unwrap_or(0.0).max(0.01)
+            })
+            .collect()
+    };
+    let nearest = nearest_topic(&centres, rows, vocab_len);
+    for (i, best) in nearest.into_iter().enumerate() {
+        if topic_of[i].is_none() {
+            if let Some((t, s)) = best {
+                if s >= floors[t] {
+                    topic_of[i] = Some(t);
+                }
+            }
+        }
+    }
+    let mut topics: Vec<Vec<usize>> = vec![Vec::new(); topics_s.len()];
+    let mut other = Vec::new();
+    for (i, t) in topic_of.into_iter().enumerate() {
+        match t {
+            Some(t) => topics[t].push(i),
+            None => other.push(i),
+        }
+    }
+    let (mut keep, drop_): (Vec<_>, Vec<_>) = topics.into_iter().partition(|t| t.len() >= min_size);
+    other.extend(drop_.into_iter().flatten());
+    other.sort_unstable();
+    keep.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    // Near-duplicate groups as found in the sample; other items stand alone.
+    let mut dup: Vec<u32> = (0..n as u32).collect();
+    for (s, &g) in dup_s.iter().enumerate() {
+        dup[sample[s]] = sample[g as usize] as u32;
+    }
+    (keep, other, dup)
+}
+
 /// Merges the smallest topic into its most similar one until `k` remain.
 fn merge_to(rows: &[Sparse], topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize>> {
     let centre = |t: &[usize]| vectorize::centroid(t.iter().map(|&m| &rows[m]));
@@ -266,6 +455,39 @@ fn merge_to(rows: &[Sparse], topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize
     topics.into_iter().map(|(t, _)| t).collect()
 }
 
+/// The stages of a topic run, reported to a progress callback as each begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Segmenting and TF-IDF.
+    Vectorize,
+    /// Nearest neighbours and near-duplicates.
+    Neighbours,
+    /// Community detection.
+    Cluster,
+    /// Keywords, labels, representatives, scores.
+    Describe,
+}
+
+impl Stage {
+    /// Chinese name for the progress line.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Stage::Vectorize => "分词与向量化",
+            Stage::Neighbours => "相似近邻",
+            Stage::Cluster => "社区发现聚类",
+            Stage::Describe => "标注与评分",
+        }
+    }
+
+    /// Position among the stages, from 1.
+    pub fn number(self) -> usize {
+        self as usize + 1
+    }
+
+    /// How many stages there are.
+    pub const COUNT: usize = 4;
+}
+
 /// Mines topics from `items`. `window` is the analysed period `[from, to)` when the user gave
 /// one, and `previous` the items of the equal-length period before it (for growth); without
 /// a window, growth compares the last 91 days of the items with the 91 days before.
@@ -276,34 +498,32 @@ pub fn mine(
     window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
     cfg: &TopicConfig,
 ) -> TopicReport {
+    mine_with_progress(seg, items, previous, window, cfg, &|_| {})
+}
+
+/// [`mine`], calling `progress` as each [`Stage`] begins.
+pub fn mine_with_progress(
+    seg: &Segmenter,
+    items: &[Item],
+    previous: &[Item],
+    window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    cfg: &TopicConfig,
+    progress: &dyn Fn(Stage),
+) -> TopicReport {
     let n = items.len();
     let all: Vec<&Item> = items.iter().chain(previous.iter()).collect();
+    progress(Stage::Vectorize);
     let vectors = vectorize::vectorize(seg, &all);
     let rows = &vectors.tfidf[..n];
-    let neighbours = cfg
-        .neighbours
-        .unwrap_or_else(|| ((n as f64).sqrt() / 4.0).round().clamp(10.0, 50.0) as usize);
-    let knn = graph::knn(rows, vectors.vocab.len(), neighbours, cfg.min_similarity);
-    let dup = graph::near_duplicates(&knn, cfg.duplicate_similarity);
-    let adj = cluster::graph_from_knn(&knn);
     let min_size = cfg
         .min_size
         .unwrap_or_else(|| ((n as f64).sqrt() / 6.0).round().max(3.0) as usize);
-    let mut membership =
-        cluster::consensus_louvain(&adj, cfg.resolution, cfg.seed, cfg.consensus_runs, 1);
-    let (mut topics, mut other) = groups(&membership, min_size);
-    if let Some(k) = cfg.k {
-        // Raise the resolution until there are at least k topics, then merge down to k.
-        let mut resolution = cfg.resolution;
-        while topics.len() < k && resolution < 64.0 {
-            resolution *= 1.5;
-            membership =
-                cluster::consensus_louvain(&adj, resolution, cfg.seed, cfg.consensus_runs, 1);
-            (topics, other) = groups(&membership, min_size);
-        }
-        topics = merge_to(rows, topics, k);
-    }
-
+    let (topics, other, dup) = if n > cfg.sample_size {
+        cluster_sampled(items, rows, vectors.vocab.len(), min_size, cfg, progress)
+    } else {
+        cluster_rows(rows, vectors.vocab.len(), min_size, cfg, progress)
+    };
+    progress(Stage::Describe);
     // Growth windows.
     let windows = match window {
         Some((from, to)) => Some(score::Windows {
@@ -340,19 +560,19 @@ pub fn mine(
             *phrase_df.entry(p.as_str()).or_default() += 1;
         }
     }
-    let centres: Vec<(Sparse, Vec<usize>)> = topics
-        .iter()
-        .map(|t| label::representatives(rows, t, 3))
-        .collect();
-    // Previous-window items from outside the analysed set join the nearest topic.
+    let centres: Vec<(Sparse, Vec<usize>)> = {
+        use rayon::prelude::*;
+        topics
+            .par_iter()
+            .map(|t| label::representatives(rows, t, 3, vectors.vocab.len()))
+            .collect()
+    };
+    // Previous-window items from outside the analysed set join the nearest topic (cosine
+    // ≥ 0.3 with its centre).
     let mut previous_counts = vec![0usize; topics.len()];
     let mut previous_topic_of: HashMap<String, usize> = HashMap::new();
-    for (row, it) in vectors.tfidf[n..].iter().zip(previous) {
-        let best = centres
-            .iter()
-            .enumerate()
-            .map(|(t, (c, _))| (t, dot(row, c)))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+    let nearest = nearest_topic(&centres, &vectors.tfidf[n..], vectors.vocab.len());
+    for (best, it) in nearest.into_iter().zip(previous) {
         if let Some((t, s)) = best {
             if s >= 0.3 {
                 previous_counts[t] += 1;
@@ -360,20 +580,24 @@ pub fn mine(
             }
         }
     }
-    let signals: Vec<Signals> = topics
-        .iter()
-        .enumerate()
-        .map(|(t, members)| {
-            let its: Vec<&Item> = members.iter().map(|&m| &items[m]).collect();
-            score::signals(
-                &cfg.score,
-                &its,
-                windows.as_ref(),
-                previous_counts[t],
-                span_months,
-            )
-        })
-        .collect();
+    let cues = score::Cues::new(&cfg.score);
+    let signals: Vec<Signals> = {
+        use rayon::prelude::*;
+        topics
+            .par_iter()
+            .enumerate()
+            .map(|(t, members)| {
+                let its: Vec<&Item> = members.iter().map(|&m| &items[m]).collect();
+                score::signals(
+                    &cues,
+                    &its,
+                    windows.as_ref(),
+                    previous_counts[t],
+                    span_months,
+                )
+            })
+            .collect()
+    };
     let scored = score::scores(&cfg.score, &signals);
 
     let out_topics: Vec<Topic> = topics
@@ -507,5 +731,73 @@ pub fn similar(
         item: ItemRef::of(&items[target]),
         duplicates: dups.into_iter().map(as_item).collect(),
         related: rest.into_iter().take(limit).map(as_item).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Items about three problems, worded with some variety.
+    fn themed(n: usize) -> Vec<Item> {
+        let themes = [
+            (
+                "电动自行车充电",
+                ["楼道充电起火隐患", "充电桩数量不足", "电池改装存在风险"],
+            ),
+            (
+                "老旧小区加装电梯",
+                ["一楼住户反对协调难", "审批手续繁琐", "资金分摊意见不一"],
+            ),
+            (
+                "农村饮水安全",
+                ["水质检测不达标", "供水管网老化漏水", "水费收缴困难"],
+            ),
+        ];
+        (0..n)
+            .map(|i| {
+                let (topic, details) = themes[i % 3];
+                let d = details[(i / 3) % 3];
+                Item {
+                    id: format!("T{i:04}"),
+                    title: format!("关于{topic}问题的建议"),
+                    body: format!("{topic}方面，{d}，群众反映强烈，{topic}亟待解决。"),
+                    ..Item::default()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sampled_clustering_assigns_every_item_and_keeps_themes_apart() {
+        let seg = Segmenter::embedded();
+        let items = themed(600);
+        let cfg = TopicConfig {
+            sample_size: 120,
+            ..TopicConfig::default()
+        };
+        let r = mine(&seg, &items, &[], None, &cfg);
+        let assigned: usize = r.topics.iter().map(|t| t.size).sum::<usize>() + r.other.size;
+        assert_eq!(assigned, items.len(), "every item in a topic or in 其他");
+        assert!(r.topics.len() >= 3, "{} topics", r.topics.len());
+        // No topic mixes the themes.
+        for t in &r.topics {
+            let theme = |id: &str| id[1..].parse::<usize>().unwrap() % 3;
+            let first = theme(&t.item_ids[0]);
+            assert!(
+                t.item_ids.iter().all(|id| theme(id) == first),
+                "{}",
+                t.label
+            );
+        }
+        // Deterministic for a seed.
+        let again = mine(&seg, &items, &[], None, &cfg);
+        let ids = |r: &TopicReport| {
+            r.topics
+                .iter()
+                .map(|t| t.item_ids.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&r), ids(&again));
     }
 }

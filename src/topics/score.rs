@@ -21,8 +21,13 @@ pub struct ScoreConfig {
     /// Hot = growth × (0.4 volume (vs the largest topic) + 0.3 submitters + 0.2 sectors + 0.1 likes):
     /// a topic is hot only when it rises, and hotter the more people and sectors raise it.
     pub hot_weights: [f64; 4],
-    /// Difficult = 0.3 persistence (share of months with items) + 0.5 difficulty cues + 0.2 without feedback.
+    /// Difficult = gate × (0.3 persistence (share of months with items) + 0.5 difficulty cues
+    /// + 0.2 without feedback).
     pub difficult_weights: [f64; 3],
+    /// The gate of difficult: min(1, share of items with a difficulty cue ÷ this (0.3)). A
+    /// topic nobody describes as hard is not a 难点 however long it lasts — in a quarter's
+    /// window every topic is "persistent" and most lack feedback.
+    pub difficult_cue_full: f64,
     /// Highlight = 0.5 positive-practice cues + 0.3 adopted + 0.2 instructed.
     pub highlight_weights: [f64; 3],
     /// A topic takes the class of its highest score when that score reaches this: 0.45.
@@ -33,7 +38,8 @@ pub struct ScoreConfig {
     pub highlight_cues: Vec<String>,
 }
 
-fn lexicon(text: &str) -> Vec<String> {
+/// Reads a cue lexicon: one cue per line, `#` comments and blank lines skipped.
+pub fn lexicon(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -49,6 +55,7 @@ impl Default for ScoreConfig {
             sectors_full: 8.0,
             hot_weights: [0.4, 0.3, 0.2, 0.1],
             difficult_weights: [0.3, 0.5, 0.2],
+            difficult_cue_full: 0.3,
             highlight_weights: [0.5, 0.3, 0.2],
             class_threshold: 0.45,
             difficulty_cues: lexicon(include_str!("../../corpora/lexicons/difficulty.txt")),
@@ -128,10 +135,33 @@ fn month_index(d: &DateTime<FixedOffset>) -> i32 {
     d.year() * 12 + d.month0() as i32
 }
 
+/// The cue lexicons compiled into Aho–Corasick automata (one pass over an item's text finds
+/// every cue, instead of one substring search per cue).
+pub struct Cues {
+    difficulty: (aho_corasick::AhoCorasick, Vec<String>),
+    highlight: (aho_corasick::AhoCorasick, Vec<String>),
+}
+
+impl Cues {
+    /// Compiles the lexicons of `cfg`.
+    pub fn new(cfg: &ScoreConfig) -> Cues {
+        let build = |cues: &[String]| {
+            (
+                aho_corasick::AhoCorasick::new(cues).expect("lexicon of plain strings"),
+                cues.to_vec(),
+            )
+        };
+        Cues {
+            difficulty: build(&cfg.difficulty_cues),
+            highlight: build(&cfg.highlight_cues),
+        }
+    }
+}
+
 /// Computes the signals of one topic. `previous_extra` counts items of the previous window
 /// matched to this topic from outside the analysed set.
 pub fn signals(
-    cfg: &ScoreConfig,
+    cues_of: &Cues,
     items: &[&Item],
     w: Option<&Windows>,
     previous_extra: usize,
@@ -168,11 +198,11 @@ pub fn signals(
     let mut cue_counts: BTreeMap<&str, usize> = BTreeMap::new();
     let difficulty = items
         .iter()
-        .filter(|i| cue_hits(i, &cfg.difficulty_cues, &mut cue_counts))
+        .filter(|i| cue_hits(i, &cues_of.difficulty, &mut cue_counts))
         .count();
     let highlight = items
         .iter()
-        .filter(|i| cue_hits(i, &cfg.highlight_cues, &mut cue_counts))
+        .filter(|i| cue_hits(i, &cues_of.highlight, &mut cue_counts))
         .count();
     let mut cues: Vec<(&str, usize)> = cue_counts.into_iter().collect();
     cues.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -210,16 +240,23 @@ pub fn signals(
     }
 }
 
-/// Whether an item's title or body holds any of `cues`; counts each cue found.
-fn cue_hits<'c>(it: &Item, cues: &'c [String], counts: &mut BTreeMap<&'c str, usize>) -> bool {
-    let mut hit = false;
-    for c in cues {
-        if it.title.contains(c.as_str()) || it.body.contains(c.as_str()) {
-            hit = true;
-            *counts.entry(c.as_str()).or_default() += 1;
-        }
+/// Whether an item's title or body holds any of `cues`; counts each cue found (once per item).
+fn cue_hits<'c>(
+    it: &Item,
+    (automaton, cues): &'c (aho_corasick::AhoCorasick, Vec<String>),
+    counts: &mut BTreeMap<&'c str, usize>,
+) -> bool {
+    let mut found: Vec<usize> = automaton
+        .find_overlapping_iter(it.title.as_str())
+        .chain(automaton.find_overlapping_iter(it.body.as_str()))
+        .map(|m| m.pattern().as_usize())
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    for &p in &found {
+        *counts.entry(cues[p].as_str()).or_default() += 1;
     }
-    hit
+    !found.is_empty()
 }
 
 /// Scores every topic (volume and likes are relative to the largest values among topics).
@@ -240,9 +277,11 @@ pub fn scores(cfg: &ScoreConfig, all: &[Signals]) -> Vec<(Scores, TopicClass)> {
                     + h[2] * (s.sectors as f64 / cfg.sectors_full).min(1.0)
                     + h[3] * likes);
             let d = cfg.difficult_weights;
-            let difficult = d[0] * s.persistence
-                + d[1] * s.difficulty_cue_share
-                + d[2] * s.without_feedback_share;
+            let gate = (s.difficulty_cue_share / cfg.difficult_cue_full).min(1.0);
+            let difficult = gate
+                * (d[0] * s.persistence
+                    + d[1] * s.difficulty_cue_share
+                    + d[2] * s.without_feedback_share);
             let g = cfg.highlight_weights;
             let highlight =
                 g[0] * s.highlight_cue_share + g[1] * s.adopted_share + g[2] * s.instructed_share;

@@ -1,10 +1,15 @@
 //! Integration tests: the real `minyi` binary in a fresh temporary directory.
 //! Tests needing `../shared/datasets` are `#[ignore]`d with a reason; `.ci/run` runs them.
 
+mod bad_input;
+mod browser;
+mod crash;
 mod datasets;
 mod formats;
 mod ingest;
+mod properties;
 mod quality;
+mod report;
 mod search;
 mod topics;
 mod util;

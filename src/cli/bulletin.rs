@@ -1,0 +1,99 @@
+//! `minyi bulletin`: the information-work bulletin (信息工作通报) of a period.
+
+use std::path::PathBuf;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::report::{emit, format_for, window};
+use super::{IndexArg, Outcome};
+use crate::config::Config;
+use crate::index::query::{parse_period, Filters};
+use crate::index::ItemIndex;
+use crate::report::{bulletin, render, Format};
+
+/// Write the information-work bulletin (信息工作通报) the office issues every quarter: per
+/// information officer and per sector, items submitted, adopted at each level (county, city,
+/// province, national), leader instructions and fees (稿酬); who met the monthly quota;
+/// excellent-officer eligibility for the year; rankings; and instructed items still
+/// waiting for feedback (跟踪反馈).
+///
+/// Fee rates, the quota and the excellent-officer thresholds come from [bulletin] in
+/// minyi.toml (see `minyi config`).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// The period: a quarter (2024Q3), month (2024-07) or year (2024).
+    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// First day of the period.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of the period, inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Count days waiting for feedback up to this date [default: the period's last day, or
+    /// today if that is later than today].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Output format [default: from the --out extension, else html].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Runs the command.
+pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
+    let period = window(
+        args.period.as_deref(),
+        args.from.as_deref(),
+        args.to.as_deref(),
+    )?;
+    let format = format_for(args.format, args.out.as_deref());
+    let index = ItemIndex::open(&args.index.index)?;
+    let last_day = period.to.date_naive() - chrono::Duration::days(1);
+    let as_of: NaiveDate = match &args.as_of {
+        Some(s) => parse_period(s)?.0.date_naive(),
+        None => last_day.min(chrono::Local::now().date_naive()),
+    };
+    let items = index.collect(
+        None,
+        &Filters {
+            from: Some(period.from),
+            to: Some(period.to),
+            ..Filters::default()
+        },
+    )?;
+    let year_start = parse_period(&last_day.year().to_string())?.0;
+    let year_items = index.collect(
+        None,
+        &Filters {
+            from: Some(year_start.min(period.from)),
+            to: Some(period.to),
+            ..Filters::default()
+        },
+    )?;
+    let instructed = index.collect(
+        None,
+        &Filters {
+            to: Some(period.to),
+            instructed: true,
+            ..Filters::default()
+        },
+    )?;
+    if items.is_empty() {
+        eprintln!("提示：{} 内没有信息，通报为空", period.label);
+    }
+    let b = bulletin::build(
+        period,
+        &items,
+        &year_items,
+        &instructed,
+        as_of,
+        &settings.bulletin,
+    );
+    emit(&render::bulletin(&b, format)?, args.out.as_deref())?;
+    Ok(Outcome::Found)
+}

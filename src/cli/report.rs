@@ -1,0 +1,306 @@
+//! `minyi report`: the editors' topic report of a window (专题分析报告), or a batch of them.
+
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use super::topics::StageTimer;
+use super::{IndexArg, Outcome};
+use crate::config::Config;
+use crate::index::query::{parse_from, parse_period, parse_to, Filters};
+use crate::index::ItemIndex;
+use crate::report::batch::{self, BatchIndex, Cadence, SpanTopic, WindowEntry};
+use crate::report::{self, render, Format, Period};
+use crate::topics::window::analyse;
+use crate::topics::{Stage, TopicConfig};
+
+/// The title every topic report carries.
+pub const TITLE: &str = "社情民意信息专题分析报告";
+
+/// Write the topic report (专题分析报告) of a window for the editors: overview and trend,
+/// hot (热点), difficult (难点) and highlight (亮点) topics with the signals behind them,
+/// topics that appeared, rose or faded against the previous window of equal length,
+/// topic-planning suggestions (选题建议), and which sectors raise which topics.
+///
+/// The window is --period (2024, 2024Q3, 2024-07) or --from/--to. HTML is one
+/// self-contained file (inline CSS and SVG charts, no network), printable on A4.
+/// With --batch, one report per month or quarter of --from..--to goes into the --out folder,
+/// with an index.html linking them.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// The window: a year (2024), quarter (2024Q3) or month (2024-07).
+    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// First day of the window (or of the batch span).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of the window, inclusive (or of the batch span).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Compare with the previous window of equal length (新出现/上升/回落), or not.
+    #[arg(long, value_enum, default_value_t = CompareWith::Previous, value_name = "WHAT")]
+    pub compare: CompareWith,
+    /// Topics shown per class (热点, 难点, 亮点).
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// Only items of this sector.
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Write to this file (or, with --batch, this folder) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Output format [default: from the --out extension, else html].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// One report per month or quarter of --from..--to, written into the --out folder.
+    #[arg(long, value_enum, value_name = "CADENCE")]
+    pub batch: Option<Cadence>,
+    /// Seed of the clustering order.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Print the time each stage took to standard error.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Whether the report compares with the previous window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareWith {
+    /// The window of equal length just before.
+    Previous,
+    /// No comparison (faster; the 新出现/上升/回落 section stays empty).
+    None,
+}
+
+/// The window named by --period, or by --from and --to.
+pub fn window(
+    period: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> anyhow::Result<Period> {
+    let (a, b) = match (period, from, to) {
+        (Some(p), None, None) => parse_period(p)?,
+        (None, Some(f), Some(t)) => (parse_from(f)?, parse_to(t)?),
+        (None, Some(_), None) | (None, None, Some(_)) => {
+            anyhow::bail!("give both --from and --to (or --period 2024Q3)")
+        }
+        _ => anyhow::bail!(
+            "give the window: --period 2024Q3 (or 2024-07, 2024), or --from DATE --to DATE"
+        ),
+    };
+    if b <= a {
+        anyhow::bail!("the window is empty: --to must not be before --from");
+    }
+    Ok(Period::new(a, b))
+}
+
+/// The format asked for, else the one the output file's extension names, else HTML.
+pub fn format_for(format: Option<Format>, out: Option<&Path>) -> Format {
+    format.unwrap_or_else(|| {
+        match out
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("md") | Some("markdown") => Format::Md,
+            Some("csv") => Format::Csv,
+            Some("json") => Format::Json,
+            _ => Format::Html,
+        }
+    })
+}
+
+/// Writes `bytes` to `out`, or to standard output.
+pub fn emit(bytes: &[u8], out: Option<&Path>) -> anyhow::Result<()> {
+    match out {
+        Some(p) => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("{}: cannot create folder: {e}", dir.display()))?;
+            }
+            std::fs::write(p, bytes)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", p.display()))?;
+            eprintln!("已写入 {}", p.display());
+        }
+        None => {
+            use std::io::Write;
+            let mut o = std::io::stdout().lock();
+            o.write_all(bytes)?;
+            o.flush()?;
+        }
+    }
+    Ok(())
+}
+
+struct Ctx<'a> {
+    index: &'a ItemIndex,
+    cfg: TopicConfig,
+    sector: Option<String>,
+    compare: bool,
+    top: usize,
+}
+
+impl Ctx<'_> {
+    fn filters(&self, p: &Period) -> Filters {
+        Filters {
+            sector: self.sector.clone(),
+            from: Some(p.from),
+            to: Some(p.to),
+            ..Filters::default()
+        }
+    }
+
+    fn report(&self, p: &Period, progress: &dyn Fn(Stage)) -> anyhow::Result<report::Report> {
+        let a = analyse(
+            self.index,
+            None,
+            &self.filters(p),
+            &self.cfg,
+            self.compare,
+            progress,
+        )?;
+        let title = match &self.sector {
+            Some(s) => format!("{s}{TITLE}"),
+            None => TITLE.to_string(),
+        };
+        Ok(report::build(
+            &title,
+            p.clone(),
+            a.report,
+            &a.items,
+            &a.previous,
+            self.top,
+        ))
+    }
+}
+
+/// Runs the command.
+pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
+    let span = window(
+        args.period.as_deref(),
+        args.from.as_deref(),
+        args.to.as_deref(),
+    )?;
+    let index = ItemIndex::open(&args.index.index)?;
+    let format = format_for(
+        args.format,
+        if args.batch.is_some() {
+            None
+        } else {
+            args.out.as_deref()
+        },
+    );
+    let ctx = Ctx {
+        index: &index,
+        cfg: TopicConfig {
+            seed: args.seed,
+            ..settings.topic_config()?
+        },
+        sector: args.sector.clone(),
+        compare: args.compare == CompareWith::Previous,
+        top: args.top.max(1),
+    };
+    let Some(cadence) = args.batch else {
+        let timer = StageTimer::new(args.verbose);
+        let r = ctx.report(&span, &|s| timer.stage(s))?;
+        timer.finish();
+        if r.overview.items == 0 {
+            eprintln!("提示：{} 内没有信息，报告为空", span.label);
+        }
+        emit(&render::report(&r, format)?, args.out.as_deref())?;
+        return Ok(Outcome::Found);
+    };
+
+    // Batch.
+    let out = args
+        .out
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("--batch writes a folder: give --out DIR"))?;
+    std::fs::create_dir_all(&out)
+        .map_err(|e| anyhow::anyhow!("{}: cannot create folder: {e}", out.display()))?;
+    let windows = batch::windows(&span, cadence);
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ProgressBar::new(windows.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} 期报告 [{elapsed_precise}]")
+            .expect("static template"),
+    );
+    let entries: Vec<WindowEntry> = windows
+        .par_iter()
+        .map(|w| -> anyhow::Result<WindowEntry> {
+            let r = ctx.report(w, &|_| {})?;
+            let file = format!("{}.{}", stem(w, cadence), format.ext());
+            std::fs::write(out.join(&file), render::report(&r, format)?)
+                .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", out.join(&file).display()))?;
+            bar.inc(1);
+            Ok(WindowEntry {
+                label: w.label.clone(),
+                file,
+                items: r.overview.items,
+                topics: r.overview.topics,
+                top_hot: r.hot.first().map(|c| c.label.clone()),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    bar.finish_and_clear();
+
+    // The span's main topics, counted window by window.
+    let whole = analyse(&index, None, &ctx.filters(&span), &ctx.cfg, false, &|_| {})?;
+    let date_of: std::collections::HashMap<&str, _> = whole
+        .items
+        .iter()
+        .filter_map(|i| i.submitted_at.map(|d| (i.id.as_str(), d)))
+        .collect();
+    let top_topics = whole
+        .report
+        .topics
+        .iter()
+        .take(6)
+        .map(|t| SpanTopic {
+            label: t.label.clone(),
+            size: t.size,
+            per_window: windows
+                .iter()
+                .map(|w| {
+                    t.item_ids
+                        .iter()
+                        .filter_map(|id| date_of.get(id.as_str()))
+                        .filter(|d| **d >= w.from && **d < w.to)
+                        .count()
+                })
+                .collect(),
+        })
+        .collect();
+    let idx = BatchIndex {
+        title: format!("{TITLE}汇编（{} 至 {}）", span.first, span.last),
+        span,
+        windows: entries,
+        top_topics,
+    };
+    let page = out.join("index.html");
+    std::fs::write(&page, render::batch_index(&idx)?)
+        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", page.display()))?;
+    eprintln!(
+        "已写入 {} 期报告和索引页 {}",
+        idx.windows.len(),
+        page.display()
+    );
+    Ok(Outcome::Found)
+}
+
+/// A window's file name: `2024-07` or `2024Q3`.
+fn stem(w: &Period, cadence: Cadence) -> String {
+    use chrono::Datelike;
+    let d = w.from.date_naive();
+    match cadence {
+        Cadence::Monthly => format!("{:04}-{:02}", d.year(), d.month()),
+        Cadence::Quarterly => format!("{:04}Q{}", d.year(), d.month0() / 3 + 1),
+    }
+}

@@ -1,0 +1,405 @@
+//! The settings file `minyi.toml`: topic-graph thresholds, score weights and cue lexicons,
+//! and the bulletin's fee rates and quotas. The documented defaults ship as
+//! `corpora/config/minyi.toml` (compiled in; a test checks it equals [`Config::default`]).
+//! Every key is optional.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::item::Adoption;
+use crate::topics::{ScoreConfig, TopicConfig};
+
+/// The documented default settings file.
+pub const DEFAULT_TOML: &str = include_str!("../corpora/config/minyi.toml");
+
+/// The variable naming a settings file.
+pub const ENV: &str = "MINYI_CONFIG";
+
+/// All settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub topics: TopicsSection,
+    pub scores: ScoresSection,
+    pub bulletin: BulletinConfig,
+    /// Where the settings came from (`None`: the defaults).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+/// `[topics]`: the similarity graph and clustering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TopicsSection {
+    pub min_similarity: f32,
+    pub duplicate_similarity: f32,
+    pub consensus_runs: usize,
+    /// 0 = automatic.
+    pub neighbours: usize,
+    /// 0 = automatic.
+    pub min_size: usize,
+    pub sample_size: usize,
+}
+
+impl Default for TopicsSection {
+    fn default() -> Self {
+        let t = TopicConfig::default();
+        TopicsSection {
+            min_similarity: t.min_similarity,
+            duplicate_similarity: t.duplicate_similarity,
+            consensus_runs: t.consensus_runs,
+            neighbours: 0,
+            min_size: 0,
+            sample_size: t.sample_size,
+        }
+    }
+}
+
+/// `[scores]`: weights and thresholds of hot, difficult and highlight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoresSection {
+    pub class_threshold: f64,
+    pub growth_full: f64,
+    pub submitters_full: f64,
+    pub sectors_full: f64,
+    pub difficult_cue_full: f64,
+    /// Path of a difficulty-cue lexicon ("" = built in).
+    pub difficulty_lexicon: String,
+    /// Path of a positive-practice-cue lexicon ("" = built in).
+    pub highlight_lexicon: String,
+    pub hot: HotWeights,
+    pub difficult: DifficultWeights,
+    pub highlight: HighlightWeights,
+}
+
+/// `[scores.hot]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HotWeights {
+    pub volume: f64,
+    pub submitters: f64,
+    pub sectors: f64,
+    pub likes: f64,
+}
+
+/// `[scores.difficult]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DifficultWeights {
+    pub persistence: f64,
+    pub cues: f64,
+    pub without_feedback: f64,
+}
+
+/// `[scores.highlight]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HighlightWeights {
+    pub cues: f64,
+    pub adopted: f64,
+    pub instructed: f64,
+}
+
+impl Default for ScoresSection {
+    fn default() -> Self {
+        let s = ScoreConfig::default();
+        ScoresSection {
+            class_threshold: s.class_threshold,
+            growth_full: s.growth_full,
+            submitters_full: s.submitters_full,
+            sectors_full: s.sectors_full,
+            difficult_cue_full: s.difficult_cue_full,
+            difficulty_lexicon: String::new(),
+            highlight_lexicon: String::new(),
+            hot: HotWeights::default(),
+            difficult: DifficultWeights::default(),
+            highlight: HighlightWeights::default(),
+        }
+    }
+}
+
+impl Default for HotWeights {
+    fn default() -> Self {
+        let [volume, submitters, sectors, likes] = ScoreConfig::default().hot_weights;
+        HotWeights {
+            volume,
+            submitters,
+            sectors,
+            likes,
+        }
+    }
+}
+
+impl Default for DifficultWeights {
+    fn default() -> Self {
+        let [persistence, cues, without_feedback] = ScoreConfig::default().difficult_weights;
+        DifficultWeights {
+            persistence,
+            cues,
+            without_feedback,
+        }
+    }
+}
+
+impl Default for HighlightWeights {
+    fn default() -> Self {
+        let [cues, adopted, instructed] = ScoreConfig::default().highlight_weights;
+        HighlightWeights {
+            cues,
+            adopted,
+            instructed,
+        }
+    }
+}
+
+/// `[bulletin]`: fee rates (稿酬), the monthly quota and the excellent-officer rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BulletinConfig {
+    pub fee_county: f64,
+    pub fee_city: f64,
+    pub fee_province: f64,
+    pub fee_national: f64,
+    pub instruction_multiplier: f64,
+    pub monthly_quota: usize,
+    pub quota_level: Adoption,
+    pub excellent_min_submitted: usize,
+    pub excellent_min_adopted: usize,
+}
+
+impl Default for BulletinConfig {
+    fn default() -> Self {
+        BulletinConfig {
+            fee_county: 30.0,
+            fee_city: 100.0,
+            fee_province: 200.0,
+            fee_national: 300.0,
+            instruction_multiplier: 2.0,
+            monthly_quota: 1,
+            quota_level: Adoption::County,
+            excellent_min_submitted: 5,
+            excellent_min_adopted: 3,
+        }
+    }
+}
+
+impl BulletinConfig {
+    /// The fee for one item adopted at `level` (0 when not adopted), with the multiplier
+    /// when a leader instructed on it.
+    pub fn fee(&self, level: Adoption, instructed: bool) -> f64 {
+        let base = match level {
+            Adoption::None => 0.0,
+            Adoption::County => self.fee_county,
+            Adoption::City => self.fee_city,
+            Adoption::Province => self.fee_province,
+            Adoption::National => self.fee_national,
+        };
+        if instructed && base > 0.0 {
+            base * self.instruction_multiplier
+        } else {
+            base
+        }
+    }
+}
+
+impl Config {
+    /// Parses settings from TOML text; `origin` names the file in errors.
+    pub fn parse(text: &str, origin: &Path) -> anyhow::Result<Config> {
+        let mut cfg: Config = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{}: invalid settings: {e}", origin.display()))?;
+        cfg.source = Some(origin.to_path_buf());
+        cfg.validate(origin)?;
+        Ok(cfg)
+    }
+
+    /// Loads the settings: `explicit` (--config), else $MINYI_CONFIG, else ./minyi.toml,
+    /// else the defaults. A named file that does not exist is an error.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
+        let named = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os(ENV).map(PathBuf::from));
+        let path = match named {
+            Some(p) => {
+                if !p.is_file() {
+                    anyhow::bail!("{}: settings file not found", p.display());
+                }
+                p
+            }
+            None => {
+                let local = PathBuf::from("minyi.toml");
+                if !local.is_file() {
+                    return Ok(Config::default());
+                }
+                local
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read settings: {e}", path.display()))?;
+        Config::parse(&text, &path)
+    }
+
+    fn validate(&self, origin: &Path) -> anyhow::Result<()> {
+        let bad = |what: &str| anyhow::anyhow!("{}: {what}", origin.display());
+        let t = &self.topics;
+        if !(0.0..=1.0).contains(&t.min_similarity)
+            || !(0.0..=1.0).contains(&t.duplicate_similarity)
+        {
+            return Err(bad("[topics] similarities must lie between 0 and 1"));
+        }
+        if t.sample_size < 1_000 {
+            return Err(bad("[topics] sample_size must be at least 1000"));
+        }
+        if t.consensus_runs == 0 {
+            return Err(bad("[topics] consensus_runs must be at least 1"));
+        }
+        let s = &self.scores;
+        if s.growth_full <= 1.0 {
+            return Err(bad("[scores] growth_full must be above 1"));
+        }
+        if s.submitters_full <= 0.0
+            || s.sectors_full <= 0.0
+            || s.difficult_cue_full.is_nan()
+            || s.difficult_cue_full <= 0.0
+        {
+            return Err(bad(
+                "[scores] submitters_full, sectors_full and difficult_cue_full must be positive",
+            ));
+        }
+        let weights = [
+            s.hot.volume,
+            s.hot.submitters,
+            s.hot.sectors,
+            s.hot.likes,
+            s.difficult.persistence,
+            s.difficult.cues,
+            s.difficult.without_feedback,
+            s.highlight.cues,
+            s.highlight.adopted,
+            s.highlight.instructed,
+        ];
+        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+            return Err(bad("[scores] weights must be non-negative numbers"));
+        }
+        let b = &self.bulletin;
+        let fees = [
+            b.fee_county,
+            b.fee_city,
+            b.fee_province,
+            b.fee_national,
+            b.instruction_multiplier,
+        ];
+        if fees.iter().any(|f| !f.is_finite() || *f < 0.0) {
+            return Err(bad(
+                "[bulletin] fees and the multiplier must be non-negative numbers",
+            ));
+        }
+        if b.quota_level == Adoption::None {
+            return Err(bad(
+                "[bulletin] quota_level must be county, city, province or national",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Resolves a lexicon path against the settings file's folder.
+    fn lexicon(&self, path: &str) -> anyhow::Result<Option<Vec<String>>> {
+        if path.trim().is_empty() {
+            return Ok(None);
+        }
+        let base = self
+            .source
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
+        let p = base.join(path);
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| anyhow::anyhow!("{}: cannot read lexicon: {e}", p.display()))?;
+        Ok(Some(crate::topics::score::lexicon(&text)))
+    }
+
+    /// The topic-mining settings these give (the command line may still override some).
+    pub fn topic_config(&self) -> anyhow::Result<TopicConfig> {
+        let s = &self.scores;
+        let mut score = ScoreConfig {
+            growth_full: s.growth_full,
+            submitters_full: s.submitters_full,
+            sectors_full: s.sectors_full,
+            difficult_cue_full: s.difficult_cue_full,
+            hot_weights: [s.hot.volume, s.hot.submitters, s.hot.sectors, s.hot.likes],
+            difficult_weights: [
+                s.difficult.persistence,
+                s.difficult.cues,
+                s.difficult.without_feedback,
+            ],
+            highlight_weights: [
+                s.highlight.cues,
+                s.highlight.adopted,
+                s.highlight.instructed,
+            ],
+            class_threshold: s.class_threshold,
+            ..ScoreConfig::default()
+        };
+        if let Some(l) = self.lexicon(&s.difficulty_lexicon)? {
+            score.difficulty_cues = l;
+        }
+        if let Some(l) = self.lexicon(&s.highlight_lexicon)? {
+            score.highlight_cues = l;
+        }
+        let t = &self.topics;
+        Ok(TopicConfig {
+            min_similarity: t.min_similarity,
+            duplicate_similarity: t.duplicate_similarity,
+            consensus_runs: t.consensus_runs,
+            neighbours: (t.neighbours > 0).then_some(t.neighbours),
+            min_size: (t.min_size > 0).then_some(t.min_size),
+            sample_size: t.sample_size,
+            score,
+            ..TopicConfig::default()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_file_documents_the_defaults() {
+        let parsed = Config::parse(DEFAULT_TOML, Path::new("corpora/config/minyi.toml")).unwrap();
+        assert_eq!(
+            Config {
+                source: None,
+                ..parsed
+            },
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn partial_files_keep_other_defaults_and_typos_are_refused() {
+        let c = Config::parse(
+            "[bulletin]\nfee_province = 150\n[scores.hot]\nlikes = 0.0\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.bulletin.fee_province, 150.0);
+        assert_eq!(c.bulletin.fee_city, 100.0);
+        assert_eq!(c.scores.hot.likes, 0.0);
+        assert_eq!(c.scores.hot.volume, 0.4);
+        assert_eq!(c.bulletin.fee(Adoption::City, true), 200.0);
+        assert_eq!(c.bulletin.fee(Adoption::None, true), 0.0);
+        let err = Config::parse("[bulletin]\nfee_provnce = 150\n", Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.toml") && err.contains("fee_provnce"),
+            "{err}"
+        );
+        let err = Config::parse("[scores]\ngrowth_full = 0.5\n", Path::new("y.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("growth_full"), "{err}");
+    }
+}

@@ -1,0 +1,246 @@
+//! Inline SVG charts for the HTML reports, drawn with plotters' SVG backend (text is left
+//! to the browser, so Chinese labels need no font files). Every label is escaped by plotters.
+
+use plotters::prelude::*;
+
+const INK: RGBColor = RGBColor(0x1f, 0x4e, 0x79);
+const RED: RGBColor = RGBColor(0xc0, 0x39, 0x2b);
+const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x1f, 0x4e, 0x79),
+    RGBColor(0xc0, 0x39, 0x2b),
+    RGBColor(0x27, 0xae, 0x60),
+    RGBColor(0xd4, 0x8b, 0x0b),
+    RGBColor(0x8e, 0x44, 0xad),
+    RGBColor(0x16, 0xa0, 0x85),
+    RGBColor(0x7f, 0x8c, 0x8d),
+    RGBColor(0xd3, 0x54, 0x00),
+];
+
+fn font(size: u32) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&BLACK)
+}
+
+/// Turns plotters' result into the SVG text, or an empty string when drawing failed (a
+/// chart never stops a report; the tables carry the same figures).
+fn finish(buf: String, ok: Result<(), String>) -> String {
+    match ok {
+        Ok(()) => buf,
+        Err(e) => {
+            eprintln!("warning: a chart could not be drawn: {e}");
+            String::new()
+        }
+    }
+}
+
+/// A bar chart of counts per bucket (the report's trend of items per week or month).
+pub fn bars(labels: &[String], values: &[usize], caption: &str) -> String {
+    let mut buf = String::new();
+    let ok = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut buf, (680, 240)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let n = values.len().max(1);
+        let max = values.iter().copied().max().unwrap_or(0).max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(caption, font(14))
+            .margin(8)
+            .x_label_area_size(34)
+            .y_label_area_size(40)
+            .build_cartesian_2d((0..n).into_segmented(), 0..max + max / 10 + 1)?;
+        let step = (n / 12).max(1);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(GRID)
+            .x_labels(n.min(12))
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) if i % step == 0 => {
+                    labels.get(*i).cloned().unwrap_or_default()
+                }
+                _ => String::new(),
+            })
+            .label_style(font(10))
+            .y_desc("条")
+            .draw()?;
+        chart.draw_series(
+            Histogram::vertical(&chart)
+                .style(INK.filled())
+                .margin(2)
+                .data(values.iter().enumerate().map(|(i, v)| (i, *v))),
+        )?;
+        root.present()?;
+        Ok(())
+    })()
+    .map_err(|e| e.to_string());
+    finish(buf, ok)
+}
+
+/// A sparkline of monthly counts (no axes), with the last point marked.
+pub fn sparkline(values: &[usize]) -> String {
+    let mut buf = String::new();
+    let ok = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut buf, (120, 28)).into_drawing_area();
+        let n = values.len().max(2);
+        let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(3)
+            .build_cartesian_2d(0f64..(n - 1) as f64, 0f64..max)?;
+        let pts: Vec<(f64, f64)> = if values.len() == 1 {
+            vec![(0.0, values[0] as f64), (1.0, values[0] as f64)]
+        } else {
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, *v as f64))
+                .collect()
+        };
+        let last = *pts.last().expect("two points at least");
+        chart.draw_series(LineSeries::new(pts, INK.stroke_width(2)))?;
+        chart.draw_series(std::iter::once(Circle::new(last, 3, RED.filled())))?;
+        root.present()?;
+        Ok(())
+    })()
+    .map_err(|e| e.to_string());
+    finish(buf, ok)
+}
+
+/// A heat map of counts: one row per topic, one column per sector (界别分布).
+pub fn heatmap(rows: &[String], cols: &[String], counts: &[Vec<usize>]) -> String {
+    let mut buf = String::new();
+    if rows.is_empty() || cols.is_empty() {
+        return buf;
+    }
+    let ok = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let cell_w = 58i32;
+        let cell_h = 28i32;
+        let left = 190i32;
+        let top = 90i32;
+        let w = (left + cell_w * cols.len() as i32 + 10) as u32;
+        let h = (top + cell_h * rows.len() as i32 + 10) as u32;
+        let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let max = counts.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
+        for (c, name) in cols.iter().enumerate() {
+            let x = left + cell_w * c as i32 + cell_w / 2;
+            root.draw(&Text::new(
+                clip(name, 7),
+                (x, top - 8),
+                font(13).transform(FontTransform::Rotate270),
+            ))?;
+        }
+        for (r, name) in rows.iter().enumerate() {
+            let y = top + cell_h * r as i32;
+            root.draw(&Text::new(clip(name, 14), (4, y + 7), font(13)))?;
+            for (c, &v) in counts[r].iter().enumerate() {
+                let x = left + cell_w * c as i32;
+                let t = v as f64 / max;
+                let fill = RGBColor(
+                    (255.0 - t * (255.0 - 31.0)) as u8,
+                    (255.0 - t * (255.0 - 78.0)) as u8,
+                    (255.0 - t * (255.0 - 121.0)) as u8,
+                );
+                root.draw(&Rectangle::new(
+                    [(x, y), (x + cell_w - 2, y + cell_h - 2)],
+                    fill.filled(),
+                ))?;
+                if v > 0 {
+                    let colour = if t > 0.5 { WHITE } else { BLACK };
+                    root.draw(&Text::new(
+                        v.to_string(),
+                        (x + cell_w / 2 - 8, y + 6),
+                        ("sans-serif", 13).into_font().color(&colour),
+                    ))?;
+                }
+            }
+        }
+        root.present()?;
+        Ok(())
+    })()
+    .map_err(|e| e.to_string());
+    finish(buf, ok)
+}
+
+/// Lines of several series over shared buckets (the batch index: top topics over time).
+pub fn lines(labels: &[String], series: &[(String, Vec<usize>)], caption: &str) -> String {
+    let mut buf = String::new();
+    let ok = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut buf, (720, 300)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let n = labels.len().max(2);
+        let max = series
+            .iter()
+            .flat_map(|(_, v)| v.iter().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(caption, font(14))
+            .margin(8)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
+            .build_cartesian_2d(0..n - 1, 0..max + max / 10 + 1)?;
+        chart
+            .configure_mesh()
+            .light_line_style(GRID)
+            .x_labels(n.min(12))
+            .x_label_formatter(&|i| labels.get(*i).cloned().unwrap_or_default())
+            .label_style(font(10))
+            .y_desc("条")
+            .draw()?;
+        for (k, (name, values)) in series.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    values.iter().enumerate().map(|(i, v)| (i, *v)),
+                    colour.stroke_width(2),
+                ))?
+                .label(clip(name, 12))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(GRID)
+            .label_font(font(11))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+        root.present()?;
+        Ok(())
+    })()
+    .map_err(|e| e.to_string());
+    finish(buf, ok)
+}
+
+/// Shortens a label to `n` characters with an ellipsis.
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_are_svg_and_escape_their_labels() {
+        let s = bars(
+            &["2024-07".into(), "2024-08".into()],
+            &[3, 5],
+            "<script>alert(1)</script>",
+        );
+        assert!(s.starts_with("<svg") && s.contains("</svg>"), "{s}");
+        assert!(!s.contains("<script>"), "labels are escaped");
+        assert!(
+            sparkline(&[1, 4, 2]).contains("<polyline") || sparkline(&[1, 4, 2]).contains("<path")
+        );
+        let h = heatmap(&["加装电梯".into()], &["经济界".into()], &[vec![4]]);
+        assert!(h.contains("加装电梯") && h.contains("<rect"), "{h}");
+    }
+}

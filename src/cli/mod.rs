@@ -19,9 +19,11 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 
-/// minyi (民意): ingest, index and search Chinese information items (社情民意信息).
+/// minyi (民意): ingest, search, topic mining and reports for Chinese information items
+/// (社情民意信息).
 ///
-/// Typical use: `minyi ingest corpora/sample/items.csv`, then `minyi search 加装电梯`.
+/// Typical use: `minyi ingest corpora/sample/items.csv`, then `minyi search 加装电梯`,
+/// `minyi topics`, `minyi report --period 2024Q4 --out q4.html`, `minyi bulletin --period 2024Q4`.
 /// Every command takes `--index DIR` (or the MINYI_INDEX variable; default indexes/default).
 ///
 /// Exit codes: 0 success; 1 nothing found (no hits, unknown id); 2 error (bad arguments,

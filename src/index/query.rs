@@ -11,10 +11,11 @@ use std::ops::Bound;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BitSetDocSet, BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation,
+    Occur, PhraseQuery, Query, RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
+use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use super::Fields;
 use crate::error::{Error, Result};
@@ -335,6 +336,45 @@ pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOff
     Ok((d, end))
 }
 
+/// A query evaluated up front into a bit set of its documents, per segment. Excluded words
+/// (`-X`, `NOT X`) go through it: tantivy 0.27's exclusion seeks its docset with
+/// `seek_danger`, and the phrase scorer's debug assertion rejects a seek once it has run out
+/// of documents (a contract mismatch inside tantivy that panics in debug builds; found by
+/// fuzzing the query builder with `no -is-is`). A bit set can be sought any way.
+#[derive(Debug)]
+struct Materialized(Box<dyn Query>);
+
+impl Clone for Materialized {
+    fn clone(&self) -> Self {
+        Materialized(self.0.box_clone())
+    }
+}
+
+impl Query for Materialized {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(MaterializedWeight(self.0.weight(enable_scoring)?)))
+    }
+}
+
+struct MaterializedWeight(Box<dyn Weight>);
+
+impl Weight for MaterializedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut inner = self.0.scorer(reader, boost)?;
+        let mut docs = tantivy::BitSet::with_max_value(reader.max_doc().max(1));
+        let mut doc = inner.doc();
+        while doc != TERMINATED {
+            docs.insert(doc);
+            doc = inner.advance();
+        }
+        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
 /// Builds tantivy queries from parsed syntax, with the index's own analysis.
 pub struct QueryBuilder<'a> {
     pub fields: &'a Fields,
@@ -360,6 +400,11 @@ impl QueryBuilder<'_> {
                     ))
                 };
                 positive |= *occur == Occur::Must;
+                let q: Box<dyn Query> = if *occur == Occur::MustNot {
+                    Box::new(Materialized(q))
+                } else {
+                    q
+                };
                 clauses.push((*occur, q));
             }
         }

@@ -181,3 +181,23 @@ fn exit_codes() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no index at"), "{}", r.stderr);
 }
+
+#[test]
+fn excluding_a_word_whose_phrase_never_matches_does_not_panic() {
+    // Found by fuzzing: tantivy's phrase scorer asserted on the exclusion's seek once it had
+    // run out of documents; excluded words are now evaluated into a bit set first.
+    let w = Workdir::new();
+    let f = w.write(
+        "q.csv",
+        "编号,标题,正文\nQ1,关于加装电梯的建议,协调难\nQ3,道路施工噪音扰民,夜间施工 noise 影响休息\n",
+    );
+    w.ingest(&[&f], &[]);
+    let (code, hits, _) = w.search(&["no -is-is"]);
+    assert_eq!(code, 0);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["id"], "Q3");
+    let (_, hits, _) = w.search(&["施工 -noise"]);
+    assert!(hits.is_empty(), "the excluded word still excludes");
+    let (_, hits, _) = w.search(&["施工 NOT \"加装电梯\""]);
+    assert_eq!(hits.len(), 1);
+}

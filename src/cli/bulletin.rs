@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::report::{emit, format_for, window};
+use super::report::{emit, format_for, WindowArgs};
 use super::{IndexArg, Outcome};
 use crate::config::Config;
 use crate::index::query::{parse_period, Filters};
@@ -23,15 +23,8 @@ use crate::report::{bulletin, render, Format};
 pub struct Args {
     #[command(flatten)]
     pub index: IndexArg,
-    /// The period: a quarter (2024Q3), month (2024-07) or year (2024).
-    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
-    pub period: Option<String>,
-    /// First day of the period.
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Last day of the period, inclusive.
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Count days waiting for feedback up to this date [default: the period's last day, or
     /// today if that is later than today].
     #[arg(long, value_name = "DATE")]
@@ -46,11 +39,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
-    let period = window(
-        args.period.as_deref(),
-        args.from.as_deref(),
-        args.to.as_deref(),
-    )?;
+    let period = args.window.period()?;
     let format = format_for(args.format, args.out.as_deref());
     let index = ItemIndex::open(&args.index.index)?;
     let last_day = period.to.date_naive() - chrono::Duration::days(1);
@@ -58,14 +47,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         Some(s) => parse_period(s)?.0.date_naive(),
         None => last_day.min(chrono::Local::now().date_naive()),
     };
-    let items = index.collect(
-        None,
-        &Filters {
-            from: Some(period.from),
-            to: Some(period.to),
-            ..Filters::default()
-        },
-    )?;
+    // The year so far (for excellent-officer eligibility) holds the period: read it once.
     let year_start = parse_period(&last_day.year().to_string())?.0;
     let year_items = index.collect(
         None,
@@ -75,6 +57,11 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             ..Filters::default()
         },
     )?;
+    let items: Vec<_> = year_items
+        .iter()
+        .filter(|i| i.submitted_at.is_some_and(|d| d >= period.from))
+        .cloned()
+        .collect();
     let instructed = index.collect(
         None,
         &Filters {

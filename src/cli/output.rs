@@ -1,7 +1,7 @@
 //! Output helpers shared by the subcommands: formats, tables sized for CJK text, terminal
 //! colour for highlights, `<b>` for JSON, and Excel-safe CSV (UTF-8 BOM, formula guard).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset};
@@ -125,11 +125,10 @@ pub fn datetime(d: Option<DateTime<FixedOffset>>) -> String {
 
 pub use crate::report::csv_safe;
 
-/// A CSV writer on standard output that starts with a UTF-8 BOM.
-pub fn csv_stdout() -> std::io::Result<csv::Writer<std::io::StdoutLock<'static>>> {
-    let mut out = std::io::stdout().lock();
-    out.write_all("\u{feff}".as_bytes())?;
-    Ok(csv::Writer::from_writer(out))
+/// A CSV writer on standard output that starts with a UTF-8 BOM and guards every cell
+/// against formula injection.
+pub fn csv_stdout() -> std::io::Result<crate::report::SafeCsv<std::io::StdoutLock<'static>>> {
+    crate::report::SafeCsv::to(std::io::stdout().lock())
 }
 
 /// Shortens `text` to `max` characters with an ellipsis.

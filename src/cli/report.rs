@@ -31,15 +31,8 @@ pub const TITLE: &str = "社情民意信息专题分析报告";
 pub struct Args {
     #[command(flatten)]
     pub index: IndexArg,
-    /// The window: a year (2024), quarter (2024Q3) or month (2024-07).
-    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
-    pub period: Option<String>,
-    /// First day of the window (or of the batch span).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Last day of the window, inclusive (or of the batch span).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Compare with the previous window of equal length (新出现/上升/回落), or not.
     #[arg(long, value_enum, default_value_t = CompareWith::Previous, value_name = "WHAT")]
     pub compare: CompareWith,
@@ -75,12 +68,32 @@ pub enum CompareWith {
     None,
 }
 
-/// The window named by --period, or by --from and --to.
-pub fn window(
-    period: Option<&str>,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> anyhow::Result<Period> {
+/// The window of a report or bulletin (with --batch, the span of the batch).
+#[derive(Debug, clap::Args)]
+pub struct WindowArgs {
+    /// The window: a year (2024), quarter (2024Q3) or month (2024-07).
+    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// First day of the window.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of the window, inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+impl WindowArgs {
+    /// The window named by --period, or by --from and --to.
+    pub fn period(&self) -> anyhow::Result<Period> {
+        window(
+            self.period.as_deref(),
+            self.from.as_deref(),
+            self.to.as_deref(),
+        )
+    }
+}
+
+fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>) -> anyhow::Result<Period> {
     let (a, b) = match (period, from, to) {
         (Some(p), None, None) => parse_period(p)?,
         (None, Some(f), Some(t)) => (parse_from(f)?, parse_to(t)?),
@@ -180,11 +193,7 @@ impl Ctx<'_> {
 
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
-    let span = window(
-        args.period.as_deref(),
-        args.from.as_deref(),
-        args.to.as_deref(),
-    )?;
+    let span = args.window.period()?;
     let index = ItemIndex::open(&args.index.index)?;
     let format = format_for(
         args.format,

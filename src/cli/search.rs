@@ -182,7 +182,7 @@ fn print_json(r: &SearchResults) -> anyhow::Result<()> {
 
 fn print_csv(r: &SearchResults) -> anyhow::Result<()> {
     let mut w = output::csv_stdout()?;
-    w.write_record([
+    w.row([
         "编号",
         "日期",
         "界别",
@@ -206,7 +206,7 @@ fn print_csv(r: &SearchResults) -> anyhow::Result<()> {
             i.title.clone(),
             h.snippet.text.clone(),
         ];
-        w.write_record(row.iter().map(|c| output::csv_safe(c)))?;
+        w.row(row)?;
     }
     w.flush()?;
     Ok(())

@@ -218,7 +218,7 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
 
 fn print_csv(r: &TopicReport) -> anyhow::Result<()> {
     let mut w = output::csv_stdout()?;
-    w.write_record([
+    w.row([
         "专题序号",
         "类别",
         "专题",
@@ -242,11 +242,11 @@ fn print_csv(r: &TopicReport) -> anyhow::Result<()> {
                 format!("{:.3}", t.scores.highlight),
                 id.clone(),
             ];
-            w.write_record(row.iter().map(|c| output::csv_safe(c)))?;
+            w.row(row)?;
         }
     }
     for id in &r.other.item_ids {
-        w.write_record([
+        w.row([
             "",
             "",
             "其他",
@@ -255,7 +255,7 @@ fn print_csv(r: &TopicReport) -> anyhow::Result<()> {
             "",
             "",
             "",
-            &output::csv_safe(id),
+            id,
         ])?;
     }
     w.flush()?;

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::vectorize::{centroid, Sparse, Vectors};
+use super::vectorize::{centroid, dots_with_centre, Sparse, Vectors};
 use crate::item::Item;
 use crate::segment::Segmenter;
 
@@ -111,9 +111,8 @@ pub fn label(
         .unwrap_or_else(|| "（无关键词）".into())
 }
 
-/// The `n` members closest to the topic centre, with the centre itself. The centre of a
-/// large topic holds many terms, so it is spread into a dense vector of `dim` (the
-/// vocabulary size) once, and each member costs only its own terms.
+/// The `n` members closest to the topic centre, with the centre itself (`dim`: the
+/// vocabulary size).
 pub fn representatives(
     rows: &[Sparse],
     members: &[usize],
@@ -121,14 +120,8 @@ pub fn representatives(
     dim: usize,
 ) -> (Sparse, Vec<usize>) {
     let c = centroid(members.iter().map(|&m| &rows[m]));
-    let mut dense = vec![0f32; dim];
-    for &(t, w) in &c {
-        dense[t as usize] = w;
-    }
-    let mut scored: Vec<(usize, f32)> = members
-        .iter()
-        .map(|&m| (m, rows[m].iter().map(|&(t, w)| w * dense[t as usize]).sum()))
-        .collect();
+    let sims = dots_with_centre(&c, dim, members.iter().map(|&m| &rows[m]));
+    let mut scored: Vec<(usize, f32)> = members.iter().copied().zip(sims).collect();
     scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     (c, scored.into_iter().take(n).map(|(m, _)| m).collect())
 }

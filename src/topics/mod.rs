@@ -374,19 +374,11 @@ fn cluster_sampled(
             .par_iter()
             .zip(&centres)
             .map(|(members, (c, _))| {
-                let mut dense = vec![0f32; vocab_len];
-                for &(t, w) in c {
-                    dense[t as usize] = w;
-                }
-                let mut sims: Vec<f32> = members
-                    .iter()
-                    .map(|&m| {
-                        rows[sample[m]]
-                            .iter()
-                            .map(|&(t, w)| w * dense[t as usize])
-                            .sum()
-                    })
-                    .collect();
+                let mut sims = vectorize::dots_with_centre(
+                    c,
+                    vocab_len,
+                    members.iter().map(|&m| &rows[sample[m]]),
+                );
                 sims.sort_unstable_by(f32::total_cmp);
                 // Large topics have diffuse centres (a member's cosine to its centre is often
                 // under 0.1), so the floor comes from the members, not from a fixed cosine.

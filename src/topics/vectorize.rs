@@ -161,6 +161,22 @@ pub fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     s
 }
 
+/// Dot products of `rows` with `centre`. A large topic's centre holds tens of thousands of
+/// terms, so it is spread once into a dense vector of `dim` (the vocabulary size) and each
+/// row costs only its own terms, where a sparse merge would cost the centre's length.
+pub fn dots_with_centre<'a>(
+    centre: &Sparse,
+    dim: usize,
+    rows: impl Iterator<Item = &'a Sparse>,
+) -> Vec<f32> {
+    let mut dense = vec![0f32; dim];
+    for &(t, w) in centre {
+        dense[t as usize] = w;
+    }
+    rows.map(|r| r.iter().map(|&(t, w)| w * dense[t as usize]).sum())
+        .collect()
+}
+
 /// The L2-normalised mean of some vectors (a topic centre).
 pub fn centroid<'a>(rows: impl Iterator<Item = &'a Sparse>) -> Sparse {
     let mut acc: HashMap<u32, f32> = HashMap::new();

@@ -110,13 +110,119 @@ fn score(index: &Path, topics: &serde_json::Value, label: &str) -> (f64, f64, us
     )
 }
 
+/// Semantic runs on one corpus (issue 7): the full model (only where `full` is set: it runs
+/// every text through the model) and the static table distilled over a dictionary and the
+/// corpus's words, each followed by `topics --semantic` with k forced and automatic.
+fn semantic(c: &Corpus, index: &Path, model: &Path, words: Option<&Path>, full: bool) {
+    let ix = index.to_str().unwrap();
+    let items = minyi::index::ItemIndex::open(index)
+        .unwrap()
+        .collect(None, &Default::default())
+        .unwrap()
+        .len();
+    let k = c.k.to_string();
+    let mut paths: Vec<&str> = vec!["static"];
+    if full {
+        paths.insert(0, "full");
+    }
+    // The table goes next to the model: distil into a private copy of the model directory.
+    let copy = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(model).unwrap() {
+        let f = f.unwrap();
+        std::os::unix::fs::symlink(f.path(), copy.path().join(f.file_name())).unwrap();
+    }
+    let _ = std::fs::remove_file(copy.path().join(minyi::embed::statics::FILE));
+    let m = copy.path().to_str().unwrap();
+    for path in paths {
+        if path == "static" {
+            let max = std::env::var("MINYI_DICT_MAX").unwrap_or_else(|_| "50000".into());
+            let mut args = vec!["model", "distill", "--model", m, "--index", ix];
+            if let Some(w) = words {
+                args.extend_from_slice(&["--words", w.to_str().unwrap(), "--max-words", &max]);
+            }
+            let (s, _) = run(&args);
+            println!(
+                "minyi model distill ({} dictionary words at most + the corpus's words): {s:.1} s",
+                if words.is_some() { max.as_str() } else { "no" }
+            );
+        }
+        let (embed_s, _) = run(&[
+            "embed",
+            "--index",
+            ix,
+            "--model",
+            m,
+            "--embed-mode",
+            path,
+            "--rebuild",
+        ]);
+        // The embedding rate alone, in process (no start-up, no index reading).
+        let rate = {
+            let idx = minyi::index::ItemIndex::open(index).unwrap();
+            let all = idx.collect(None, &Default::default()).unwrap();
+            let refs: Vec<&minyi::Item> = all.iter().collect();
+            let mode = if path == "static" {
+                minyi::embed::Mode::Static
+            } else {
+                minyi::embed::Mode::Full
+            };
+            let model = minyi::embed::Model::open(copy.path(), mode).unwrap();
+            let take = if path == "static" {
+                refs.len()
+            } else {
+                refs.len().min(2000)
+            };
+            let t = Instant::now();
+            let v = model
+                .embed_items(&idx.segmenter, &refs[..take], &|_| {})
+                .unwrap();
+            assert_eq!(v.len(), take);
+            take as f64 / t.elapsed().as_secs_f64()
+        };
+        println!("semantic {path}: embedding alone {rate:.0} items/s (in process)");
+        let (forced_s, out) = run(&[
+            "topics",
+            "--index",
+            ix,
+            "--semantic",
+            "--k",
+            &k,
+            "--format",
+            "json",
+        ]);
+        let (f_nmi, f_ari, _) = score(index, &serde_json::from_slice(&out).unwrap(), c.label);
+        let (auto_s, out) = run(&["topics", "--index", ix, "--semantic", "--format", "json"]);
+        let (a_nmi, a_ari, a_k) = score(index, &serde_json::from_slice(&out).unwrap(), c.label);
+        println!(
+            "semantic {path}: embed {embed_s:.1} s ({:.0} items/s); topics k={} {forced_s:.1} s NMI {f_nmi:.3} ARI {f_ari:.3}; automatic {auto_s:.1} s, {a_k} topics, NMI {a_nmi:.3} ARI {a_ari:.3}",
+            items as f64 / embed_s,
+            c.k
+        );
+    }
+}
+
 fn main() {
     let peer_python = std::env::var_os("MINYI_PEER_PYTHON");
+    // MINYI_BENCH_CORPORA=thuc,news runs only the corpora whose names contain one of these.
+    let only: Option<Vec<String>> = std::env::var("MINYI_BENCH_CORPORA")
+        .ok()
+        .map(|s| s.split(',').map(|x| x.trim().to_lowercase()).collect());
+    // The sentence-embedding model (`.ci/fetch-model`), and a dictionary word list for the
+    // static table (jieba's dict.txt; MINYI_DICT_WORDS).
+    let model = std::env::var_os("MINYI_MODEL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root().join("corpora/models/m3e-small"));
+    let words = std::env::var_os("MINYI_DICT_WORDS").map(std::path::PathBuf::from);
     println!(
         "# minyi topics vs the Python peer — {} threads",
         rayon::current_num_threads()
     );
     for c in CORPORA {
+        if let Some(only) = &only {
+            if !only.iter().any(|o| c.name.to_lowercase().contains(o)) {
+                continue;
+            }
+        }
         let file = root().join("../shared/datasets").join(c.file);
         assert!(
             file.exists(),
@@ -149,6 +255,21 @@ fn main() {
         println!(
             "minyi topics automatic k: {auto_s:.1} s, {a_k} topics; NMI {a_nmi:.3} ARI {a_ari:.3}"
         );
+        if model.join("config.json").exists() {
+            // The full model runs on the titles only (bodies make it minutes per corpus).
+            semantic(
+                c,
+                &index,
+                &model,
+                words.as_deref(),
+                c.name.contains("THUCNews"),
+            );
+        } else {
+            println!(
+                "semantic: not run (no model at {}; run .ci/fetch-model)",
+                model.display()
+            );
+        }
         let Some(py) = &peer_python else {
             println!("python peer: not run (set MINYI_PEER_PYTHON)");
             continue;

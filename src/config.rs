@@ -23,6 +23,7 @@ pub struct Config {
     pub topics: TopicsSection,
     pub scores: ScoresSection,
     pub bulletin: BulletinConfig,
+    pub embedding: EmbeddingSection,
     /// Where the settings came from (`None`: the defaults).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -52,6 +53,28 @@ impl Default for TopicsSection {
             neighbours: 0,
             min_size: 0,
             sample_size: t.sample_size,
+        }
+    }
+}
+
+/// `[embedding]`: the optional sentence-embedding model (semantic topics, hybrid search).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmbeddingSection {
+    /// Model directory ("" = none; paths are relative to the config file).
+    pub model: String,
+    /// `full` or `static`.
+    pub mode: crate::embed::Mode,
+    /// Cosine of embeddings from which two items are near-duplicates.
+    pub duplicate_similarity: f32,
+}
+
+impl Default for EmbeddingSection {
+    fn default() -> Self {
+        EmbeddingSection {
+            model: String::new(),
+            mode: crate::embed::Mode::Full,
+            duplicate_similarity: TopicConfig::default().semantic_duplicate_similarity,
         }
     }
 }
@@ -248,6 +271,11 @@ impl Config {
         {
             return Err(bad("[topics] similarities must lie between 0 and 1"));
         }
+        if !(0.0..=1.0).contains(&self.embedding.duplicate_similarity) {
+            return Err(bad(
+                "[embedding] duplicate_similarity must lie between 0 and 1",
+            ));
+        }
         if t.sample_size < 1_000 {
             return Err(bad("[topics] sample_size must be at least 1000"));
         }
@@ -356,8 +384,23 @@ impl Config {
             min_size: (t.min_size > 0).then_some(t.min_size),
             sample_size: t.sample_size,
             score,
+            semantic_duplicate_similarity: self.embedding.duplicate_similarity,
             ..TopicConfig::default()
         })
+    }
+
+    /// The configured model directory (relative to the config file), if any.
+    pub fn model_dir(&self) -> Option<PathBuf> {
+        let m = self.embedding.model.trim();
+        if m.is_empty() {
+            return None;
+        }
+        let base = self
+            .source
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
+        Some(base.join(m))
     }
 }
 

@@ -39,6 +39,10 @@ pub enum Error {
     #[error("dictionary {path}: {message}")]
     Dictionary { path: PathBuf, message: String },
 
+    /// A sentence-embedding model or its static table could not be used.
+    #[error("model {path}: {message}")]
+    Model { path: PathBuf, message: String },
+
     /// An error from the search engine.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

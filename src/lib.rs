@@ -35,6 +35,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod embed;
 pub mod error;
 pub mod index;
 pub mod ingest;

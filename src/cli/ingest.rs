@@ -60,10 +60,14 @@ pub struct Args {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
+    /// With a model (--model, or [embedding] model in minyi.toml), new and changed items also
+    /// get sentence vectors after indexing (as `minyi embed` does).
+    #[command(flatten)]
+    pub model: super::embed::ModelArgs,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, settings: &crate::config::Config) -> anyhow::Result<Outcome> {
     let dict = args.dict.as_deref().map(Dictionary::load).transpose()?;
     let mut cfg = IngestConfig::new(args.index.index.clone(), args.files.clone());
     cfg.read = ReadOptions {
@@ -101,6 +105,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let summary =
         result.with_context(|| format!("ingest into {} failed", args.index.index.display()))?;
     print_summary(&summary, args.format)?;
+    if let Some((dir, mode)) = args.model.resolve(settings) {
+        let index = crate::index::ItemIndex::open(&args.index.index)?;
+        let s = super::embed::embed_with_bar(&index, &dir, mode, false)?;
+        super::embed::print_summary(&s, args.format)?;
+    }
     Ok(Outcome::Found)
 }
 

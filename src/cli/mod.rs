@@ -3,6 +3,7 @@
 
 pub mod bulletin;
 pub mod config;
+pub mod embed;
 pub mod ingest;
 pub mod output;
 pub mod report;
@@ -51,6 +52,8 @@ pub enum Command {
     Report(report::Args),
     Bulletin(bulletin::Args),
     Config(config::Args),
+    Embed(embed::Args),
+    Model(embed::ModelCmd),
 }
 
 /// The index location option shared by every subcommand.
@@ -77,7 +80,7 @@ pub enum Outcome {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let outcome = match cli.command {
-        Command::Ingest(a) => ingest::run(a)?,
+        Command::Ingest(a) => ingest::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Search(a) => search::run(a)?,
         Command::Show(a) => show::run(a)?,
         Command::Stats(a) => stats::run(a)?,
@@ -86,6 +89,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(a) => report::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Bulletin(a) => bulletin::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Config(a) => config::run(a)?,
+        Command::Embed(a) => embed::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Model(a) => embed::run_model(a, &Config::load(cli.config.as_deref())?)?,
     };
     Ok(match outcome {
         Outcome::Found => ExitCode::SUCCESS,

@@ -57,6 +57,14 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// Hybrid search: also rank by meaning (the cosine between the query's and the items'
+    /// sentence vectors, from `minyi embed`), fused with the word ranking (reciprocal rank
+    /// fusion), so that 停车难 also finds 车位不足. Relevance order only.
+    #[arg(long)]
+    pub semantic: bool,
+    /// Model for the query with --semantic [default: the model that made the index's vectors].
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<std::path::PathBuf>,
 }
 
 /// Builds the filters from the flags.
@@ -99,9 +107,45 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         sort: args.sort,
         facets: args.facets,
     };
-    let results = index
-        .search(&req)
-        .with_context(|| format!("search for '{}'", args.query))?;
+    let results = if args.semantic {
+        if args.sort != SortBy::Relevance {
+            anyhow::bail!("--semantic ranks by relevance; leave out --sort");
+        }
+        let store = crate::embed::Store::open(&index.dir)?;
+        let dir = args
+            .model
+            .clone()
+            .unwrap_or_else(|| std::path::PathBuf::from(&store.meta.model_dir));
+        let mode = if store.meta.mode == "static" {
+            crate::embed::Mode::Static
+        } else {
+            crate::embed::Mode::Full
+        };
+        let model = crate::embed::Model::open(&dir, mode).with_context(|| {
+            format!(
+                "the index's vectors were made with {}",
+                store.meta.model_dir
+            )
+        })?;
+        if model.store_meta().model != store.meta.model {
+            anyhow::bail!(
+                "{} is not the model that made the index's vectors ({}); give that one with --model",
+                dir.display(),
+                store.meta.model_dir
+            );
+        }
+        let qv = model
+            .embed_texts(&index.segmenter, &[args.query.as_str()], &|_| {})?
+            .pop()
+            .unwrap_or_default();
+        index
+            .search_hybrid(&req, &store, &qv)
+            .with_context(|| format!("search for '{}'", args.query))?
+    } else {
+        index
+            .search(&req)
+            .with_context(|| format!("search for '{}'", args.query))?
+    };
     match args.format {
         ListFormat::Table => print_table(&results)?,
         ListFormat::Json => print_json(&results)?,

@@ -24,6 +24,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
     pub format: SummaryFormat,
+    /// Compare by sentence vectors (from `minyi embed`) instead of words.
+    #[arg(long)]
+    pub semantic: bool,
 }
 
 /// Runs the command.
@@ -38,13 +41,20 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::NothingFound);
     };
-    let s = topics::similar(
-        &index.segmenter,
-        &items,
-        target,
-        args.limit,
-        &settings.topic_config()?,
-    );
+    let cfg = crate::topics::TopicConfig {
+        embeddings: super::topics::semantic_store(&index, args.semantic)?,
+        ..settings.topic_config()?
+    };
+    if let Some(store) = &cfg.embeddings {
+        let missing = topics::missing_vectors(store, &items);
+        if missing > 0 {
+            anyhow::bail!(
+                "{missing} items have no up-to-date sentence vector; run `minyi embed --index {}` first",
+                args.index.index.display()
+            );
+        }
+    }
+    let s = topics::similar(&index.segmenter, &items, target, args.limit, &cfg);
     let mut out = std::io::stdout().lock();
     match args.format {
         SummaryFormat::Json => writeln!(out, "{}", serde_json::to_string(&s)?)?,

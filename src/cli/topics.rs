@@ -52,6 +52,11 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// Cluster on the items' sentence embeddings (computed by `minyi embed` or an ingest with
+    /// a model) instead of word counts: finds that 停车难, 车位不足 and 乱停车 are one problem.
+    /// Keywords and labels still come from the segmented words.
+    #[arg(long)]
+    pub semantic: bool,
     /// Print the time each stage took to standard error.
     #[arg(long, short)]
     pub verbose: bool,
@@ -89,6 +94,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         k,
         min_size: args.min_size.or(base.min_size),
         seed: args.seed,
+        embeddings: semantic_store(&index, args.semantic)?,
         ..base
     };
     let verbose = args.verbose;
@@ -113,6 +119,19 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         ListFormat::Csv => print_csv(&report)?,
     }
     Ok(Outcome::Found)
+}
+
+/// The index's stored vectors when `semantic` is asked for.
+pub fn semantic_store(
+    index: &ItemIndex,
+    semantic: bool,
+) -> anyhow::Result<Option<std::sync::Arc<crate::embed::Store>>> {
+    if !semantic {
+        return Ok(None);
+    }
+    Ok(Some(std::sync::Arc::new(crate::embed::Store::open(
+        &index.dir,
+    )?)))
 }
 
 fn print_table(r: &TopicReport) -> anyhow::Result<()> {

@@ -108,19 +108,42 @@ impl ItemIndex {
         let highlighter = Highlighter::new(&searcher, &self.fields, parsed.as_ref())?;
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, addr) in addresses {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let item = document::from_document(&self.fields, &doc);
-            let title = highlighter.whole(&item.title);
-            let snippet = highlighter.snippet(&item.body);
-            hits.push(Hit {
-                item,
-                score,
-                title,
-                snippet,
-            });
+            hits.push(self.hit(&searcher, &highlighter, addr, score)?);
         }
-        let facets = if req.facets {
-            Some(sector_facets(&searcher, &q)?)
+        self.results(&searcher, &q, req.facets, total, hits)
+    }
+
+    /// A hit: the stored item at `addr`, its title and body snippet highlighted.
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        highlighter: &Highlighter,
+        addr: DocAddress,
+        score: Option<f32>,
+    ) -> Result<Hit> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let item = document::from_document(&self.fields, &doc);
+        let title = highlighter.whole(&item.title);
+        let snippet = highlighter.snippet(&item.body);
+        Ok(Hit {
+            item,
+            score,
+            title,
+            snippet,
+        })
+    }
+
+    /// The results, with sector facets of `q` when asked for.
+    fn results(
+        &self,
+        searcher: &Searcher,
+        q: &dyn Query,
+        facets: bool,
+        total: usize,
+        hits: Vec<Hit>,
+    ) -> Result<SearchResults> {
+        let facets = if facets {
+            Some(sector_facets(searcher, q)?)
         } else {
             None
         };
@@ -289,5 +312,96 @@ impl Highlighter {
             text: text.to_string(),
             highlights,
         }
+    }
+}
+
+/// Candidates each leg of a hybrid search contributes before fusion.
+const HYBRID_POOL: usize = 100;
+/// Reciprocal rank fusion constant (the usual 60).
+const RRF_K: f32 = 60.0;
+
+impl ItemIndex {
+    /// The item id of every document matching `q`, with its address.
+    fn ids_of(
+        &self,
+        searcher: &tantivy::Searcher,
+        addresses: impl Iterator<Item = DocAddress>,
+    ) -> Result<Vec<(String, DocAddress)>> {
+        let mut columns = Vec::new();
+        for seg in searcher.segment_readers() {
+            columns.push(seg.fast_fields().str(super::schema::names::ID)?);
+        }
+        let mut out = Vec::new();
+        let mut buf = String::new();
+        for a in addresses {
+            let Some(col) = &columns[a.segment_ord as usize] else {
+                continue;
+            };
+            if let Some(ord) = col.term_ords(a.doc_id).next() {
+                buf.clear();
+                if col.ord_to_str(ord, &mut buf)? {
+                    out.push((buf.clone(), a));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Hybrid search: the BM25 ranking of the query and the ranking by cosine between
+    /// `query_vector` and the items' stored sentence vectors (among the items passing the
+    /// filters) are fused by reciprocal rank fusion, so that an item worded differently from
+    /// the query (车位不足 for 停车难) is found too. Each leg contributes its best 100;
+    /// `total` counts the fused candidates.
+    pub fn search_hybrid(
+        &self,
+        req: &SearchRequest,
+        store: &crate::embed::Store,
+        query_vector: &[f32],
+    ) -> Result<SearchResults> {
+        use std::collections::HashMap;
+        let parsed = req.query.as_deref().map(query::parse).transpose()?;
+        let builder = QueryBuilder {
+            fields: &self.fields,
+            segmenter: &self.segmenter,
+        };
+        let lexical = builder.build(parsed.as_ref(), &req.filters)?;
+        let filtered = builder.build(None, &req.filters)?;
+        let searcher = self.reader()?.searcher();
+        let top = searcher.search(&lexical, &TopDocs::with_limit(HYBRID_POOL).order_by_score())?;
+        let lexical_ids = self.ids_of(&searcher, top.into_iter().map(|(_, a)| a))?;
+        let mut allowed: Vec<DocAddress> = searcher
+            .search(&filtered, &tantivy::collector::DocSetCollector)?
+            .into_iter()
+            .collect();
+        allowed.sort();
+        let mut semantic: Vec<(String, DocAddress, f32)> = self
+            .ids_of(&searcher, allowed.into_iter())?
+            .into_iter()
+            .filter_map(|(id, a)| {
+                let s = store
+                    .vector(&id)
+                    .map(|v| crate::embed::dot(v, query_vector))?;
+                Some((id, a, s))
+            })
+            .collect();
+        semantic.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        semantic.truncate(HYBRID_POOL);
+        let mut fused: HashMap<String, (f32, DocAddress)> = HashMap::new();
+        for (rank, (id, a)) in lexical_ids.into_iter().enumerate() {
+            fused.entry(id).or_insert((0.0, a)).0 += 1.0 / (RRF_K + rank as f32 + 1.0);
+        }
+        for (rank, (id, a, _)) in semantic.into_iter().enumerate() {
+            fused.entry(id).or_insert((0.0, a)).0 += 1.0 / (RRF_K + rank as f32 + 1.0);
+        }
+        let mut ranked: Vec<(String, f32, DocAddress)> =
+            fused.into_iter().map(|(id, (s, a))| (id, s, a)).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let total = ranked.len();
+        let highlighter = Highlighter::new(&searcher, &self.fields, parsed.as_ref())?;
+        let mut hits = Vec::new();
+        for (_, score, addr) in ranked.into_iter().take(req.limit.max(1)) {
+            hits.push(self.hit(&searcher, &highlighter, addr, Some(score))?);
+        }
+        self.results(&searcher, &filtered, req.facets, total, hits)
     }
 }

@@ -119,3 +119,90 @@ pub fn near_duplicates(knn: &Knn, threshold: f32) -> Vec<u32> {
     }
     (0..n as u32).map(|x| find(&mut parent, x)).collect()
 }
+
+/// Query rows per block of the dense neighbour search (a block's scores take
+/// `DENSE_BLOCK` × n × 4 bytes).
+const DENSE_BLOCK: usize = 512;
+
+/// Exact neighbours of unit vectors (sentence embeddings): the cosines of a block of rows
+/// with every row come from one matrix product (candle's gemm, multi-threaded), then each
+/// row keeps its best `k` with cosine ≥ `min_sim`.
+pub fn knn_dense(vectors: &[Vec<f32>], k: usize, min_sim: f32) -> Knn {
+    use candle_core::{Device, Tensor};
+    let n = vectors.len();
+    let Some(dim) = vectors.first().map(|v| v.len()) else {
+        return Vec::new();
+    };
+    let flat: Vec<f32> = vectors.iter().flat_map(|v| v.iter().copied()).collect();
+    let all = Tensor::from_vec(flat, (n, dim), &Device::Cpu).expect("shape matches");
+    let all_t = all.t().expect("2-d").contiguous().expect("contiguous");
+    let mut out: Knn = Vec::with_capacity(n);
+    for start in (0..n).step_by(DENSE_BLOCK) {
+        let len = DENSE_BLOCK.min(n - start);
+        let block = all.narrow(0, start, len).expect("in range");
+        let scores: Vec<Vec<f32>> = block
+            .matmul(&all_t)
+            .and_then(|s| s.to_vec2())
+            .expect("cpu matmul");
+        let rows: Vec<Vec<(u32, f32)>> = scores
+            .into_par_iter()
+            .enumerate()
+            .map(|(r, row)| {
+                let d = start + r;
+                let mut best: Vec<(u32, f32)> = row
+                    .into_iter()
+                    .enumerate()
+                    .filter(|&(o, s)| o != d && s >= min_sim)
+                    .map(|(o, s)| (o as u32, s))
+                    .collect();
+                let by_score =
+                    |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+                if best.len() > k {
+                    best.select_nth_unstable_by(k, by_score);
+                    best.truncate(k);
+                }
+                best.sort_unstable_by(by_score);
+                best.shrink_to_fit();
+                best
+            })
+            .collect();
+        out.extend(rows);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_neighbours_match_brute_force_across_blocks() {
+        // More rows than one block, pseudo-random unit vectors.
+        let mut x = 12345u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 2000) as f32 / 1000.0 - 1.0
+        };
+        let rows: Vec<Vec<f32>> = (0..DENSE_BLOCK + 37)
+            .map(|_| {
+                let mut v: Vec<f32> = (0..16).map(|_| next()).collect();
+                crate::embed::normalise(&mut v);
+                v
+            })
+            .collect();
+        let knn = knn_dense(&rows, 5, -1.0);
+        assert_eq!(knn.len(), rows.len());
+        for d in [0, DENSE_BLOCK - 1, DENSE_BLOCK, rows.len() - 1] {
+            let mut brute: Vec<(u32, f32)> = (0..rows.len())
+                .filter(|&o| o != d)
+                .map(|o| (o as u32, crate::embed::dot(&rows[d], &rows[o])))
+                .collect();
+            brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let got: Vec<u32> = knn[d].iter().map(|p| p.0).collect();
+            let want: Vec<u32> = brute[..5].iter().map(|p| p.0).collect();
+            assert_eq!(got, want, "row {d}");
+        }
+    }
+}

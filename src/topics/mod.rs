@@ -15,10 +15,12 @@ pub mod vectorize;
 pub mod window;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset};
 use serde::Serialize;
 
+use crate::embed::{self, Store};
 use crate::item::Item;
 use crate::segment::Segmenter;
 pub use score::{ScoreConfig, Scores, Signals, TopicClass};
@@ -50,6 +52,11 @@ pub struct TopicConfig {
     pub sample_size: usize,
     /// Scoring weights and cue lexicons.
     pub score: ScoreConfig,
+    /// Cluster on these sentence embeddings instead of TF-IDF (`topics --semantic`);
+    /// keywords and labels still come from the segmented words.
+    pub embeddings: Option<Arc<Store>>,
+    /// Cosine of embeddings from which two items are near-duplicates.
+    pub semantic_duplicate_similarity: f32,
 }
 
 impl Default for TopicConfig {
@@ -65,6 +72,8 @@ impl Default for TopicConfig {
             consensus_runs: 16,
             sample_size: 100_000,
             score: ScoreConfig::default(),
+            embeddings: None,
+            semantic_duplicate_similarity: 0.95,
         }
     }
 }
@@ -291,8 +300,19 @@ fn cluster_rows(
         .neighbours
         .unwrap_or_else(|| ((n as f64).sqrt() / 4.0).round().clamp(10.0, 50.0) as usize);
     progress(Stage::Neighbours);
-    let knn = graph::knn(rows, vocab_len, neighbours, cfg.min_similarity);
-    let dup = graph::near_duplicates(&knn, cfg.duplicate_similarity);
+    let (knn, dup_threshold) = if cfg.embeddings.is_some() {
+        let dense: Vec<Vec<f32>> = rows.iter().map(|r| to_dense(r, vocab_len)).collect();
+        (
+            graph::knn_dense(&dense, neighbours, cfg.min_similarity),
+            cfg.semantic_duplicate_similarity,
+        )
+    } else {
+        (
+            graph::knn(rows, vocab_len, neighbours, cfg.min_similarity),
+            cfg.duplicate_similarity,
+        )
+    };
+    let dup = graph::near_duplicates(&knn, dup_threshold);
     let adj = cluster::graph_from_knn(&knn);
     drop(knn);
     progress(Stage::Cluster);
@@ -368,24 +388,7 @@ fn cluster_sampled(
     }
     // A topic takes an item as close to its centre as its sampled members are: at least as
     // close as the 2% least typical of them.
-    let floors: Vec<f32> = {
-        use rayon::prelude::*;
-        topics_s
-            .par_iter()
-            .zip(&centres)
-            .map(|(members, (c, _))| {
-                let mut sims = vectorize::dots_with_centre(
-                    c,
-                    vocab_len,
-                    members.iter().map(|&m| &rows[sample[m]]),
-                );
-                sims.sort_unstable_by(f32::total_cmp);
-                // Large topics have diffuse centres (a member's cosine to its centre is often
-                // under 0.1), so the floor comes from the members, not from a fixed cosine.
-                sims.get(sims.len() / 50).copied().unwrap_or(0.0).max(0.01)
-            })
-            .collect()
-    };
+    let floors = member_floors(&topics_s, &centres, |m| &rows[sample[m]], vocab_len);
     let nearest = nearest_topic(&centres, rows, vocab_len);
     for (i, best) in nearest.into_iter().enumerate() {
         if topic_of[i].is_none() {
@@ -414,6 +417,51 @@ fn cluster_sampled(
         dup[sample[s]] = sample[g as usize] as u32;
     }
     (keep, other, dup)
+}
+
+/// Per topic, the cosine to its centre of its 2% least typical members (at least 0.01): an
+/// outside item as close as that fits the topic. Large topics have diffuse centres (a
+/// member's cosine to its centre is often under 0.1 with TF-IDF), and with embeddings every
+/// cosine is high, so the floor comes from the members, not from a fixed cosine.
+fn member_floors<'a>(
+    topics: &[Vec<usize>],
+    centres: &[(Sparse, Vec<usize>)],
+    row: impl Fn(usize) -> &'a Sparse + Sync,
+    dim: usize,
+) -> Vec<f32> {
+    use rayon::prelude::*;
+    topics
+        .par_iter()
+        .zip(centres)
+        .map(|(members, (c, _))| {
+            let mut sims = vectorize::dots_with_centre(c, dim, members.iter().map(|&m| row(m)));
+            sims.sort_unstable_by(f32::total_cmp);
+            sims.get(sims.len() / 50).copied().unwrap_or(0.0).max(0.01)
+        })
+        .collect()
+}
+
+/// A sparse row as a dense vector of `dim`.
+fn to_dense(row: &Sparse, dim: usize) -> Vec<f32> {
+    let mut v = vec![0f32; dim];
+    for &(i, w) in row {
+        v[i as usize] = w;
+    }
+    v
+}
+
+/// An embedding as a row of the shared machinery (every dimension an entry).
+fn from_dense(v: &[f32]) -> Sparse {
+    v.iter().enumerate().map(|(i, &x)| (i as u32, x)).collect()
+}
+
+/// How many `items` have no up-to-date vector in `store`.
+pub fn missing_vectors(store: &Store, items: &[Item]) -> usize {
+    use rayon::prelude::*;
+    items
+        .par_iter()
+        .filter(|it| !store.has(&it.id, embed::text_hash(it)))
+        .count()
 }
 
 /// Merges the smallest topic into its most similar one until `k` remain.
@@ -506,14 +554,31 @@ pub fn mine_with_progress(
     let all: Vec<&Item> = items.iter().chain(previous.iter()).collect();
     progress(Stage::Vectorize);
     let vectors = vectorize::vectorize(seg, &all);
-    let rows = &vectors.tfidf[..n];
+    // Clustering features: TF-IDF rows, or the stored embeddings (`--semantic`; an item
+    // without an up-to-date vector is a zero row — `analyse` refuses such a selection).
+    let dense: Option<Vec<Sparse>> = cfg.embeddings.as_ref().map(|store| {
+        use rayon::prelude::*;
+        all.par_iter()
+            .map(|it| {
+                store
+                    .get(&it.id, embed::text_hash(it))
+                    .map(from_dense)
+                    .unwrap_or_default()
+            })
+            .collect()
+    });
+    let (features, dim) = match (&dense, &cfg.embeddings) {
+        (Some(d), Some(store)) => (&d[..], store.meta.dim),
+        _ => (&vectors.tfidf[..], vectors.vocab.len()),
+    };
+    let rows = &features[..n];
     let min_size = cfg
         .min_size
         .unwrap_or_else(|| ((n as f64).sqrt() / 6.0).round().max(3.0) as usize);
     let (topics, other, dup) = if n > cfg.sample_size {
-        cluster_sampled(items, rows, vectors.vocab.len(), min_size, cfg, progress)
+        cluster_sampled(items, rows, dim, min_size, cfg, progress)
     } else {
-        cluster_rows(rows, vectors.vocab.len(), min_size, cfg, progress)
+        cluster_rows(rows, dim, min_size, cfg, progress)
     };
     progress(Stage::Describe);
     // Growth windows.
@@ -556,17 +621,23 @@ pub fn mine_with_progress(
         use rayon::prelude::*;
         topics
             .par_iter()
-            .map(|t| label::representatives(rows, t, 3, vectors.vocab.len()))
+            .map(|t| label::representatives(rows, t, 3, dim))
             .collect()
     };
-    // Previous-window items from outside the analysed set join the nearest topic (cosine
-    // ≥ 0.3 with its centre).
+    // Previous-window items from outside the analysed set join the nearest topic: with
+    // TF-IDF, at cosine ≥ 0.3 with its centre; with embeddings (where every cosine is high),
+    // when as close as the topic's own 2% least typical members.
+    let floors: Vec<f32> = if cfg.embeddings.is_some() {
+        member_floors(&topics, &centres, |m| &rows[m], dim)
+    } else {
+        vec![0.3; topics.len()]
+    };
     let mut previous_counts = vec![0usize; topics.len()];
     let mut previous_topic_of: HashMap<String, usize> = HashMap::new();
-    let nearest = nearest_topic(&centres, &vectors.tfidf[n..], vectors.vocab.len());
+    let nearest = nearest_topic(&centres, &features[n..], dim);
     for (best, it) in nearest.into_iter().zip(previous) {
         if let Some((t, s)) = best {
-            if s >= 0.3 {
+            if s >= floors[t] {
                 previous_counts[t] += 1;
                 previous_topic_of.insert(it.id.clone(), t + 1);
             }
@@ -691,15 +762,34 @@ pub fn similar(
     cfg: &TopicConfig,
 ) -> Similar {
     let refs: Vec<&Item> = items.iter().collect();
-    let vectors = vectorize::vectorize(seg, &refs);
-    let row = &vectors.tfidf[target];
-    let mut scored: Vec<(usize, f32)> = vectors
-        .tfidf
+    // Features and thresholds as topic mining has them: TF-IDF, or the stored embeddings.
+    let (rows, min_sim, dup_sim): (Vec<Sparse>, f32, f32) = match &cfg.embeddings {
+        Some(store) => (
+            items
+                .iter()
+                .map(|it| {
+                    store
+                        .get(&it.id, embed::text_hash(it))
+                        .map(from_dense)
+                        .unwrap_or_default()
+                })
+                .collect(),
+            0.5,
+            cfg.semantic_duplicate_similarity,
+        ),
+        None => (
+            vectorize::vectorize(seg, &refs).tfidf,
+            cfg.min_similarity,
+            cfg.duplicate_similarity,
+        ),
+    };
+    let row = &rows[target];
+    let mut scored: Vec<(usize, f32)> = rows
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != target)
         .map(|(i, r)| (i, dot(row, r)))
-        .filter(|&(_, s)| s >= cfg.min_similarity)
+        .filter(|&(_, s)| s >= min_sim)
         .collect();
     scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let as_item = |(i, s): (usize, f32)| SimilarItem {
@@ -710,9 +800,9 @@ pub fn similar(
     let mut group: Vec<usize> = vec![target];
     let mut k = 0;
     while k < group.len() {
-        let r = &vectors.tfidf[group[k]];
-        for (i, other) in vectors.tfidf.iter().enumerate() {
-            if !group.contains(&i) && dot(r, other) >= cfg.duplicate_similarity {
+        let r = &rows[group[k]];
+        for (i, other) in rows.iter().enumerate() {
+            if !group.contains(&i) && dot(r, other) >= dup_sim {
                 group.push(i);
             }
         }

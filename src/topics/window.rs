@@ -40,6 +40,16 @@ pub fn analyse(
         }
         _ => (None, Vec::new()),
     };
+    if let Some(store) = &cfg.embeddings {
+        let missing =
+            super::missing_vectors(store, &items) + super::missing_vectors(store, &previous);
+        if missing > 0 {
+            return Err(crate::Error::Usage(format!(
+                "{missing} of the selected items have no up-to-date sentence vector; run `minyi embed --index {}` first",
+                index.dir.display()
+            )));
+        }
+    }
     let mut report = mine_with_progress(&index.segmenter, &items, &previous, window, cfg, progress);
     if compare {
         // The previous window's own topics (automatic k), to list those that faded away.

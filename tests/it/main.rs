@@ -11,5 +11,6 @@ mod properties;
 mod quality;
 mod report;
 mod search;
+mod semantic;
 mod topics;
 mod util;

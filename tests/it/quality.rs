@@ -136,13 +136,18 @@ fn five_seeds_agree_on_thucnews_titles() {
 #[ignore = "needs ../shared/datasets"]
 fn real_messages_topics_are_coherent() {
     let (_w, index, items, _) = load("tipdm2020c/messages_with_votes.csv");
-    let by_id: HashMap<&str, &minyi::Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
     let r = mine(&index.segmenter, &items, &[], None, &TopicConfig::default());
+    assert_coherent(&r, &items);
+}
+
+/// The representatives of the five largest topics hold one of their topic's eight keywords
+/// (broad categories: 交通, 物业, 拆迁…), those of the five hottest one of its top three
+/// (specific problems); at least 10 topics.
+pub fn assert_coherent(r: &TopicReport, items: &[minyi::Item]) {
+    let by_id: HashMap<&str, &minyi::Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
     assert!(r.topics.len() >= 10, "{} topics", r.topics.len());
     let mut hottest: Vec<&minyi::topics::Topic> = r.topics.iter().collect();
     hottest.sort_by(|a, b| b.scores.hot.total_cmp(&a.scores.hot));
-    // The largest topics are broad categories (交通, 物业, 拆迁…): their representatives hold one
-    // of the topic's keywords. The hottest are specific problems: one of the top three.
     let largest = r.topics.iter().take(5).map(|t| (t, 8));
     for (t, top_n) in largest.chain(hottest.into_iter().take(5).map(|t| (t, 3))) {
         let top: Vec<String> = t.keywords.iter().take(top_n).cloned().collect();

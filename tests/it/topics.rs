@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::util::{sample, Workdir};
+use crate::util::{ids, sample, Workdir};
 
 fn truth() -> serde_json::Value {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/truth.json");
@@ -15,14 +15,6 @@ fn topics(w: &Workdir, extra: &[&str]) -> serde_json::Value {
     let r = w.run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     serde_json::from_str(&r.stdout).expect("topics JSON")
-}
-
-fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

@@ -139,3 +139,12 @@ pub fn dataset(rel: &str) -> PathBuf {
     );
     p
 }
+
+/// The strings of a JSON array (ids in topics output).
+pub fn ids(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}

@@ -1,0 +1,205 @@
+//! `minyi embed` and `minyi model distill`: sentence vectors for semantic topics and search.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::output::SummaryFormat;
+use super::{IndexArg, Outcome};
+use crate::config::Config;
+use crate::embed::{self, EmbedSummary, Mode, Model};
+use crate::index::ItemIndex;
+
+/// Compute sentence vectors of the index's items with a BERT-family model (for
+/// `topics --semantic`, `similar --semantic` and `search --semantic`).
+///
+/// Only items without an up-to-date vector are embedded: run it again after an ingest (or
+/// give `ingest` the model) and it embeds the new and changed items. Vectors are stored in
+/// <index>/embeddings, with the model they came from; another model needs --rebuild.
+/// The model directory holds config.json, tokenizer.json and model.safetensors or
+/// pytorch_model.bin (any BERT-style sentence-embedding model, e.g. m3e-small or
+/// bge-small-zh; see the README for licences).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub index: IndexArg,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Drop the stored vectors and embed every item again.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// The model options shared by `embed`, `ingest` and `model distill`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelArgs {
+    /// Model directory [default: [embedding] model in minyi.toml].
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// full: every item through the model (best); static: the distilled word table
+    /// (`minyi model distill` first; about 100× faster) [default: [embedding] mode].
+    #[arg(long = "embed-mode", value_enum, value_name = "MODE")]
+    pub mode: Option<Mode>,
+}
+
+impl ModelArgs {
+    /// The model directory and mode from the options or the settings (`None`: no model).
+    pub fn resolve(&self, settings: &Config) -> Option<(PathBuf, Mode)> {
+        let dir = self.model.clone().or_else(|| settings.model_dir())?;
+        Some((dir, self.mode.unwrap_or(settings.embedding.mode)))
+    }
+}
+
+/// A progress bar on a terminal (hidden otherwise).
+pub fn bar(what: &str) -> ProgressBar {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {{per_sec}} 剩余 {{eta}}"
+        ))
+        .expect("static template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Embeds the index's missing items, with a progress bar; prints nothing.
+pub fn embed_with_bar(
+    index: &ItemIndex,
+    dir: &Path,
+    mode: Mode,
+    rebuild: bool,
+) -> anyhow::Result<EmbedSummary> {
+    let model = Model::open(dir, mode)?;
+    let bar = bar("计算语义向量");
+    let result = embed::embed_index(index, &model, rebuild, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    Ok(result.with_context(|| format!("embedding {} failed", index.dir.display()))?)
+}
+
+/// Prints an embedding summary.
+pub fn print_summary(s: &EmbedSummary, format: SummaryFormat) -> anyhow::Result<()> {
+    match format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string(s)?),
+        SummaryFormat::Text => {
+            println!(
+            "语义向量（{}，{}）：{} 条信息，新算 {} 条，沿用 {} 条，用时 {:.1} 秒（每秒 {:.0} 条）",
+            s.model_dir,
+            if s.mode == "static" { "静态词表" } else { "完整模型" },
+            s.items,
+            s.computed,
+            s.reused,
+            s.seconds,
+            s.computed as f64 / s.seconds.max(1e-3)
+        )
+        }
+    }
+    Ok(())
+}
+
+/// Runs `minyi embed`.
+pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
+    let (dir, mode) = args.model.resolve(settings).ok_or_else(|| {
+        anyhow::anyhow!("no model: give --model DIR (or set [embedding] model in minyi.toml)")
+    })?;
+    let index = ItemIndex::open(&args.index.index)?;
+    let s = embed_with_bar(&index, &dir, mode, args.rebuild)?;
+    print_summary(&s, args.format)?;
+    Ok(Outcome::Found)
+}
+
+/// Model tools.
+#[derive(Debug, clap::Args)]
+pub struct ModelCmd {
+    #[command(subcommand)]
+    pub action: ModelAction,
+}
+
+/// What `minyi model` does.
+#[derive(Debug, clap::Subcommand)]
+pub enum ModelAction {
+    Distill(DistillArgs),
+}
+
+/// Distill a static word table from a model (the fast path: --embed-mode static).
+///
+/// Every word of a word list and of an index's items, and every character of the model's
+/// vocabulary, is embedded once by the full model; items are then embedded as the weighted
+/// mean of their words' vectors. The table is written next to the model (minyi-static.bin).
+/// Words missing from the table fall back to their characters, so include the corpus
+/// (--index) and a whole dictionary (--words, e.g. jieba's dict.txt).
+#[derive(Debug, clap::Args)]
+pub struct DistillArgs {
+    /// Model directory [default: [embedding] model in minyi.toml].
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Word list, one `word [frequency [tag]]` per line (jieba's dict.txt format).
+    #[arg(long, value_name = "FILE")]
+    pub words: Option<PathBuf>,
+    /// Most words taken from --words (the most frequent).
+    #[arg(long, default_value_t = 400_000, value_name = "N")]
+    pub max_words: usize,
+    /// Also every word of this index's items.
+    #[arg(long, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// Runs `minyi model ...`.
+pub fn run_model(cmd: ModelCmd, settings: &Config) -> anyhow::Result<Outcome> {
+    let ModelAction::Distill(args) = cmd.action;
+    let dir = args
+        .model
+        .clone()
+        .or_else(|| settings.model_dir())
+        .ok_or_else(|| {
+            anyhow::anyhow!("no model: give --model DIR (or set [embedding] model in minyi.toml)")
+        })?;
+    if args.words.is_none() && args.index.is_none() {
+        anyhow::bail!(
+            "give the words to distill: --words FILE (a dictionary) and/or --index DIR (a corpus)"
+        );
+    }
+    let index = args.index.as_deref().map(ItemIndex::open).transpose()?;
+    let words = embed::distill_words(args.words.as_deref(), args.max_words, index.as_ref())?;
+    let seg = match &index {
+        Some(i) => i.segmenter.clone(),
+        None => crate::segment::Segmenter::embedded(),
+    };
+    let model = Model::open(&dir, Mode::Full)?;
+    let bar = bar("蒸馏静态词表");
+    let started = Instant::now();
+    let s = embed::distill(&model, &seg, words, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    let s = s?;
+    match args.format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string(&s)?),
+        SummaryFormat::Text => println!(
+            "静态词表 {}：{} 个词、{} 个单字，用时 {:.1} 秒（每秒 {:.0} 个）",
+            s.path,
+            s.words,
+            s.characters,
+            s.seconds,
+            (s.words + s.characters) as f64 / started.elapsed().as_secs_f64().max(1e-3)
+        ),
+    }
+    Ok(Outcome::Found)
+}

@@ -253,14 +253,10 @@ fn groups(membership: &[u32], min_size: usize) -> (Vec<Vec<usize>>, Vec<usize>) 
 /// inverted index of the centres: a row costs its terms × the topics holding each, where a
 /// sparse dot product with every centre would cost the centre's length (tens of thousands
 /// of terms in a large topic) per pair.
-fn nearest_topic(
-    centres: &[(Sparse, Vec<usize>)],
-    rows: &[Sparse],
-    dim: usize,
-) -> Vec<Option<(usize, f32)>> {
+fn nearest_topic(centres: &[Sparse], rows: &[Sparse], dim: usize) -> Vec<Option<(usize, f32)>> {
     use rayon::prelude::*;
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); dim];
-    for (t, (c, _)) in centres.iter().enumerate() {
+    for (t, c) in centres.iter().enumerate() {
         for &(term, w) in c {
             postings[term as usize].push((t as u32, w));
         }
@@ -369,14 +365,9 @@ fn cluster_sampled(
         .max(3.0) as usize;
     let (topics_s, _, dup_s) = cluster_rows(&sample_rows, vocab_len, sample_min, cfg, progress);
     drop(sample_rows);
-    let centres: Vec<(Sparse, Vec<usize>)> = topics_s
+    let centres: Vec<Sparse> = topics_s
         .iter()
-        .map(|t| {
-            (
-                vectorize::centroid(t.iter().map(|&m| &rows[sample[m]])),
-                Vec::new(),
-            )
-        })
+        .map(|t| vectorize::centroid(t.iter().map(|&m| &rows[sample[m]])))
         .collect();
     // Every item (sampled ones too: the sample's 其他 may fit a topic now) joins its nearest
     // centre; sampled members keep their topic.
@@ -425,7 +416,7 @@ fn cluster_sampled(
 /// cosine is high, so the floor comes from the members, not from a fixed cosine.
 fn member_floors<'a>(
     topics: &[Vec<usize>],
-    centres: &[(Sparse, Vec<usize>)],
+    centres: &[Sparse],
     row: impl Fn(usize) -> &'a Sparse + Sync,
     dim: usize,
 ) -> Vec<f32> {
@@ -433,7 +424,7 @@ fn member_floors<'a>(
     topics
         .par_iter()
         .zip(centres)
-        .map(|(members, (c, _))| {
+        .map(|(members, c)| {
             let mut sims = vectorize::dots_with_centre(c, dim, members.iter().map(|&m| row(m)));
             sims.sort_unstable_by(f32::total_cmp);
             sims.get(sims.len() / 50).copied().unwrap_or(0.0).max(0.01)
@@ -617,12 +608,24 @@ pub fn mine_with_progress(
             *phrase_df.entry(p.as_str()).or_default() += 1;
         }
     }
-    let centres: Vec<(Sparse, Vec<usize>)> = {
+    // Representatives are the members most typical in words (BERTopic, too, picks them by
+    // c-TF-IDF): what an editor reads carries the topic's keywords, also when the topics
+    // were found on embeddings. Centres for matching are in the clustering's space.
+    let (word_centres, reps): (Vec<Sparse>, Vec<Vec<usize>>) = {
         use rayon::prelude::*;
         topics
             .par_iter()
-            .map(|t| label::representatives(rows, t, 3, dim))
+            .map(|t| label::representatives(&vectors.tfidf[..n], t, 3, vectors.vocab.len()))
+            .unzip()
+    };
+    let centres: Vec<Sparse> = if cfg.embeddings.is_some() {
+        use rayon::prelude::*;
+        topics
+            .par_iter()
+            .map(|t| vectorize::centroid(t.iter().map(|&m| &rows[m])))
             .collect()
+    } else {
+        word_centres
     };
     // Previous-window items from outside the analysed set join the nearest topic: with
     // TF-IDF, at cosine ≥ 0.3 with its centre; with embeddings (where every cosine is high),
@@ -703,11 +706,7 @@ pub fn mine_with_progress(
                 first: dates.iter().min().map(|d| d.format("%Y-%m-%d").to_string()),
                 last: dates.iter().max().map(|d| d.format("%Y-%m-%d").to_string()),
                 months,
-                representatives: centres[t]
-                    .1
-                    .iter()
-                    .map(|&m| ItemRef::of(&items[m]))
-                    .collect(),
+                representatives: reps[t].iter().map(|&m| ItemRef::of(&items[m])).collect(),
                 duplicate_groups: dup_groups.into_values().filter(|g| g.len() > 1).collect(),
                 item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),
                 trend: None,

@@ -1,13 +1,10 @@
 //! `minyi embed` and `minyi model distill`: sentence vectors for semantic topics and search.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::output::SummaryFormat;
+use super::output::{self, SummaryFormat};
 use super::{IndexArg, Outcome};
 use crate::config::Config;
 use crate::embed::{self, EmbedSummary, Mode, Model};
@@ -56,21 +53,16 @@ impl ModelArgs {
     }
 }
 
-/// A progress bar on a terminal (hidden otherwise).
-pub fn bar(what: &str) -> ProgressBar {
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {{per_sec}} 剩余 {{eta}}"
-        ))
-        .expect("static template"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
+/// A progress bar for `what` on a terminal (hidden otherwise).
+fn bar(what: &str) -> indicatif::ProgressBar {
+    output::progress_bar(&format!(
+        "{{spinner}} {what} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {{per_sec}} 剩余 {{eta}}"
+    ))
+}
+
+/// The error when a command needs a model and none is given or configured.
+fn no_model() -> anyhow::Error {
+    anyhow::anyhow!("no model: give --model DIR (or set [embedding] model in minyi.toml)")
 }
 
 /// Embeds the index's missing items, with a progress bar; prints nothing.
@@ -98,7 +90,10 @@ pub fn print_summary(s: &EmbedSummary, format: SummaryFormat) -> anyhow::Result<
             println!(
             "语义向量（{}，{}）：{} 条信息，新算 {} 条，沿用 {} 条，用时 {:.1} 秒（每秒 {:.0} 条）",
             s.model_dir,
-            if s.mode == "static" { "静态词表" } else { "完整模型" },
+            match s.mode {
+                Mode::Static => "静态词表",
+                Mode::Full => "完整模型",
+            },
             s.items,
             s.computed,
             s.reused,
@@ -112,9 +107,7 @@ pub fn print_summary(s: &EmbedSummary, format: SummaryFormat) -> anyhow::Result<
 
 /// Runs `minyi embed`.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
-    let (dir, mode) = args.model.resolve(settings).ok_or_else(|| {
-        anyhow::anyhow!("no model: give --model DIR (or set [embedding] model in minyi.toml)")
-    })?;
+    let (dir, mode) = args.model.resolve(settings).ok_or_else(no_model)?;
     let index = ItemIndex::open(&args.index.index)?;
     let s = embed_with_bar(&index, &dir, mode, args.rebuild)?;
     print_summary(&s, args.format)?;
@@ -167,9 +160,7 @@ pub fn run_model(cmd: ModelCmd, settings: &Config) -> anyhow::Result<Outcome> {
         .model
         .clone()
         .or_else(|| settings.model_dir())
-        .ok_or_else(|| {
-            anyhow::anyhow!("no model: give --model DIR (or set [embedding] model in minyi.toml)")
-        })?;
+        .ok_or_else(no_model)?;
     if args.words.is_none() && args.index.is_none() {
         anyhow::bail!(
             "give the words to distill: --words FILE (a dictionary) and/or --index DIR (a corpus)"
@@ -183,7 +174,6 @@ pub fn run_model(cmd: ModelCmd, settings: &Config) -> anyhow::Result<Outcome> {
     };
     let model = Model::open(&dir, Mode::Full)?;
     let bar = bar("蒸馏静态词表");
-    let started = Instant::now();
     let s = embed::distill(&model, &seg, words, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
@@ -198,7 +188,7 @@ pub fn run_model(cmd: ModelCmd, settings: &Config) -> anyhow::Result<Outcome> {
             s.words,
             s.characters,
             s.seconds,
-            (s.words + s.characters) as f64 / started.elapsed().as_secs_f64().max(1e-3)
+            (s.words + s.characters) as f64 / s.seconds.max(1e-3)
         ),
     }
     Ok(Outcome::Found)

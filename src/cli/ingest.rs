@@ -1,13 +1,10 @@
 //! `minyi ingest`: read item files into the index (upsert by id), rejects to a CSV.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::output::SummaryFormat;
+use super::output::{self, SummaryFormat};
 use super::{IndexArg, Outcome};
 use crate::ingest::{EncodingChoice, Format, MapOverrides, ReadOptions};
 use crate::pipeline::{self, IngestConfig, IngestSummary};
@@ -81,18 +78,9 @@ pub fn run(args: Args, settings: &crate::config::Config) -> anyhow::Result<Outco
     cfg.threads = args.threads;
     cfg.commit_every = args.commit_every.max(1);
 
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
-        )
-        .expect("static template"),
+    let bar = output::progress_bar(
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
     );
-    bar.enable_steady_tick(Duration::from_millis(200));
     let started = std::time::Instant::now();
     let progress = |done: u64, total: u64, rows: u64| {
         bar.set_length(total);

@@ -116,12 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .model
             .clone()
             .unwrap_or_else(|| std::path::PathBuf::from(&store.meta.model_dir));
-        let mode = if store.meta.mode == "static" {
-            crate::embed::Mode::Static
-        } else {
-            crate::embed::Mode::Full
-        };
-        let model = crate::embed::Model::open(&dir, mode).with_context(|| {
+        let model = crate::embed::Model::open(&dir, store.meta.mode).with_context(|| {
             format!(
                 "the index's vectors were made with {}",
                 store.meta.model_dir

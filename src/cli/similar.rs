@@ -46,13 +46,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         ..settings.topic_config()?
     };
     if let Some(store) = &cfg.embeddings {
-        let missing = topics::missing_vectors(store, &items);
-        if missing > 0 {
-            anyhow::bail!(
-                "{missing} items have no up-to-date sentence vector; run `minyi embed --index {}` first",
-                args.index.index.display()
-            );
-        }
+        topics::require_vectors(store, &items, &index.dir)?;
     }
     let s = topics::similar(&index.segmenter, &items, target, args.limit, &cfg);
     let mut out = std::io::stdout().lock();

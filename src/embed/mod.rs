@@ -36,7 +36,7 @@ pub use store::{Store, StoreMeta};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// The whole model for every item (best quality, about 250 titles/s on 2 cores).
+    /// The whole model for every item (best quality; about 166 titles/s on 2 cores).
     #[default]
     Full,
     /// The distilled word table (`minyi model distill` first; tens of thousands of items/s).
@@ -161,7 +161,7 @@ impl Model {
     pub fn store_meta(&self) -> StoreMeta {
         StoreMeta {
             model: self.fingerprint.clone(),
-            mode: self.mode.as_str().to_string(),
+            mode: self.mode,
             dim: self.dim,
             model_dir: self.dir.display().to_string(),
         }
@@ -222,7 +222,7 @@ pub struct EmbedSummary {
     /// Items whose stored vector was still up to date.
     pub reused: usize,
     pub seconds: f64,
-    pub mode: String,
+    pub mode: Mode,
     pub model_dir: String,
 }
 
@@ -238,9 +238,11 @@ pub fn embed_index(
     let started = std::time::Instant::now();
     let items = index.collect(None, &crate::index::query::Filters::default())?;
     let mut store = Store::open_for(&index.dir, &model.store_meta(), rebuild)?;
-    let todo: Vec<&Item> = items
+    // Items without an up-to-date vector, with the hash of their text.
+    let todo: Vec<(&Item, u64)> = items
         .par_iter()
-        .filter(|it| !store.has(&it.id, text_hash(it)))
+        .map(|it| (it, text_hash(it)))
+        .filter(|(it, hash)| !store.has(&it.id, *hash))
         .collect();
     let total = todo.len();
     let chunk = match model.mode {
@@ -251,13 +253,14 @@ pub fn embed_index(
     progress(0, total);
     for batch in todo.chunks(chunk) {
         let base = done;
-        let vecs = model.embed_items(&index.segmenter, batch, &|d| progress(base + d, total))?;
+        let its: Vec<&Item> = batch.iter().map(|(it, _)| *it).collect();
+        let vecs = model.embed_items(&index.segmenter, &its, &|d| progress(base + d, total))?;
         done += batch.len();
         store.append(
             batch
                 .iter()
                 .zip(vecs)
-                .map(|(it, v)| (it.id.clone(), text_hash(it), v))
+                .map(|((it, hash), v)| (it.id.clone(), *hash, v))
                 .collect(),
         )?;
     }
@@ -268,7 +271,7 @@ pub fn embed_index(
         computed: total,
         reused: items.len() - total,
         seconds: started.elapsed().as_secs_f64(),
-        mode: model.mode.as_str().to_string(),
+        mode: model.mode,
         model_dir: model.dir.display().to_string(),
     })
 }

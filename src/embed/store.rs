@@ -27,8 +27,7 @@ const MAGIC: &[u8; 8] = b"MINYIVEC";
 pub struct StoreMeta {
     /// Model fingerprint (see [`super::Model::fingerprint`]).
     pub model: String,
-    /// `full` or `static`.
-    pub mode: String,
+    pub mode: super::Mode,
     pub dim: usize,
     /// The model directory used when the vectors were made (for `search --semantic`).
     pub model_dir: String,
@@ -92,7 +91,7 @@ impl Store {
                     "{} holds vectors of another model ({} {}); use `minyi embed --rebuild` to replace them",
                     index_dir.display(),
                     s.meta.model_dir,
-                    s.meta.mode
+                    s.meta.mode.as_str()
                 )));
             }
             return Ok(s);
@@ -261,7 +260,7 @@ mod tests {
     fn meta() -> StoreMeta {
         StoreMeta {
             model: "m".into(),
-            mode: "full".into(),
+            mode: crate::embed::Mode::Full,
             dim: 4,
             model_dir: "dir".into(),
         }

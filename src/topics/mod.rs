@@ -446,13 +446,25 @@ fn from_dense(v: &[f32]) -> Sparse {
     v.iter().enumerate().map(|(i, &x)| (i as u32, x)).collect()
 }
 
-/// How many `items` have no up-to-date vector in `store`.
-pub fn missing_vectors(store: &Store, items: &[Item]) -> usize {
+/// Refuses, saying what to run, when some of `items` have no up-to-date vector in `store`
+/// (of the index at `index_dir`).
+pub fn require_vectors(
+    store: &Store,
+    items: &[Item],
+    index_dir: &std::path::Path,
+) -> crate::Result<()> {
     use rayon::prelude::*;
-    items
+    let missing = items
         .par_iter()
         .filter(|it| !store.has(&it.id, embed::text_hash(it)))
-        .count()
+        .count();
+    if missing > 0 {
+        return Err(crate::Error::Usage(format!(
+            "{missing} of the selected items have no up-to-date sentence vector; run `minyi embed --index {}` first",
+            index_dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Merges the smallest topic into its most similar one until `k` remain.
@@ -547,20 +559,22 @@ pub fn mine_with_progress(
     let vectors = vectorize::vectorize(seg, &all);
     // Clustering features: TF-IDF rows, or the stored embeddings (`--semantic`; an item
     // without an up-to-date vector is a zero row — `analyse` refuses such a selection).
-    let dense: Option<Vec<Sparse>> = cfg.embeddings.as_ref().map(|store| {
+    let dense: Option<(Vec<Sparse>, usize)> = cfg.embeddings.as_ref().map(|store| {
         use rayon::prelude::*;
-        all.par_iter()
+        let rows = all
+            .par_iter()
             .map(|it| {
                 store
                     .get(&it.id, embed::text_hash(it))
                     .map(from_dense)
                     .unwrap_or_default()
             })
-            .collect()
+            .collect();
+        (rows, store.meta.dim)
     });
-    let (features, dim) = match (&dense, &cfg.embeddings) {
-        (Some(d), Some(store)) => (&d[..], store.meta.dim),
-        _ => (&vectors.tfidf[..], vectors.vocab.len()),
+    let (features, dim) = match &dense {
+        Some((rows, dim)) => (&rows[..], *dim),
+        None => (&vectors.tfidf[..], vectors.vocab.len()),
     };
     let rows = &features[..n];
     let min_size = cfg

@@ -41,14 +41,8 @@ pub fn analyse(
         _ => (None, Vec::new()),
     };
     if let Some(store) = &cfg.embeddings {
-        let missing =
-            super::missing_vectors(store, &items) + super::missing_vectors(store, &previous);
-        if missing > 0 {
-            return Err(crate::Error::Usage(format!(
-                "{missing} of the selected items have no up-to-date sentence vector; run `minyi embed --index {}` first",
-                index.dir.display()
-            )));
-        }
+        super::require_vectors(store, &items, &index.dir)?;
+        super::require_vectors(store, &previous, &index.dir)?;
     }
     let mut report = mine_with_progress(&index.segmenter, &items, &previous, window, cfg, progress);
     if compare {

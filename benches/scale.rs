@@ -197,16 +197,80 @@ fn main() {
         println!("ingest: {s:.1} s, peak RSS {rss:.0} MB");
     }
     // Windows ending 2024-12-31 holding about 10k, 100k and all items.
-    let total_days = 6.0 * 365.0 + 1.0;
     let mut sizes: Vec<usize> = [10_000, 100_000].into_iter().filter(|&m| m < n).collect();
     sizes.push(n);
+    windows(ix, n, &sizes, &labels, &[]);
+
+    // The static embedding path (issue 7) at the same scale, when a model and a dictionary
+    // word list are given: distil the table once (kept in MINYI_SCALE_DIR), embed every item,
+    // then cluster the same windows with --semantic.
+    let (Some(model), Some(words)) = (
+        std::env::var_os("MINYI_MODEL").map(PathBuf::from),
+        std::env::var_os("MINYI_DICT_WORDS"),
+    ) else {
+        println!("\nsemantic: not run (set MINYI_MODEL and MINYI_DICT_WORDS)");
+        return;
+    };
+    let table_dir = dir.join("model");
+    if !table_dir.join("minyi-static.bin").exists() {
+        std::fs::create_dir_all(&table_dir).unwrap();
+        for f in std::fs::read_dir(&model).unwrap() {
+            let f = f.unwrap();
+            if f.file_type().unwrap().is_file() {
+                std::fs::copy(f.path(), table_dir.join(f.file_name())).unwrap();
+            }
+        }
+        let max = std::env::var("MINYI_DICT_MAX").unwrap_or_else(|_| "50000".into());
+        let (s, rss, _) = run_measured(
+            &[
+                "model",
+                "distill",
+                "--model",
+                table_dir.to_str().unwrap(),
+                "--words",
+                words.to_str().unwrap(),
+                "--max-words",
+                &max,
+                "--index",
+                ix,
+            ],
+            2,
+        );
+        println!("\nmodel distill (dictionary and corpus words): {s:.1} s, peak RSS {rss:.0} MB");
+    }
+    let (s, rss, _) = run_measured(
+        &[
+            "embed",
+            "--index",
+            ix,
+            "--model",
+            table_dir.to_str().unwrap(),
+            "--embed-mode",
+            "static",
+        ],
+        2,
+    );
+    println!(
+        "embed --embed-mode static, {n} items: {s:.1} s ({:.0} items/s), peak RSS {rss:.0} MB",
+        n as f64 / s
+    );
+    windows(ix, n, &sizes, &labels, &["--semantic"]);
+}
+
+/// Runs `minyi topics` (plus `extra` arguments) on windows ending 2024-12-31 that hold about
+/// `sizes` items, with 2 threads and 1, and prints time, peak RSS and NMI per run, then the
+/// speed-up per thread and the growth of time with the items.
+fn windows(ix: &str, n: usize, sizes: &[usize], labels: &HashMap<String, String>, extra: &[&str]) {
+    let total_days = 6.0 * 365.0 + 1.0;
+    println!("\n## topics {}", extra.join(" "));
     println!("\n| items | threads | topics | 其他 | wall | peak RSS | NMI vs categories |");
     println!("|---|---|---|---|---|---|---|");
     let mut times: HashMap<(usize, usize), f64> = HashMap::new();
-    for &m in &sizes {
+    for &m in sizes {
         let mut args: Vec<String> = ["topics", "--index", ix, "--format", "json"]
             .map(String::from)
             .to_vec();
+        args.extend(extra.iter().map(|a| a.to_string()));
         if m < n {
             let days = (total_days * m as f64 / n as f64).round() as i64;
             let from = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()
@@ -257,7 +321,7 @@ fn main() {
             );
         }
     }
-    for &m in &sizes {
+    for &m in sizes {
         if let (Some(a), Some(b)) = (times.get(&(m, 1)), times.get(&(m, 2))) {
             println!("speed-up from 1 to 2 threads at ~{m} items: {:.2}x", a / b);
         }

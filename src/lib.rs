@@ -16,6 +16,8 @@
 //!   stopwords from `corpora/dict/`) and makes character bigrams for substring search.
 //! * [`index`] stores items in tantivy (upsert by id) and answers queries.
 //! * [`pipeline`] wires ingest → segment → index with rayon, in bounded batches.
+//! * [`exchange`] writes items with their terms as JSON lines for other engines (Spark):
+//!   `minyi segment` and `minyi export`.
 //!
 //! ```
 //! use minyi::index::search::SearchRequest;
@@ -37,6 +39,7 @@ pub mod cli;
 pub mod config;
 pub mod embed;
 pub mod error;
+pub mod exchange;
 pub mod index;
 pub mod ingest;
 pub mod item;

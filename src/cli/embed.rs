@@ -79,7 +79,7 @@ pub fn embed_with_bar(
         bar.set_position(done as u64);
     });
     bar.finish_and_clear();
-    Ok(result.with_context(|| format!("embedding {} failed", index.dir.display()))?)
+    result.with_context(|| format!("embedding {} failed", index.dir.display()))
 }
 
 /// Prints an embedding summary.

@@ -4,10 +4,12 @@
 pub mod bulletin;
 pub mod config;
 pub mod embed;
+pub mod export;
 pub mod ingest;
 pub mod output;
 pub mod report;
 pub mod search;
+pub mod segment;
 pub mod show;
 pub mod similar;
 pub mod stats;
@@ -54,6 +56,8 @@ pub enum Command {
     Config(config::Args),
     Embed(embed::Args),
     Model(embed::ModelCmd),
+    Segment(segment::Args),
+    Export(export::Args),
 }
 
 /// The index location option shared by every subcommand.
@@ -91,6 +95,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(a) => config::run(a)?,
         Command::Embed(a) => embed::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Model(a) => embed::run_model(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Segment(a) => segment::run(a)?,
+        Command::Export(a) => export::run(a)?,
     };
     Ok(match outcome {
         Outcome::Found => ExitCode::SUCCESS,

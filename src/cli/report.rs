@@ -51,6 +51,11 @@ pub struct Args {
     /// One report per month or quarter of --from..--to, written into the --out folder.
     #[arg(long, value_enum, value_name = "CADENCE")]
     pub batch: Option<Cadence>,
+    /// Render the topics of this file (what `minyi topics --format json` writes, or the Spark
+    /// job) instead of mining them; the items come from the index by the file's ids. The
+    /// window is the file's unless --period or --from/--to is given.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["batch", "sector"])]
+    pub topics: Option<PathBuf>,
     /// Seed of the clustering order.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -91,6 +96,69 @@ impl WindowArgs {
             self.to.as_deref(),
         )
     }
+}
+
+/// `report --topics FILE`: the report of topics mined elsewhere (another run, the Spark job).
+fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
+    let topics = crate::topics::TopicReport::from_json(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a topics file (as `minyi topics --format json` writes): {e}",
+            file.display()
+        )
+    })?;
+    let given = args.window.period.is_some() || args.window.from.is_some();
+    let period = match (&topics.recent_window, given) {
+        (_, true) => args.window.period()?,
+        (Some((from, to)), false) => {
+            let day = |s: &str| parse_from(s.get(..10).unwrap_or(s));
+            Period::new(day(from)?, day(to)?)
+        }
+        (None, false) => anyhow::bail!(
+            "{}: the file names no window: give --period (2024Q3) or --from/--to",
+            file.display()
+        ),
+    };
+    let index = ItemIndex::open(&args.index.index)?;
+    let wanted: std::collections::HashSet<&str> = topics
+        .topics
+        .iter()
+        .flat_map(|t| &t.item_ids)
+        .chain(&topics.other.item_ids)
+        .map(String::as_str)
+        .collect();
+    let items: Vec<crate::item::Item> = index
+        .collect(None, &Filters::default())?
+        .into_iter()
+        .filter(|i| wanted.contains(i.id.as_str()))
+        .collect();
+    if items.len() < wanted.len() {
+        let have: std::collections::HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        let mut missing: Vec<&&str> = wanted.iter().filter(|id| !have.contains(**id)).collect();
+        missing.sort();
+        anyhow::bail!(
+            "{}: {} of its {} items are not in the index {} (first: {}); ingest the same items first",
+            file.display(),
+            missing.len(),
+            wanted.len(),
+            args.index.index.display(),
+            missing.iter().take(5).map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let previous_window = period.previous();
+    let previous = index.collect(
+        None,
+        &Filters {
+            from: Some(previous_window.from),
+            to: Some(previous_window.to),
+            ..Filters::default()
+        },
+    )?;
+    let r = report::build(TITLE, period, topics, &items, &previous, args.top.max(1));
+    let format = format_for(args.format, args.out.as_deref());
+    emit(&render::report(&r, format)?, args.out.as_deref())?;
+    Ok(Outcome::Found)
 }
 
 fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>) -> anyhow::Result<Period> {
@@ -193,6 +261,9 @@ impl Ctx<'_> {
 
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
+    if let Some(file) = &args.topics {
+        return from_topics_file(&args, file);
+    }
     let span = args.window.period()?;
     let index = ItemIndex::open(&args.index.index)?;
     let format = format_for(

@@ -124,35 +124,52 @@ pub fn louvain(adj: &Adj, resolution: f64, seed: u64) -> Vec<u32> {
         if !moved {
             break;
         }
-        // Renumber communities densely.
-        let mut renum: HashMap<u32, u32> = HashMap::new();
+        // Renumber communities densely, in order of first appearance.
+        let mut renum: Vec<u32> = vec![u32::MAX; graph.len()];
+        let mut k = 0u32;
         for &c in &comm {
-            let next = renum.len() as u32;
-            renum.entry(c).or_insert(next);
-        }
-        for m in membership.iter_mut() {
-            *m = renum[&comm[*m as usize]];
-        }
-        // Aggregate.
-        let k = renum.len();
-        let mut agg: Vec<HashMap<u32, f64>> = vec![HashMap::new(); k];
-        for (i, edges) in graph.iter().enumerate() {
-            let ci = renum[&comm[i]];
-            for &(j, w) in edges {
-                let cj = renum[&comm[j as usize]];
-                *agg[ci as usize].entry(cj).or_default() += w as f64;
+            if renum[c as usize] == u32::MAX {
+                renum[c as usize] = k;
+                k += 1;
             }
         }
-        graph = Cow::Owned(
-            agg.into_iter()
-                .map(|m| {
-                    let mut v: Vec<(u32, f32)> =
-                        m.into_iter().map(|(c, w)| (c, w as f32)).collect();
-                    v.sort_unstable_by_key(|(c, _)| *c);
-                    v
-                })
-                .collect(),
-        );
+        for m in membership.iter_mut() {
+            *m = renum[comm[*m as usize] as usize];
+        }
+        // Aggregate: the members of each community, in node order, sum their edges into the
+        // neighbouring communities (a dense array and the list touched, as in local moving).
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); k as usize];
+        for (i, &c) in comm.iter().enumerate() {
+            members[renum[c as usize] as usize].push(i as u32);
+        }
+        let mut links: Vec<f64> = vec![0.0; k as usize];
+        let mut seen: Vec<bool> = vec![false; k as usize];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut agg: Adj = Vec::with_capacity(k as usize);
+        for nodes in &members {
+            for &i in nodes {
+                for &(j, w) in &graph[i as usize] {
+                    let cj = renum[comm[j as usize] as usize];
+                    if !seen[cj as usize] {
+                        seen[cj as usize] = true;
+                        touched.push(cj);
+                    }
+                    links[cj as usize] += w as f64;
+                }
+            }
+            touched.sort_unstable();
+            agg.push(
+                touched
+                    .iter()
+                    .map(|&c| {
+                        seen[c as usize] = false;
+                        (c, std::mem::take(&mut links[c as usize]) as f32)
+                    })
+                    .collect(),
+            );
+            touched.clear();
+        }
+        graph = Cow::Owned(agg);
     }
     // Dense ids in order of first appearance.
     let mut renum: HashMap<u32, u32> = HashMap::new();
@@ -193,16 +210,22 @@ pub fn consensus_louvain(
         if parts.windows(2).all(|w| same_partition(&w[0], &w[1])) {
             return parts.into_iter().next().expect("at least one run");
         }
+        // Each node's community in every run, side by side, so that comparing two nodes
+        // reads two short contiguous rows instead of one entry from each run.
+        let by_node: Vec<u32> = (0..graph.len())
+            .flat_map(|i| parts.iter().map(move |p| p[i]))
+            .collect();
+        let row = |i: usize| &by_node[i * runs..(i + 1) * runs];
         let next: Adj = graph
             .par_iter()
             .enumerate()
             .map(|(i, edges)| {
+                let ri = row(i);
                 edges
                     .iter()
                     .filter_map(|&(j, _)| {
-                        let together = parts.iter().filter(|p| p[i] == p[j as usize]).count()
-                            as f32
-                            / runs as f32;
+                        let same = ri.iter().zip(row(j as usize)).filter(|(a, b)| a == b);
+                        let together = same.count() as f32 / runs as f32;
                         (together >= 0.5).then_some((j, together))
                     })
                     .collect()

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::embed::{self, Store};
 use crate::item::Item;
@@ -79,7 +79,7 @@ impl Default for TopicConfig {
 }
 
 /// An item as a topic lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ItemRef {
     pub id: String,
     pub title: String,
@@ -101,13 +101,15 @@ impl ItemRef {
 }
 
 /// One topic.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Topic {
     /// Rank by size, from 1.
     pub id: usize,
     pub label: String,
     pub keywords: Vec<String>,
     pub class: TopicClass,
+    /// Filled from `class` when read back ([`TopicReport::from_json`]).
+    #[serde(skip_deserializing)]
     pub class_zh: &'static str,
     pub scores: Scores,
     pub signals: Signals,
@@ -127,20 +129,21 @@ pub struct Topic {
     /// With `--compare previous`: new, rising, steady or fading.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trend: Option<Trend>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub trend_zh: Option<&'static str>,
 }
 
 /// Items that fit no topic.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Other {
+    #[serde(skip_deserializing)]
     pub label: &'static str,
     pub size: usize,
     pub item_ids: Vec<String>,
 }
 
 /// The result of a topic run (the JSON that `minyi topics --format json` prints).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TopicReport {
     pub items: usize,
     pub recent_window: Option<(String, String)>,
@@ -157,8 +160,42 @@ pub struct TopicReport {
     pub previous_topic_of: HashMap<String, usize>,
 }
 
+impl TopicReport {
+    /// Reads back what `minyi topics --format json` wrote — or any engine writing the same
+    /// schema, such as the Spark job — and checks that it holds together: topic ids are
+    /// unique and no item is in two places.
+    pub fn from_json(text: &str) -> std::result::Result<TopicReport, String> {
+        let mut r: TopicReport = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        r.other.label = "其他";
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut ids = std::collections::HashSet::new();
+        for t in &r.topics {
+            if !ids.insert(t.id) {
+                return Err(format!("topic id {} appears twice", t.id));
+            }
+        }
+        for id in r
+            .topics
+            .iter()
+            .flat_map(|t| &t.item_ids)
+            .chain(&r.other.item_ids)
+        {
+            if !seen.insert(id) {
+                return Err(format!(
+                    "item {id} is in more than one topic (or also in 其他)"
+                ));
+            }
+        }
+        for t in &mut r.topics {
+            t.class_zh = t.class.label_zh();
+            t.trend_zh = t.trend.map(Trend::label_zh);
+        }
+        Ok(r)
+    }
+}
+
 /// A topic's course against the previous window (`--compare previous`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Trend {
     /// Nothing like it in the previous window (新出现).
@@ -184,7 +221,7 @@ impl Trend {
 }
 
 /// A previous-window topic with no continuation now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FadedTopic {
     pub label: String,
     pub keywords: Vec<String>,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Datelike, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::item::{Adoption, Item};
 
@@ -65,7 +65,7 @@ impl Default for ScoreConfig {
 }
 
 /// A topic's class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TopicClass {
     Hot,
@@ -87,7 +87,7 @@ impl TopicClass {
 }
 
 /// The signals behind the scores, shown to the editor.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Signals {
     pub size: usize,
     pub recent: usize,
@@ -108,7 +108,7 @@ pub struct Signals {
 }
 
 /// Scores in [0, 1].
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Scores {
     pub hot: f64,
     pub difficult: f64,

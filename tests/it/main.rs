@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod crash;
 mod datasets;
+mod exchange;
 mod formats;
 mod ingest;
 mod properties;

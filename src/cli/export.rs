@@ -1,0 +1,72 @@
+//! `minyi export`: the index's items with their terms, for engines that read files.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::{IndexArg, Outcome};
+use crate::exchange::export_jsonl;
+use crate::index::ItemIndex;
+
+/// Write the index's items with their segmented terms as JSON lines (the format of
+/// `minyi segment`), ordered by id, for Spark, DuckDB or pandas.
+///
+/// Each line is one item with every field, `title_terms` and `body_terms`, segmented with the
+/// index's own dictionary.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Output format (JSON lines).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+    /// Only items of this sector.
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Only items submitted on or after this date.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only items submitted on or before this date.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let index = ItemIndex::open(&args.index.index)?;
+    let filters = super::search::filters(
+        &args.sector,
+        &None,
+        &None,
+        &args.from,
+        &args.to,
+        &None,
+        false,
+    )?;
+    let n = match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            let n = export_jsonl(&index, &filters, &mut w)?;
+            w.flush()?;
+            n
+        }
+        None => export_jsonl(&index, &filters, &mut std::io::stdout().lock())?,
+    };
+    eprintln!("导出信息 {n} 条");
+    Ok(if n == 0 {
+        Outcome::NothingFound
+    } else {
+        Outcome::Found
+    })
+}

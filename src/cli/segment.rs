@@ -1,0 +1,65 @@
+//! `minyi segment`: JSONL items on standard input → the same items with their terms on
+//! standard output (what each Spark executor runs on its partition).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::Outcome;
+use crate::exchange::segment_stream;
+use crate::index::ItemIndex;
+use crate::ingest::MapOverrides;
+use crate::segment::{Dictionary, Segmenter};
+
+/// Segment JSONL items from standard input, writing each back with its terms, exactly as
+/// `minyi ingest` reads, cleans, identifies and segments them.
+///
+/// Each non-blank input line gives one output line: the item (id — derived from the content
+/// when the line has none —, title, body, date, submitter, sector, … and every other key under
+/// `extra`) plus `title_terms` and `body_terms`; or `{"rejected": {location, field, reason,
+/// original}}` for a line that cannot become an item (bad JSON, no title or body, a bad date).
+/// Keys map to fields as in `ingest` (标题/留言主题/title, 正文/留言详情/body, …; --map).
+/// Empty input gives empty output. A count goes to standard error.
+///
+/// On Spark: `rdd.pipe("minyi segment")`, or a subprocess per partition.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Segment with this index's dictionary (the one its items were indexed with).
+    #[arg(long, value_name = "DIR", conflicts_with = "dict")]
+    pub index: Option<PathBuf>,
+    /// Dictionary directory with user.dict and stopwords.txt
+    /// [default: the project's corpora/dict, built in, as `ingest` uses for a new index].
+    #[arg(long, value_name = "DIR")]
+    pub dict: Option<PathBuf>,
+    /// Map a field to a key, e.g. --map title=信息标题 (repeatable), as in `ingest`.
+    #[arg(long = "map", value_name = "FIELD=KEY")]
+    pub map: Vec<String>,
+    /// No count on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let seg = match (&args.index, &args.dict) {
+        (Some(ix), _) => ItemIndex::open(ix)?.segmenter.clone(),
+        (None, Some(dir)) => Segmenter::new(&Dictionary::load(dir)?)?,
+        (None, None) => Segmenter::embedded(),
+    };
+    let overrides = MapOverrides::parse(&args.map)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let counts = segment_stream(
+        Box::new(std::io::stdin()),
+        "<stdin>",
+        &overrides,
+        &seg,
+        &mut out,
+    )?;
+    out.flush()?;
+    if !args.quiet {
+        eprintln!(
+            "分词完成：读入 {} 行，输出信息 {} 条，拒收 {} 行",
+            counts.read, counts.items, counts.rejected
+        );
+    }
+    Ok(Outcome::Found)
+}

@@ -37,12 +37,17 @@ pub struct StoreMeta {
 pub struct Store {
     dir: PathBuf,
     pub meta: StoreMeta,
-    /// id → (text hash, vector).
-    vectors: HashMap<String, (u64, Vec<f32>)>,
+    /// id → (text hash, vector), in f16 as on disk: half the memory of f32 (2 GB less at
+    /// 1M items of 512 dimensions); readers get f32.
+    vectors: HashMap<String, (u64, Vec<f16>)>,
     /// Records in the log (live or replaced).
     records: usize,
     /// Bytes of whole records in the log.
     valid_len: u64,
+}
+
+fn to_f32(v: &[f16]) -> Vec<f32> {
+    v.iter().map(|x| x.to_f32()).collect()
 }
 
 fn corrupt(path: &Path, message: impl std::fmt::Display) -> Error {
@@ -144,9 +149,9 @@ impl Store {
                 break;
             }
             let Ok(id) = String::from_utf8(id) else { break };
-            let v: Vec<f32> = halfs
+            let v: Vec<f16> = halfs
                 .chunks_exact(2)
-                .map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32())
+                .map(|b| f16::from_le_bytes([b[0], b[1]]))
                 .collect();
             self.valid_len += (4 + len + 8 + dim * 2) as u64;
             self.records += 1;
@@ -172,8 +177,9 @@ impl Store {
             w.write_all(&(id.len() as u32).to_le_bytes())?;
             w.write_all(id.as_bytes())?;
             w.write_all(&hash.to_le_bytes())?;
+            let v: Vec<f16> = v.iter().map(|&x| f16::from_f32(x)).collect();
             for x in &v {
-                w.write_all(&f16::from_f32(*x).to_le_bytes())?;
+                w.write_all(&x.to_le_bytes())?;
             }
             self.valid_len += (4 + id.len() + 8 + self.meta.dim * 2) as u64;
             self.records += 1;
@@ -203,7 +209,7 @@ impl Store {
                 w.write_all(id.as_bytes())?;
                 w.write_all(&hash.to_le_bytes())?;
                 for x in v {
-                    w.write_all(&f16::from_f32(*x).to_le_bytes())?;
+                    w.write_all(&x.to_le_bytes())?;
                 }
             }
             w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
@@ -215,22 +221,22 @@ impl Store {
     }
 
     /// The vector of `id`, if it was made from text with this hash.
-    pub fn get(&self, id: &str, text_hash: u64) -> Option<&[f32]> {
+    pub fn get(&self, id: &str, text_hash: u64) -> Option<Vec<f32>> {
         self.vectors
             .get(id)
             .filter(|(h, _)| *h == text_hash)
-            .map(|(_, v)| &v[..])
+            .map(|(_, v)| to_f32(v))
     }
 
     /// The stored vector of `id`, up to date or not (for search, where a query meets the
     /// stored vectors as they are).
-    pub fn vector(&self, id: &str) -> Option<&[f32]> {
-        self.vectors.get(id).map(|(_, v)| &v[..])
+    pub fn vector(&self, id: &str) -> Option<Vec<f32>> {
+        self.vectors.get(id).map(|(_, v)| to_f32(v))
     }
 
     /// Whether `id` has an up-to-date vector.
     pub fn has(&self, id: &str, text_hash: u64) -> bool {
-        self.get(id, text_hash).is_some()
+        self.vectors.get(id).is_some_and(|(h, _)| *h == text_hash)
     }
 
     /// Live vectors.

@@ -380,7 +380,7 @@ impl ItemIndex {
             .filter_map(|(id, a)| {
                 let s = store
                     .vector(&id)
-                    .map(|v| crate::embed::dot(v, query_vector))?;
+                    .map(|v| crate::embed::dot(&v, query_vector))?;
                 Some((id, a, s))
             })
             .collect();

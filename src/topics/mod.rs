@@ -603,7 +603,7 @@ pub fn mine_with_progress(
             .map(|it| {
                 store
                     .get(&it.id, embed::text_hash(it))
-                    .map(from_dense)
+                    .map(|v| from_dense(&v))
                     .unwrap_or_default()
             })
             .collect();
@@ -820,7 +820,7 @@ pub fn similar(
                 .map(|it| {
                     store
                         .get(&it.id, embed::text_hash(it))
-                        .map(from_dense)
+                        .map(|v| from_dense(&v))
                         .unwrap_or_default()
                 })
                 .collect(),

@@ -79,11 +79,11 @@ pub fn segment_stream(
     let mut input = BufReader::new(input);
     let mut counts = SegmentCounts::default();
     // An empty partition is normal on a cluster: no output, no error.
-    let io = |e: std::io::Error| Error::Input {
+    let empty = input.fill_buf().map_err(|e| Error::Input {
         path: name.into(),
         message: e.to_string(),
-    };
-    if input.fill_buf().map_err(io)?.is_empty() {
+    })?;
+    if empty.is_empty() {
         return Ok(counts);
     }
     let decoded = Decoded {
@@ -97,26 +97,20 @@ pub fn segment_stream(
         if batch.is_empty() {
             break;
         }
-        // (is an item, its line)
-        let lines: Vec<(bool, String)> = batch
+        let rejected = batch.iter().filter(|r| r.is_err()).count();
+        counts.read += batch.len();
+        counts.items += batch.len() - rejected;
+        counts.rejected += rejected;
+        let lines: Vec<String> = batch
             .into_par_iter()
             .map(|r| match r {
-                Ok(item) => (true, to_line(&SegmentedItem::of(seg, item))),
-                Err(reject) => (false, to_line(&Rejected { rejected: &reject })),
+                Ok(item) => to_line(&SegmentedItem::of(seg, item)),
+                Err(reject) => to_line(&Rejected { rejected: &reject }),
             })
             .collect();
-        for (is_item, line) in &lines {
-            counts.read += 1;
-            if *is_item {
-                counts.items += 1;
-            } else {
-                counts.rejected += 1;
-            }
-            out.write_all(line.as_bytes()).map_err(io)?;
-            out.write_all(b"\n").map_err(io)?;
-        }
+        write_lines(out, &lines)?;
     }
-    out.flush().map_err(io)?;
+    out.flush()?;
     Ok(counts)
 }
 
@@ -124,24 +118,24 @@ pub fn segment_stream(
 /// by the index's own dictionary, as JSON lines. Returns how many.
 pub fn export_jsonl(index: &ItemIndex, filters: &Filters, out: &mut dyn Write) -> Result<usize> {
     let items = index.collect(None, filters)?;
-    let io = |e: std::io::Error| Error::Input {
-        path: "<output>".into(),
-        message: e.to_string(),
-    };
-    let mut n = 0;
     for chunk in items.chunks(BATCH) {
         let lines: Vec<String> = chunk
             .par_iter()
             .map(|it| to_line(&SegmentedItem::of(&index.segmenter, it.clone())))
             .collect();
-        for line in lines {
-            out.write_all(line.as_bytes()).map_err(io)?;
-            out.write_all(b"\n").map_err(io)?;
-            n += 1;
-        }
+        write_lines(out, &lines)?;
     }
-    out.flush().map_err(io)?;
-    Ok(n)
+    out.flush()?;
+    Ok(items.len())
+}
+
+/// Writes each line followed by a newline.
+fn write_lines(out: &mut dyn Write, lines: &[String]) -> Result<()> {
+    for line in lines {
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 /// One JSON line. Items and rejects hold only strings, numbers and lists, so this cannot fail.

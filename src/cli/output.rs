@@ -136,6 +136,20 @@ pub fn shorten(text: &str, max: usize) -> String {
     crate::ingest::dates::truncate(text, max)
 }
 
+/// A progress bar on standard error when it is a terminal (hidden otherwise), drawn with
+/// `template` (indicatif's syntax) and ticking while work runs.
+pub fn progress_bar(template: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("static template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,18 +168,4 @@ mod tests {
         assert_eq!(csv_safe("=1+1"), "'=1+1");
         assert_eq!(csv_safe("正常"), "正常");
     }
-}
-
-/// A progress bar on standard error when it is a terminal (hidden otherwise), drawn with
-/// `template` (indicatif's syntax) and ticking while work runs.
-pub fn progress_bar(template: &str) -> indicatif::ProgressBar {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(ProgressStyle::with_template(template).expect("static template"));
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar
 }

@@ -128,8 +128,15 @@ fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
         .chain(&topics.other.item_ids)
         .map(String::as_str)
         .collect();
-    let items: Vec<crate::item::Item> = index
-        .collect(None, &Filters::default())?
+    // One read of the index: the file's items, and the previous window's items for growth.
+    let previous_window = period.previous();
+    let all = index.collect(None, &Filters::default())?;
+    let previous: Vec<crate::item::Item> = all
+        .iter()
+        .filter(|i| i.submitted_at.is_some_and(|d| previous_window.contains(d)))
+        .cloned()
+        .collect();
+    let items: Vec<crate::item::Item> = all
         .into_iter()
         .filter(|i| wanted.contains(i.id.as_str()))
         .collect();
@@ -146,15 +153,6 @@ fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
             missing.iter().take(5).map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
         );
     }
-    let previous_window = period.previous();
-    let previous = index.collect(
-        None,
-        &Filters {
-            from: Some(previous_window.from),
-            to: Some(previous_window.to),
-            ..Filters::default()
-        },
-    )?;
     let r = report::build(TITLE, period, topics, &items, &previous, args.top.max(1));
     let format = format_for(args.format, args.out.as_deref());
     emit(&render::report(&r, format)?, args.out.as_deref())?;
@@ -352,7 +350,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
                     t.item_ids
                         .iter()
                         .filter_map(|id| date_of.get(id.as_str()))
-                        .filter(|d| **d >= w.from && **d < w.to)
+                        .filter(|d| w.contains(**d))
                         .count()
                 })
                 .collect(),

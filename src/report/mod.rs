@@ -176,6 +176,11 @@ impl Period {
         Period::new(from, self.from)
     }
 
+    /// Whether `d` falls in the window `[from, to)` (as the index's date filters count).
+    pub fn contains(&self, d: DateTime<FixedOffset>) -> bool {
+        d >= self.from && d < self.to
+    }
+
     /// Number of days.
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days().max(1)

@@ -7,7 +7,8 @@
 //! wall time, peak RSS (of that process alone) and the NMI of the topics against the 8 news
 //! categories (a sanity figure: the items of one category should not scatter).
 //!
-//! MINYI_SCALE_DIR=DIR keeps the corpus and its index in DIR between runs (built when absent).
+//! MINYI_SCALE_DIR=DIR keeps the corpus and its index in DIR between runs (built when absent);
+//! MINYI_SCALE_CORPUS_ONLY=1 only writes the corpus (for benches/spark.sh).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -176,6 +177,10 @@ fn main() {
         std::fs::metadata(&csv_path).unwrap().len() as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
+    // The Spark bench (benches/spark.sh) only needs the corpus.
+    if std::env::var_os("MINYI_SCALE_CORPUS_ONLY").is_some() {
+        return;
+    }
     if !index.join("minyi.json").exists() {
         let (s, rss, out) = run_measured(
             &[

@@ -33,6 +33,11 @@ pub struct SegmentedItem {
     pub item: Item,
     pub title_terms: Vec<String>,
     pub body_terms: Vec<String>,
+    /// With `minyi segment --sample-seed`: the item's sampling key as 16 hex digits (sorting
+    /// the keys as text sorts them as numbers); the items with the smallest keys are the
+    /// sample local minyi clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_key: Option<String>,
 }
 
 impl SegmentedItem {
@@ -41,6 +46,7 @@ impl SegmentedItem {
         SegmentedItem {
             title_terms: seg.terms(&item.title),
             body_terms: seg.terms(&item.body),
+            sample_key: None,
             item,
         }
     }
@@ -74,6 +80,7 @@ pub fn segment_stream(
     name: &str,
     overrides: &MapOverrides,
     seg: &Segmenter,
+    sample_seed: Option<u64>,
     out: &mut dyn Write,
 ) -> Result<SegmentCounts> {
     let mut input = BufReader::new(input);
@@ -104,7 +111,13 @@ pub fn segment_stream(
         let lines: Vec<String> = batch
             .into_par_iter()
             .map(|r| match r {
-                Ok(item) => to_line(&SegmentedItem::of(seg, item)),
+                Ok(item) => {
+                    let mut s = SegmentedItem::of(seg, item);
+                    s.sample_key = sample_seed.map(|seed| {
+                        format!("{:016x}", crate::topics::sample_key(seed, &s.item.id))
+                    });
+                    to_line(&s)
+                }
                 Err(reject) => to_line(&Rejected { rejected: &reject }),
             })
             .collect();
@@ -126,6 +139,116 @@ pub fn export_jsonl(index: &ItemIndex, filters: &Filters, out: &mut dyn Write) -
         write_lines(out, &lines)?;
     }
     out.flush()?;
+    Ok(items.len())
+}
+
+/// Writes the items of `index` that pass `filters` (ordered by id) with their terms as one
+/// Parquet file (Snappy-compressed, one row group per 65,536 items): the columns of the JSON
+/// lines, `title_terms` and `body_terms` as lists of strings, `submitted_at` as RFC 3339 text,
+/// `extra` as a JSON array of [column, value] pairs. Returns how many items.
+pub fn export_parquet<W: Write + Send>(
+    index: &ItemIndex,
+    filters: &Filters,
+    out: W,
+) -> Result<usize> {
+    use std::sync::Arc;
+
+    use arrow_array::builder::{Int64Builder, ListBuilder, StringBuilder};
+    use arrow_array::{ArrayRef, RecordBatch};
+    use arrow_schema::{DataType, Field, Schema};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+
+    const TEXT: [&str; 11] = [
+        "id",
+        "title",
+        "body",
+        "submitted_at",
+        "submitter",
+        "sector",
+        "unit",
+        "adoption",
+        "instruction",
+        "feedback",
+        "source",
+    ];
+    let mut fields: Vec<Field> = TEXT
+        .iter()
+        .map(|&name| Field::new(name, DataType::Utf8, name == "submitted_at"))
+        .collect();
+    fields.push(Field::new("likes", DataType::Int64, true));
+    fields.push(Field::new("dislikes", DataType::Int64, true));
+    fields.push(Field::new("extra", DataType::Utf8, false));
+    for name in ["title_terms", "body_terms"] {
+        fields.push(Field::new_list(
+            name,
+            Field::new("item", DataType::Utf8, true),
+            false,
+        ));
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_size(65_536)
+        .build();
+    let parquet_err = |e: parquet::errors::ParquetError| Error::Io(std::io::Error::other(e));
+    let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(props)).map_err(parquet_err)?;
+    let items = index.collect(None, filters)?;
+    for chunk in items.chunks(BATCH * 8) {
+        let rows: Vec<SegmentedItem> = chunk
+            .par_iter()
+            .map(|it| SegmentedItem::of(&index.segmenter, it.clone()))
+            .collect();
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
+        for name in TEXT {
+            let mut b = StringBuilder::new();
+            for r in &rows {
+                let it = &r.item;
+                match name {
+                    "id" => b.append_value(&it.id),
+                    "title" => b.append_value(&it.title),
+                    "body" => b.append_value(&it.body),
+                    "submitted_at" => b.append_option(it.submitted_at.map(|d| d.to_rfc3339())),
+                    "submitter" => b.append_value(&it.submitter),
+                    "sector" => b.append_value(&it.sector),
+                    "unit" => b.append_value(&it.unit),
+                    "adoption" => b.append_value(it.adoption.as_str()),
+                    "instruction" => b.append_value(&it.instruction),
+                    "feedback" => b.append_value(&it.feedback),
+                    _ => b.append_value(&it.source),
+                }
+            }
+            columns.push(Arc::new(b.finish()));
+        }
+        for count in [|it: &Item| it.likes, |it: &Item| it.dislikes] {
+            let mut b = Int64Builder::new();
+            for r in &rows {
+                b.append_option(count(&r.item).map(|v| v as i64));
+            }
+            columns.push(Arc::new(b.finish()));
+        }
+        let mut extra = StringBuilder::new();
+        for r in &rows {
+            extra.append_value(to_line(&r.item.extra));
+        }
+        columns.push(Arc::new(extra.finish()));
+        for title in [true, false] {
+            let mut b = ListBuilder::new(StringBuilder::new());
+            for r in &rows {
+                let terms = if title { &r.title_terms } else { &r.body_terms };
+                for t in terms {
+                    b.values().append_value(t);
+                }
+                b.append(true);
+            }
+            columns.push(Arc::new(b.finish()));
+        }
+        let batch = RecordBatch::try_new(schema.clone(), columns)
+            .map_err(|e| Error::Io(std::io::Error::other(e)))?;
+        writer.write(&batch).map_err(parquet_err)?;
+    }
+    writer.close().map_err(parquet_err)?;
     Ok(items.len())
 }
 

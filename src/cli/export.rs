@@ -4,19 +4,20 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{IndexArg, Outcome};
-use crate::exchange::export_jsonl;
+use crate::exchange::{export_jsonl, export_parquet};
 use crate::index::ItemIndex;
 
-/// Write the index's items with their segmented terms as JSON lines (the format of
-/// `minyi segment`), ordered by id, for Spark, DuckDB or pandas.
+/// Write the index's items with their segmented terms, ordered by id, for Spark, DuckDB or
+/// pandas: as JSON lines (the format of `minyi segment`) or as a Parquet file.
 ///
-/// Each line is one item with every field, `title_terms` and `body_terms`, segmented with the
-/// index's own dictionary.
+/// Each item has every field, `title_terms` and `body_terms`, segmented with the index's own
+/// dictionary. In Parquet the terms are lists of strings, `submitted_at` is RFC 3339 text and
+/// `extra` a JSON array of [column, value] pairs; the file is Snappy-compressed.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub index: IndexArg,
-    /// Output format (JSON lines).
+    /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,
     /// Only items of this sector.
@@ -38,6 +39,8 @@ pub struct Args {
 pub enum ExportFormat {
     /// One JSON object per line.
     Jsonl,
+    /// Apache Parquet (needs --out: a Parquet file is not written to a terminal or pipe).
+    Parquet,
 }
 
 /// Runs the command.
@@ -52,8 +55,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         &None,
         false,
     )?;
-    let n = match &args.out {
-        Some(path) => {
+    let n = match (&args.out, args.format) {
+        (None, ExportFormat::Parquet) => {
+            anyhow::bail!("--format parquet needs --out FILE (e.g. --out items.parquet)")
+        }
+        (Some(path), ExportFormat::Parquet) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            export_parquet(&index, &filters, std::io::BufWriter::new(file))?
+        }
+        (Some(path), ExportFormat::Jsonl) => {
             let file = std::fs::File::create(path)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
@@ -61,7 +72,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             w.flush()?;
             n
         }
-        None => export_jsonl(&index, &filters, &mut std::io::stdout().lock())?,
+        (None, ExportFormat::Jsonl) => {
+            export_jsonl(&index, &filters, &mut std::io::stdout().lock())?
+        }
     };
     eprintln!("导出信息 {n} 条");
     Ok(if n == 0 {

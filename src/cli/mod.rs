@@ -1,8 +1,10 @@
 //! Command-line interface: one file per subcommand (its clap arguments and `run`), no
 //! pipeline logic here. Exit codes: 0 success, 1 nothing found, 2 error.
 
+pub mod assign;
 pub mod bulletin;
 pub mod config;
+pub mod describe;
 pub mod embed;
 pub mod export;
 pub mod ingest;
@@ -58,6 +60,8 @@ pub enum Command {
     Model(embed::ModelCmd),
     Segment(segment::Args),
     Export(export::Args),
+    Assign(assign::Args),
+    Describe(describe::Args),
 }
 
 /// The index location option shared by every subcommand.
@@ -97,6 +101,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Model(a) => embed::run_model(a, &Config::load(cli.config.as_deref())?)?,
         Command::Segment(a) => segment::run(a)?,
         Command::Export(a) => export::run(a)?,
+        Command::Assign(a) => assign::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Describe(a) => describe::run(a, &Config::load(cli.config.as_deref())?)?,
     };
     Ok(match outcome {
         Outcome::Found => ExitCode::SUCCESS,

@@ -33,6 +33,11 @@ pub struct Args {
     /// Map a field to a key, e.g. --map title=信息标题 (repeatable), as in `ingest`.
     #[arg(long = "map", value_name = "FIELD=KEY")]
     pub map: Vec<String>,
+    /// Add each item's sampling key for this seed (`sample_key`, 16 hex digits): the items
+    /// with the smallest keys are the sample `minyi topics --seed SEED` clusters locally
+    /// above its sample size.
+    #[arg(long, value_name = "SEED")]
+    pub sample_seed: Option<u64>,
     /// No count on standard error.
     #[arg(long, short)]
     pub quiet: bool,
@@ -52,6 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         "<stdin>",
         &overrides,
         &seg,
+        args.sample_seed,
         &mut out,
     )?;
     out.flush()?;

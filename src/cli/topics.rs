@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::index::query::{parse_from, parse_to, Filters};
 use crate::index::ItemIndex;
 use crate::topics::window::analyse;
-use crate::topics::{self, Stage, TopicConfig, TopicReport};
+use crate::topics::{self, distributed, Stage, TopicConfig, TopicReport};
 
 /// Find topics (选题) among the items: hot (热点: many people, rising, many sectors),
 /// difficult (难点: persistent, unresolved, hard cases) and highlights (亮点: good practice).
@@ -60,6 +60,15 @@ pub struct Args {
     /// Print the time each stage took to standard error.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also write the topic model to FILE: vocabulary, idf, each topic's centre, floor and
+    /// members, from which `minyi assign` assigns other items (the Spark job's driver runs
+    /// this on its sample). Not with --semantic.
+    #[arg(long, value_name = "FILE", conflicts_with = "semantic")]
+    pub save_model: Option<std::path::PathBuf>,
+    /// The analysed items are a sample of N items (with --save-model): the least topic size
+    /// is that of N items, scaled to the sample, as local minyi does above its sample size.
+    #[arg(long, value_name = "N", requires = "save_model")]
+    pub sample_of: Option<usize>,
 }
 
 /// What `--compare` compares with.
@@ -90,9 +99,26 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         ..Filters::default()
     };
     let base = settings.topic_config()?;
+    let min_size = args.min_size.or(base.min_size);
+    // A sample standing for more items clusters with the least size scaled to the sample.
+    let (min_size, population_min) = match args.sample_of {
+        Some(population) => {
+            let sample = index.collect(args.query.as_deref(), &filters)?.len();
+            anyhow::ensure!(
+                population >= sample,
+                "--sample-of {population} is less than the {sample} items analysed"
+            );
+            let full = min_size.unwrap_or_else(|| distributed::default_min_size(population));
+            (
+                Some(distributed::sample_min_size(full, sample, population)),
+                Some(full),
+            )
+        }
+        None => (min_size, None),
+    };
     let cfg = TopicConfig {
         k,
-        min_size: args.min_size.or(base.min_size),
+        min_size,
         seed: args.seed,
         embeddings: semantic_store(&index, args.semantic)?,
         ..base
@@ -113,6 +139,28 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         return Ok(Outcome::NothingFound);
     }
     let report = analysis.report;
+    if let Some(path) = &args.save_model {
+        let model = distributed::TopicModel::build(
+            &index.segmenter,
+            &analysis.items,
+            &report,
+            &cfg,
+            args.sample_of.unwrap_or(analysis.items.len()),
+            population_min.unwrap_or(report.min_size),
+        );
+        let file = std::fs::File::create(path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        serde_json::to_writer(&mut w, &model)?;
+        w.flush()
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        eprintln!(
+            "专题模型已写入 {}（{} 个专题，词表 {} 个词）",
+            path.display(),
+            model.topics.len(),
+            model.vocab.len()
+        );
+    }
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string(&report)?),
         ListFormat::Table => print_table(&report)?,

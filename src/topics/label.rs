@@ -10,7 +10,6 @@ use crate::segment::Segmenter;
 
 /// c-TF-IDF keywords of each topic: `tf(t,c)/|c| · ln(1 + A / f(t))`.
 pub fn keywords(vectors: &Vectors, topics: &[Vec<usize>], top: usize) -> Vec<Vec<String>> {
-    let mut total: HashMap<u32, f32> = HashMap::new();
     let per_topic: Vec<HashMap<u32, f32>> = topics
         .iter()
         .map(|members| {
@@ -20,13 +19,26 @@ pub fn keywords(vectors: &Vectors, topics: &[Vec<usize>], top: usize) -> Vec<Vec
                     *tf.entry(t).or_default() += c;
                 }
             }
-            for (&t, &c) in &tf {
-                *total.entry(t).or_default() += c;
-            }
             tf
         })
         .collect();
-    let a = total.values().sum::<f32>() / topics.len().max(1) as f32;
+    keywords_of_counts(&per_topic, &vectors.vocab, top)
+}
+
+/// c-TF-IDF keywords from each topic's term counts (term id → count over its members), as
+/// [`keywords`] computes them; an engine that counted the terms elsewhere gets the same words.
+pub fn keywords_of_counts(
+    per_topic: &[HashMap<u32, f32>],
+    vocab: &[String],
+    top: usize,
+) -> Vec<Vec<String>> {
+    let mut total: HashMap<u32, f32> = HashMap::new();
+    for tf in per_topic {
+        for (&t, &c) in tf {
+            *total.entry(t).or_default() += c;
+        }
+    }
+    let a = total.values().sum::<f32>() / per_topic.len().max(1) as f32;
     per_topic
         .iter()
         .map(|tf| {
@@ -38,7 +50,7 @@ pub fn keywords(vectors: &Vectors, topics: &[Vec<usize>], top: usize) -> Vec<Vec
             w.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
             w.into_iter()
                 .take(top)
-                .map(|(t, _)| vectors.vocab[t as usize].clone())
+                .map(|(t, _)| vocab[t as usize].clone())
                 .collect()
         })
         .collect()
@@ -50,8 +62,14 @@ pub fn title_phrases(seg: &Segmenter, items: &[Item]) -> Vec<Vec<String>> {
     use rayon::prelude::*;
     items
         .par_iter()
-        .map(|it| {
-            let title = &it.title;
+        .map(|it| phrases_of(seg, &it.title))
+        .collect()
+}
+
+/// The phrases of one title (see [`title_phrases`]), sorted.
+pub fn phrases_of(seg: &Segmenter, title: &str) -> Vec<String> {
+    {
+        {
             let mut out: HashSet<String> = HashSet::new();
             let mut prev: Option<(usize, usize)> = None;
             seg.for_each_term(title, |t, from, to| {
@@ -68,8 +86,8 @@ pub fn title_phrases(seg: &Segmenter, items: &[Item]) -> Vec<Vec<String>> {
             let mut v: Vec<String> = out.into_iter().collect();
             v.sort_unstable();
             v
-        })
-        .collect()
+        }
+    }
 }
 
 /// A short label: the title phrase most particular to the topic, by a class-based TF-IDF over
@@ -88,10 +106,23 @@ pub fn label(
             *local.entry(p.as_str()).or_default() += 1;
         }
     }
-    let n = phrases.len() as f64;
-    let size = members.len() as f64;
+    label_of_counts(&local, members.len(), phrases.len(), global, keywords)
+}
+
+/// [`label`] from counts: `local` holds how many of the topic's `size` titles hold each
+/// phrase, `global` how many of all `n` analysed titles do.
+pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
+    local: &HashMap<S, usize>,
+    size: usize,
+    n: usize,
+    global: &HashMap<S, usize>,
+    keywords: &[String],
+) -> String {
+    let n = n as f64;
+    let size = size as f64;
     let mut best: Option<(f64, &str)> = None;
-    for (p, c) in local {
+    for (p, &c) in local {
+        let p: &str = p.borrow();
         // A label says something to an editor: two Han characters at least (not "A7", "5g").
         let han = p
             .chars()
@@ -101,7 +132,8 @@ pub fn label(
             continue;
         }
         let compound = if p.chars().count() >= 4 { 1.15 } else { 1.0 };
-        let score = c as f64 / size * (1.0 + n / global[p] as f64).ln() * compound;
+        let df = global.get(p).copied().unwrap_or(c).max(1);
+        let score = c as f64 / size * (1.0 + n / df as f64).ln() * compound;
         if best.is_none_or(|(b, bp)| score > b || (score == b && p < bp)) {
             best = Some((score, p));
         }

@@ -7,6 +7,7 @@
 //! Items in communities below the minimum size go to an explicit 其他 bucket.
 
 pub mod cluster;
+pub mod distributed;
 pub mod eval;
 pub mod graph;
 pub mod label;
@@ -17,7 +18,7 @@ pub mod window;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::embed::{self, Store};
@@ -366,6 +367,15 @@ fn cluster_rows(
     (topics, other, dup)
 }
 
+/// The sampling key of an item: the `sample_size` items with the smallest keys are the
+/// sample of a large set (`minyi segment --sample-seed` writes it for other engines).
+pub fn sample_key(seed: u64, id: &str) -> u64 {
+    let mut h = blake3::Hasher::new();
+    h.update(&seed.to_le_bytes());
+    h.update(id.as_bytes());
+    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
 /// Clusters a large set through a sample: `cfg.sample_size` items, chosen by a hash of their
 /// id and the seed (the same sample on every run), are clustered as in [`cluster_rows`];
 /// every other item then joins the topic whose centre is most similar when it is as close to
@@ -381,12 +391,7 @@ fn cluster_sampled(
     progress: &dyn Fn(Stage),
 ) -> (Vec<Vec<usize>>, Vec<usize>, Vec<u32>) {
     let n = rows.len();
-    let key = |i: usize| {
-        let mut h = blake3::Hasher::new();
-        h.update(&cfg.seed.to_le_bytes());
-        h.update(items[i].id.as_bytes());
-        u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
-    };
+    let key = |i: usize| sample_key(cfg.seed, &items[i].id);
     let mut order: Vec<(u64, usize)> = {
         use rayon::prelude::*;
         (0..n).into_par_iter().map(|i| (key(i), i)).collect()
@@ -634,20 +639,11 @@ pub fn mine_with_progress(
             .iter()
             .filter_map(|i| i.submitted_at)
             .max()
-            .map(|last| {
-                let to = last + Duration::seconds(1);
-                score::Windows {
-                    recent_from: to - Duration::days(91),
-                    recent_to: to,
-                    previous_from: to - Duration::days(182),
-                }
-            }),
+            .map(score::Windows::ending_at),
     };
     let dated: Vec<DateTime<FixedOffset>> = items.iter().filter_map(|i| i.submitted_at).collect();
     let span_months = match (dated.iter().min(), dated.iter().max()) {
-        (Some(a), Some(b)) => {
-            ((b.year() * 12 + b.month0() as i32) - (a.year() * 12 + a.month0() as i32) + 1) as usize
-        }
+        (Some(a), Some(b)) => score::span_months(a, b),
         _ => 0,
     };
 

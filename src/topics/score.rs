@@ -123,16 +123,31 @@ pub struct Windows {
     pub previous_from: DateTime<FixedOffset>,
 }
 
+impl Windows {
+    /// The windows when none is given: the 91 days up to the latest item `last` (included),
+    /// and the 91 days before.
+    pub fn ending_at(last: DateTime<FixedOffset>) -> Windows {
+        let to = last + chrono::Duration::seconds(1);
+        Windows {
+            recent_from: to - chrono::Duration::days(91),
+            recent_to: to,
+            previous_from: to - chrono::Duration::days(182),
+        }
+    }
+}
+
+/// Calendar months from the month of `first` to that of `last`, both included.
+pub fn span_months(first: &DateTime<FixedOffset>, last: &DateTime<FixedOffset>) -> usize {
+    ((last.year() * 12 + last.month0() as i32) - (first.year() * 12 + first.month0() as i32) + 1)
+        .max(0) as usize
+}
+
 fn share(n: usize, of: usize) -> f64 {
     if of == 0 {
         0.0
     } else {
         n as f64 / of as f64
     }
-}
-
-fn month_index(d: &DateTime<FixedOffset>) -> i32 {
-    d.year() * 12 + d.month0() as i32
 }
 
 /// The cue lexicons compiled into Aho–Corasick automata (one pass over an item's text finds
@@ -158,6 +173,123 @@ impl Cues {
     }
 }
 
+/// What one item contributes to its topic's signals. Topic signals are sums and distinct
+/// counts of these, so an engine that assigns items elsewhere (the Spark job: `minyi assign`
+/// writes one per item) aggregates them into the same [`Tally`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemSignals {
+    /// Submitted in the recent window.
+    pub recent: bool,
+    /// Submitted in the previous window.
+    pub previous: bool,
+    /// Month of submission (`YYYY-MM`).
+    pub month: Option<String>,
+    pub likes: Option<u64>,
+    pub without_feedback: bool,
+    pub adopted: bool,
+    pub instructed: bool,
+    /// Difficulty cues found in title or body (each once).
+    pub difficulty_cues: Vec<String>,
+    /// Positive-practice cues found in title or body (each once).
+    pub highlight_cues: Vec<String>,
+}
+
+impl ItemSignals {
+    /// The signals of one item (`w`: the growth windows, if any).
+    pub fn of(cues: &Cues, it: &Item, w: Option<&Windows>) -> ItemSignals {
+        let (mut recent, mut previous) = (false, false);
+        if let (Some(w), Some(d)) = (w, it.submitted_at) {
+            recent = d >= w.recent_from && d < w.recent_to;
+            previous = !recent && d >= w.previous_from && d < w.recent_from;
+        }
+        ItemSignals {
+            recent,
+            previous,
+            month: it
+                .submitted_at
+                .map(|d| format!("{:04}-{:02}", d.year(), d.month())),
+            likes: it.likes,
+            without_feedback: it.feedback.trim().is_empty(),
+            adopted: it.adoption > Adoption::None,
+            instructed: it.instructed(),
+            difficulty_cues: cue_hits(it, &cues.difficulty),
+            highlight_cues: cue_hits(it, &cues.highlight),
+        }
+    }
+}
+
+/// A topic's counts over its members, from which its [`Signals`] follow.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub size: usize,
+    pub recent: usize,
+    pub previous: usize,
+    /// Distinct non-empty submitters.
+    pub submitters: usize,
+    /// Distinct non-empty sectors.
+    pub sectors: usize,
+    /// Distinct months with items.
+    pub months_active: usize,
+    pub likes_sum: u64,
+    /// Members with a like count.
+    pub likes_count: usize,
+    /// Members with a difficulty cue.
+    pub difficulty: usize,
+    /// Members with a positive-practice cue.
+    pub highlight: usize,
+    pub without_feedback: usize,
+    pub adopted: usize,
+    pub instructed: usize,
+    /// Members holding each cue.
+    pub cue_counts: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    /// Counts the members `items` (`w`: the growth windows, if any).
+    pub fn of(cues: &Cues, items: &[&Item], w: Option<&Windows>) -> Tally {
+        let distinct = |f: &dyn Fn(&Item) -> &str| {
+            items
+                .iter()
+                .map(|i| f(i))
+                .filter(|s| !s.is_empty())
+                .collect::<HashSet<&str>>()
+                .len()
+        };
+        let mut t = Tally {
+            submitters: distinct(&|i| i.submitter.as_str()),
+            sectors: distinct(&|i| i.sector.as_str()),
+            ..Tally::default()
+        };
+        let mut months: HashSet<String> = HashSet::new();
+        for it in items {
+            let s = ItemSignals::of(cues, it, w);
+            t.add(&s);
+            months.extend(s.month);
+        }
+        t.months_active = months.len();
+        t
+    }
+
+    /// Adds one member's sums (not the distinct counts: submitters, sectors, months).
+    pub fn add(&mut self, s: &ItemSignals) {
+        self.size += 1;
+        self.recent += s.recent as usize;
+        self.previous += s.previous as usize;
+        if let Some(l) = s.likes {
+            self.likes_sum += l;
+            self.likes_count += 1;
+        }
+        self.without_feedback += s.without_feedback as usize;
+        self.adopted += s.adopted as usize;
+        self.instructed += s.instructed as usize;
+        self.difficulty += !s.difficulty_cues.is_empty() as usize;
+        self.highlight += !s.highlight_cues.is_empty() as usize;
+        for c in s.difficulty_cues.iter().chain(&s.highlight_cues) {
+            *self.cue_counts.entry(c.clone()).or_default() += 1;
+        }
+    }
+}
+
 /// Computes the signals of one topic. `previous_extra` counts items of the previous window
 /// matched to this topic from outside the analysed set.
 pub fn signals(
@@ -167,71 +299,31 @@ pub fn signals(
     previous_extra: usize,
     span_months: usize,
 ) -> Signals {
-    let size = items.len();
-    let (mut recent, mut previous) = (0, previous_extra);
-    if let Some(w) = w {
-        for it in items {
-            if let Some(d) = it.submitted_at {
-                if d >= w.recent_from && d < w.recent_to {
-                    recent += 1;
-                } else if d >= w.previous_from && d < w.recent_from {
-                    previous += 1;
-                }
-            }
-        }
-    }
-    let submitters: HashSet<&str> = items
-        .iter()
-        .map(|i| i.submitter.as_str())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let sectors: HashSet<&str> = items
-        .iter()
-        .map(|i| i.sector.as_str())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let likes: Vec<u64> = items.iter().filter_map(|i| i.likes).collect();
-    let months: HashSet<i32> = items
-        .iter()
-        .filter_map(|i| i.submitted_at.as_ref().map(month_index))
-        .collect();
-    let mut cue_counts: BTreeMap<&str, usize> = BTreeMap::new();
-    let difficulty = items
-        .iter()
-        .filter(|i| cue_hits(i, &cues_of.difficulty, &mut cue_counts))
-        .count();
-    let highlight = items
-        .iter()
-        .filter(|i| cue_hits(i, &cues_of.highlight, &mut cue_counts))
-        .count();
-    let mut cues: Vec<(&str, usize)> = cue_counts.into_iter().collect();
+    signals_of(&Tally::of(cues_of, items, w), previous_extra, span_months)
+}
+
+/// The signals of a topic from its [`Tally`].
+pub fn signals_of(t: &Tally, previous_extra: usize, span_months: usize) -> Signals {
+    let size = t.size;
+    let (recent, previous) = (t.recent, t.previous + previous_extra);
+    let mut cues: Vec<(&str, usize)> = t.cue_counts.iter().map(|(c, &n)| (c.as_str(), n)).collect();
     cues.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     Signals {
         size,
         recent,
         previous,
         growth: (recent as f64 + 2.0) / (previous as f64 + 2.0),
-        submitters: submitters.len(),
-        sectors: sectors.len(),
-        likes_mean: (!likes.is_empty())
-            .then(|| likes.iter().sum::<u64>() as f64 / likes.len() as f64),
-        months_active: months.len(),
+        submitters: t.submitters,
+        sectors: t.sectors,
+        likes_mean: (t.likes_count > 0).then(|| t.likes_sum as f64 / t.likes_count as f64),
+        months_active: t.months_active,
         span_months,
-        persistence: share(months.len(), span_months.max(1)).min(1.0),
-        difficulty_cue_share: share(difficulty, size),
-        without_feedback_share: share(
-            items
-                .iter()
-                .filter(|i| i.feedback.trim().is_empty())
-                .count(),
-            size,
-        ),
-        highlight_cue_share: share(highlight, size),
-        adopted_share: share(
-            items.iter().filter(|i| i.adoption > Adoption::None).count(),
-            size,
-        ),
-        instructed_share: share(items.iter().filter(|i| i.instructed()).count(), size),
+        persistence: share(t.months_active, span_months.max(1)).min(1.0),
+        difficulty_cue_share: share(t.difficulty, size),
+        without_feedback_share: share(t.without_feedback, size),
+        highlight_cue_share: share(t.highlight, size),
+        adopted_share: share(t.adopted, size),
+        instructed_share: share(t.instructed, size),
         cues: cues
             .into_iter()
             .take(6)
@@ -240,12 +332,11 @@ pub fn signals(
     }
 }
 
-/// Whether an item's title or body holds any of `cues`; counts each cue found (once per item).
-fn cue_hits<'c>(
+/// The cues of one lexicon that an item's title or body holds, each once, in lexicon order.
+fn cue_hits(
     it: &Item,
-    (automaton, cues): &'c (aho_corasick::AhoCorasick, Vec<String>),
-    counts: &mut BTreeMap<&'c str, usize>,
-) -> bool {
+    (automaton, cues): &(aho_corasick::AhoCorasick, Vec<String>),
+) -> Vec<String> {
     let mut found: Vec<usize> = automaton
         .find_overlapping_iter(it.title.as_str())
         .chain(automaton.find_overlapping_iter(it.body.as_str()))
@@ -253,10 +344,7 @@ fn cue_hits<'c>(
         .collect();
     found.sort_unstable();
     found.dedup();
-    for &p in &found {
-        *counts.entry(cues[p].as_str()).or_default() += 1;
-    }
-    !found.is_empty()
+    found.into_iter().map(|p| cues[p].clone()).collect()
 }
 
 /// Scores every topic (volume and likes are relative to the largest values among topics).

@@ -23,7 +23,7 @@ pub struct Vectors {
 }
 
 /// Whether a term is worth a feature: two characters or more, not a bare number.
-fn keep(term: &str) -> bool {
+pub(crate) fn keep(term: &str) -> bool {
     term.chars().count() >= 2
         && !term
             .chars()

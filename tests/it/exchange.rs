@@ -3,25 +3,11 @@
 
 use std::collections::HashMap;
 
-use assert_cmd::Command;
-
-use crate::util::{sample, sample_rows, Workdir};
+use crate::util::{piped, sample, sample_rows, Workdir};
 
 /// Runs `minyi segment ARGS` with `input` on standard input: (exit code, stdout, stderr).
 fn segment(args: &[&str], input: &str) -> (i32, String, String) {
-    let out = Command::cargo_bin("minyi")
-        .expect("binary")
-        .arg("segment")
-        .args(args)
-        .env_remove("MINYI_INDEX")
-        .write_stdin(input.to_string())
-        .output()
-        .expect("run minyi segment");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    piped(&[&["segment"], args].concat(), input)
 }
 
 /// The sample corpus as JSON lines with its Chinese headers as keys.
@@ -254,4 +240,73 @@ fn report_renders_from_a_topics_file_as_from_the_index() {
         },
         &["more than one topic"],
     );
+}
+
+#[test]
+fn export_parquet_holds_what_the_json_lines_hold() {
+    use arrow_array::{Array, ListArray, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    let jsonl = by_id(&w.run(&["export"]).stdout);
+    let path = w.path("items.parquet");
+    let r = w.run(&[
+        "export",
+        "--format",
+        "parquet",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut rows = 0;
+    let mut last_id = String::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let text = |name: &str| {
+            batch
+                .column_by_name(name)
+                .unwrap()
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .unwrap()
+                .clone()
+        };
+        let (ids, titles, dates) = (text("id"), text("title"), text("submitted_at"));
+        let terms = batch
+            .column_by_name("body_terms")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<ListArray>()
+            .unwrap()
+            .clone();
+        for i in 0..batch.num_rows() {
+            let id = ids.value(i).to_string();
+            assert!(id > last_id, "ordered by id");
+            let j = &jsonl[&id];
+            assert_eq!(titles.value(i), j["title"].as_str().unwrap());
+            assert_eq!(dates.is_null(i), j["submitted_at"].is_null());
+            let t = terms.value(i);
+            let t = t.as_any().downcast_ref::<StringArray>().unwrap();
+            let got: Vec<&str> = (0..t.len()).map(|k| t.value(k)).collect();
+            let want: Vec<&str> = j["body_terms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            assert_eq!(got, want, "{id}");
+            last_id = id;
+            rows += 1;
+        }
+    }
+    assert_eq!(rows, jsonl.len());
+    // A Parquet file is not written to standard output.
+    let r = w.run(&["export", "--format", "parquet"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--out"), "{}", r.stderr);
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod crash;
 mod datasets;
+mod distributed;
 mod exchange;
 mod formats;
 mod ingest;

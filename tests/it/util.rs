@@ -148,3 +148,20 @@ pub fn ids(v: &serde_json::Value) -> Vec<String> {
         .map(|x| x.as_str().unwrap().to_string())
         .collect()
 }
+
+/// Runs `minyi ARGS` (no index option added) with `input` on standard input:
+/// (exit code, stdout, stderr).
+pub fn piped(args: &[&str], input: &str) -> (i32, String, String) {
+    let out = Command::cargo_bin("minyi")
+        .expect("binary")
+        .args(args)
+        .env_remove("MINYI_INDEX")
+        .write_stdin(input.to_string())
+        .output()
+        .expect("run minyi");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

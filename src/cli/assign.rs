@@ -7,8 +7,6 @@ use std::path::PathBuf;
 use super::Outcome;
 use crate::config::Config;
 use crate::exchange::SegmentedItem;
-use crate::index::ItemIndex;
-use crate::segment::{Dictionary, Segmenter};
 use crate::topics::distributed::{Assigner, TopicModel};
 
 /// Assign segmented items to the topics of a model written by `minyi topics --save-model`.
@@ -56,11 +54,7 @@ pub fn read_model(path: &std::path::Path) -> anyhow::Result<TopicModel> {
 
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
-    let seg = match (&args.index, &args.dict) {
-        (Some(ix), _) => ItemIndex::open(ix)?.segmenter.clone(),
-        (None, Some(dir)) => Segmenter::new(&Dictionary::load(dir)?)?,
-        (None, None) => Segmenter::embedded(),
-    };
+    let seg = super::segment::segmenter(args.index.as_deref(), args.dict.as_deref())?;
     let model = read_model(&args.model)?;
     let latest = args
         .latest

@@ -2,7 +2,7 @@
 //! standard output (what each Spark executor runs on its partition).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Outcome;
 use crate::exchange::segment_stream;
@@ -43,13 +43,19 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let seg = match (&args.index, &args.dict) {
+/// The segmenter of `--index DIR` (that index's dictionary), else of `--dict DIR`, else the
+/// built-in dictionary (as `ingest` uses for a new index).
+pub fn segmenter(index: Option<&Path>, dict: Option<&Path>) -> anyhow::Result<Segmenter> {
+    Ok(match (index, dict) {
         (Some(ix), _) => ItemIndex::open(ix)?.segmenter.clone(),
         (None, Some(dir)) => Segmenter::new(&Dictionary::load(dir)?)?,
         (None, None) => Segmenter::embedded(),
-    };
+    })
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let seg = segmenter(args.index.as_deref(), args.dict.as_deref())?;
     let overrides = MapOverrides::parse(&args.map)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let counts = segment_stream(

@@ -113,22 +113,10 @@ impl TopicModel {
             .map(|m| vectorize::centroid(m.iter().map(|&i| &vectors.tfidf[i])))
             .collect();
         let floors = super::member_floors(&members, &centres, |m| &vectors.tfidf[m], dim);
-        // The idf the rows were weighted with, recovered per term from the vectors' rule.
-        let n = items.len();
-        let mut df = vec![0u32; dim];
-        for row in &vectors.counts {
-            for &(t, _) in row {
-                df[t as usize] += 1;
-            }
-        }
-        let idf = df
-            .iter()
-            .map(|&d| ((1.0 + n as f32) / (1.0 + d as f32)).ln() + 1.0)
-            .collect();
         TopicModel {
             format: MODEL_FORMAT.into(),
             seed: cfg.seed,
-            sample: n,
+            sample: items.len(),
             population,
             min_size,
             max_terms: if population > super::graph::EXACT_UP_TO {
@@ -137,7 +125,7 @@ impl TopicModel {
                 usize::MAX
             },
             vocab: vectors.vocab,
-            idf,
+            idf: vectors.idf,
             topics: report
                 .topics
                 .iter()
@@ -256,33 +244,21 @@ impl Assigner {
         }
         let mut c: Sparse = counts.into_iter().collect();
         c.sort_unstable_by_key(|(i, _)| *i);
-        let mut w: Sparse = c
-            .iter()
-            .map(|&(i, v)| (i, (1.0 + v.ln()) * self.model.idf[i as usize]))
-            .collect();
-        if w.len() > self.model.max_terms {
-            w.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            w.truncate(self.model.max_terms);
-            w.sort_unstable_by_key(|(i, _)| *i);
-        }
-        let norm = w.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            w.iter_mut().for_each(|(_, x)| *x /= norm);
-        }
+        let w = vectorize::weigh(&c, &self.model.idf, self.model.max_terms);
         (c, w)
     }
 
     /// Assigns a batch of items (in parallel; output in input order).
     pub fn assign(&self, seg: &Segmenter, items: &[SegmentedItem]) -> Vec<Assignment> {
         use rayon::prelude::*;
-        let rows: Vec<(Sparse, Sparse)> = items.par_iter().map(|it| self.row(it)).collect();
-        let weights: Vec<Sparse> = rows.iter().map(|(_, w)| w.clone()).collect();
+        let (counts, weights): (Vec<Sparse>, Vec<Sparse>) =
+            items.par_iter().map(|it| self.row(it)).unzip();
         let nearest = nearest_topic(&self.centres, &weights, self.model.vocab.len());
         items
             .par_iter()
-            .zip(rows)
+            .zip(counts)
             .zip(nearest)
-            .map(|((it, (counts, _)), best)| {
+            .map(|((it, counts), best)| {
                 // When the sample was the whole set, local minyi keeps its 其他 as found.
                 let whole = self.model.sample >= self.model.population;
                 let topic = match self.member_of.get(&it.item.id) {
@@ -412,7 +388,10 @@ pub fn describe(
         _ => 0,
     };
     let windows = latest.map(Windows::ending_at);
-    let term_counts: Vec<HashMap<u32, f32>> = kept.iter().map(|t| t.terms.clone()).collect();
+    let term_counts: Vec<HashMap<u32, f32>> = kept
+        .iter_mut()
+        .map(|t| std::mem::take(&mut t.terms))
+        .collect();
     if let Some(bad) = term_counts
         .iter()
         .flat_map(|m| m.keys())

@@ -68,26 +68,22 @@ pub fn title_phrases(seg: &Segmenter, items: &[Item]) -> Vec<Vec<String>> {
 
 /// The phrases of one title (see [`title_phrases`]), sorted.
 pub fn phrases_of(seg: &Segmenter, title: &str) -> Vec<String> {
-    {
-        {
-            let mut out: HashSet<String> = HashSet::new();
-            let mut prev: Option<(usize, usize)> = None;
-            seg.for_each_term(title, |t, from, to| {
-                if t.chars().count() >= 2 {
-                    out.insert(title[from..to].to_string());
-                }
-                if let Some((pf, pt)) = prev {
-                    if pt == from {
-                        out.insert(title[pf..to].to_string());
-                    }
-                }
-                prev = Some((from, to));
-            });
-            let mut v: Vec<String> = out.into_iter().collect();
-            v.sort_unstable();
-            v
+    let mut out: HashSet<String> = HashSet::new();
+    let mut prev: Option<(usize, usize)> = None;
+    seg.for_each_term(title, |t, from, to| {
+        if t.chars().count() >= 2 {
+            out.insert(title[from..to].to_string());
         }
-    }
+        if let Some((pf, pt)) = prev {
+            if pt == from {
+                out.insert(title[pf..to].to_string());
+            }
+        }
+        prev = Some((from, to));
+    });
+    let mut v: Vec<String> = out.into_iter().collect();
+    v.sort_unstable();
+    v
 }
 
 /// A short label: the title phrase most particular to the topic, by a class-based TF-IDF over

@@ -205,9 +205,7 @@ impl ItemSignals {
         ItemSignals {
             recent,
             previous,
-            month: it
-                .submitted_at
-                .map(|d| format!("{:04}-{:02}", d.year(), d.month())),
+            month: it.submitted_at.as_ref().map(super::month_key),
             likes: it.likes,
             without_feedback: it.feedback.trim().is_empty(),
             adopted: it.adoption > Adoption::None,

@@ -16,6 +16,8 @@ pub type Sparse = Vec<(u32, f32)>;
 pub struct Vectors {
     /// Term text by id.
     pub vocab: Vec<String>,
+    /// Inverse document frequency of each term.
+    pub idf: Vec<f32>,
     /// Raw term counts per item (title counted twice), for c-TF-IDF keywords.
     pub counts: Vec<Sparse>,
     /// L2-normalised TF-IDF per item (empty when no term survived).
@@ -120,28 +122,36 @@ pub fn vectorize(seg: &Segmenter, items: &[&Item]) -> Vectors {
                 .collect();
             c.sort_unstable_by_key(|(i, _)| *i);
             c.shrink_to_fit();
-            let mut w: Sparse = c
-                .iter()
-                .map(|&(i, v)| (i, (1.0 + v.ln()) * idf[i as usize]))
-                .collect();
-            if w.len() > cap {
-                w.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                w.truncate(cap);
-                w.sort_unstable_by_key(|(i, _)| *i);
-                w.shrink_to_fit();
-            }
-            let norm = w.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                w.iter_mut().for_each(|(_, x)| *x /= norm);
-            }
+            let w = weigh(&c, &idf, cap);
             (c, w)
         })
         .unzip();
     Vectors {
         vocab: vocab.into_iter().map(|(t, _)| t).collect(),
+        idf,
         counts,
         tfidf,
     }
+}
+
+/// The L2-normalised TF-IDF row of raw term counts `counts` (sorted by term id): sublinear tf
+/// times idf, keeping the `cap` highest weights.
+pub fn weigh(counts: &Sparse, idf: &[f32], cap: usize) -> Sparse {
+    let mut w: Sparse = counts
+        .iter()
+        .map(|&(i, v)| (i, (1.0 + v.ln()) * idf[i as usize]))
+        .collect();
+    if w.len() > cap {
+        w.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        w.truncate(cap);
+        w.sort_unstable_by_key(|(i, _)| *i);
+        w.shrink_to_fit();
+    }
+    let norm = w.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        w.iter_mut().for_each(|(_, x)| *x /= norm);
+    }
+    w
 }
 
 /// Dot product of two sparse vectors.

@@ -228,6 +228,15 @@ impl Store {
             .map(|(_, v)| to_f32(v))
     }
 
+    /// The vector of `id` as stored (f16), if it was made from text with this hash: topics
+    /// read them in place rather than copying a million of them.
+    pub fn get_f16(&self, id: &str, text_hash: u64) -> Option<&[f16]> {
+        self.vectors
+            .get(id)
+            .filter(|(h, _)| *h == text_hash)
+            .map(|(_, v)| &v[..])
+    }
+
     /// The stored vector of `id`, up to date or not (for search, where a query meets the
     /// stored vectors as they are).
     pub fn vector(&self, id: &str) -> Option<Vec<f32>> {

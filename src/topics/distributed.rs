@@ -21,10 +21,11 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use super::features::{Centre, Features};
 use super::label;
 use super::score::{self, Cues, ItemSignals, ScoreConfig, Tally, Windows};
 use super::vectorize::{self, Sparse};
-use super::{nearest_topic, ItemRef, Other, Topic, TopicConfig, TopicReport};
+use super::{ItemRef, Other, Topic, TopicConfig, TopicReport};
 use crate::exchange::SegmentedItem;
 use crate::item::Item;
 use crate::segment::Segmenter;
@@ -108,11 +109,9 @@ impl TopicModel {
             .iter()
             .map(|t| t.item_ids.iter().map(|id| position[id.as_str()]).collect())
             .collect();
-        let centres: Vec<Sparse> = members
-            .iter()
-            .map(|m| vectorize::centroid(m.iter().map(|&i| &vectors.tfidf[i])))
-            .collect();
-        let floors = super::member_floors(&members, &centres, |m| &vectors.tfidf[m], dim);
+        let features = Features::words(&vectors.tfidf, dim);
+        let centres: Vec<Centre> = members.iter().map(|m| features.centroid(m)).collect();
+        let floors = features.floors(&members, &centres);
         TopicModel {
             format: MODEL_FORMAT.into(),
             seed: cfg.seed,
@@ -134,7 +133,7 @@ impl TopicModel {
                 .map(|((t, centre), floor)| ModelTopic {
                     id: t.id,
                     label: t.label.clone(),
-                    centre,
+                    centre: centre.into_words(),
                     floor,
                     members: t.item_ids.clone(),
                     duplicate_groups: t.duplicate_groups.clone(),
@@ -192,7 +191,7 @@ pub struct Assignment {
 pub struct Assigner {
     model: TopicModel,
     term_ids: HashMap<String, u32>,
-    centres: Vec<Sparse>,
+    centres: Vec<Centre>,
     member_of: HashMap<String, usize>,
     cues: Cues,
     windows: Option<Windows>,
@@ -218,7 +217,11 @@ impl Assigner {
             .enumerate()
             .flat_map(|(t, mt)| mt.members.iter().map(move |id| (id.clone(), t)))
             .collect();
-        let centres = model.topics.iter().map(|t| t.centre.clone()).collect();
+        let centres = model
+            .topics
+            .iter()
+            .map(|t| Centre::Words(t.centre.clone()))
+            .collect();
         Assigner {
             term_ids,
             centres,
@@ -253,7 +256,7 @@ impl Assigner {
         use rayon::prelude::*;
         let (counts, weights): (Vec<Sparse>, Vec<Sparse>) =
             items.par_iter().map(|it| self.row(it)).unzip();
-        let nearest = nearest_topic(&self.centres, &weights, self.model.vocab.len());
+        let nearest = Features::words(&weights, self.model.vocab.len()).nearest(&self.centres);
         items
             .par_iter()
             .zip(counts)

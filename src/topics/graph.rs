@@ -121,50 +121,65 @@ pub fn near_duplicates(knn: &Knn, threshold: f32) -> Vec<u32> {
 }
 
 /// Query rows per block of the dense neighbour search (a block's scores take
-/// `DENSE_BLOCK` × n × 4 bytes).
-const DENSE_BLOCK: usize = 512;
+/// `DENSE_BLOCK` × n × 4 bytes, twice: 100 MB at 100,000 items).
+const DENSE_BLOCK: usize = 256;
 
-/// Exact neighbours of unit vectors (sentence embeddings): the cosines of a block of rows
-/// with every row come from one matrix product (candle's gemm, multi-threaded), then each
-/// row keeps its best `k` with cosine ≥ `min_sim`.
-pub fn knn_dense(vectors: &[Vec<f32>], k: usize, min_sim: f32) -> Knn {
+/// The best `k` of `scores` with score ≥ `min_sim`, leaving out `skip` (the row itself), best
+/// first, ties to the lower index. One pass that keeps the best so far: with embeddings
+/// nearly every cosine clears `min_sim`, and collecting them all to select from would move
+/// n entries per row.
+fn top_k(scores: &[f32], skip: usize, k: usize, min_sim: f32) -> Vec<(u32, f32)> {
+    let mut best: Vec<(u32, f32)> = Vec::with_capacity(k);
+    if k == 0 {
+        return best;
+    }
+    // What a candidate must reach: `min_sim`, and once `k` are kept, the worst of them.
+    let mut floor = min_sim;
+    for (o, &s) in scores.iter().enumerate() {
+        if s < floor || o == skip {
+            continue;
+        }
+        if best.len() == k {
+            // An equal score comes later in the order (higher index): it loses.
+            if s <= best[k - 1].1 {
+                continue;
+            }
+            best.pop();
+        }
+        let at = best.partition_point(|&(_, b)| b >= s);
+        best.insert(at, (o as u32, s));
+        if best.len() == k {
+            floor = best[k - 1].1;
+        }
+    }
+    best
+}
+
+/// Exact neighbours of unit vectors (sentence embeddings, `dim` entries each, row after row
+/// in `flat`): the cosines of a block of rows with every row come from one matrix product
+/// (candle's gemm, multi-threaded), then each row keeps its best `k` with cosine ≥ `min_sim`.
+pub fn knn_dense(flat: Vec<f32>, dim: usize, k: usize, min_sim: f32) -> Knn {
     use candle_core::{Device, Tensor};
-    let n = vectors.len();
-    let Some(dim) = vectors.first().map(|v| v.len()) else {
+    if dim == 0 || flat.is_empty() {
         return Vec::new();
-    };
-    let flat: Vec<f32> = vectors.iter().flat_map(|v| v.iter().copied()).collect();
+    }
+    let n = flat.len() / dim;
     let all = Tensor::from_vec(flat, (n, dim), &Device::Cpu).expect("shape matches");
-    let all_t = all.t().expect("2-d").contiguous().expect("contiguous");
+    // The transposed view, not a copy: gemm reads it through its strides.
+    let all_t = all.t().expect("2-d");
     let mut out: Knn = Vec::with_capacity(n);
     for start in (0..n).step_by(DENSE_BLOCK) {
         let len = DENSE_BLOCK.min(n - start);
         let block = all.narrow(0, start, len).expect("in range");
-        let scores: Vec<Vec<f32>> = block
+        let scores: Vec<f32> = block
             .matmul(&all_t)
-            .and_then(|s| s.to_vec2())
+            .and_then(|s| s.flatten_all())
+            .and_then(|s| s.to_vec1())
             .expect("cpu matmul");
         let rows: Vec<Vec<(u32, f32)>> = scores
-            .into_par_iter()
+            .par_chunks(n)
             .enumerate()
-            .map(|(r, row)| {
-                let d = start + r;
-                let mut best: Vec<(u32, f32)> = row
-                    .into_iter()
-                    .enumerate()
-                    .filter(|&(o, s)| o != d && s >= min_sim)
-                    .map(|(o, s)| (o as u32, s))
-                    .collect();
-                let by_score =
-                    |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-                if best.len() > k {
-                    best.select_nth_unstable_by(k, by_score);
-                    best.truncate(k);
-                }
-                best.sort_unstable_by(by_score);
-                best.shrink_to_fit();
-                best
-            })
+            .map(|(r, row)| top_k(row, start + r, k, min_sim))
             .collect();
         out.extend(rows);
     }
@@ -174,6 +189,21 @@ pub fn knn_dense(vectors: &[Vec<f32>], k: usize, min_sim: f32) -> Knn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_k_keeps_the_best_with_ties_to_the_lower_index() {
+        let scores = [0.5, 0.9, 0.2, 0.9, 0.05, 0.7, 0.5, 0.95];
+        assert_eq!(
+            top_k(&scores, 7, 3, 0.1),
+            vec![(1, 0.9), (3, 0.9), (5, 0.7)]
+        );
+        assert_eq!(
+            top_k(&scores, 1, 4, 0.1),
+            vec![(7, 0.95), (3, 0.9), (5, 0.7), (0, 0.5)]
+        );
+        assert_eq!(top_k(&scores, 0, 10, 0.6).len(), 4);
+        assert!(top_k(&scores, 0, 0, 0.0).is_empty());
+    }
 
     #[test]
     fn dense_neighbours_match_brute_force_across_blocks() {
@@ -192,7 +222,8 @@ mod tests {
                 v
             })
             .collect();
-        let knn = knn_dense(&rows, 5, -1.0);
+        let flat: Vec<f32> = rows.iter().flatten().copied().collect();
+        let knn = knn_dense(flat, 16, 5, -1.0);
         assert_eq!(knn.len(), rows.len());
         for d in [0, DENSE_BLOCK - 1, DENSE_BLOCK, rows.len() - 1] {
             let mut brute: Vec<(u32, f32)> = (0..rows.len())

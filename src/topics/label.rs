@@ -139,16 +139,11 @@ pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
         .unwrap_or_else(|| "（无关键词）".into())
 }
 
-/// The `n` members closest to the topic centre, with the centre itself (`dim`: the
-/// vocabulary size).
-pub fn representatives(
-    rows: &[Sparse],
-    members: &[usize],
-    n: usize,
-    dim: usize,
-) -> (Sparse, Vec<usize>) {
-    let c = centroid(members.iter().map(|&m| &rows[m]));
-    let sims = dots_with_centre(&c, dim, members.iter().map(|&m| &rows[m]));
+/// The `n` members closest to the topic centre in TF-IDF, with the centre itself.
+pub fn representatives(vectors: &Vectors, members: &[usize], n: usize) -> (Sparse, Vec<usize>) {
+    let c = centroid(members.iter().map(|&m| vectors.row(m)));
+    let dim = vectors.vocab.len();
+    let sims = dots_with_centre(&c, dim, members.iter().map(|&m| vectors.row(m)));
     let mut scored: Vec<(usize, f32)> = members.iter().copied().zip(sims).collect();
     scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     (c, scored.into_iter().take(n).map(|(m, _)| m).collect())

@@ -1,7 +1,8 @@
 //! Topics stage: groups items into topics and classifies them for topic planning (选题策划):
 //! hot (热点), difficult (难点), highlight (亮点).
 //!
-//! vectorize (TF-IDF of jieba terms) → graph (nearest neighbours, near-duplicate groups) →
+//! vectorize (TF-IDF of jieba terms; or with `--semantic` the stored embeddings, see
+//! [`features`]) → graph (nearest neighbours, near-duplicate groups) →
 //! cluster (Louvain communities: the number of topics is found, not guessed) → label
 //! (c-TF-IDF keywords, a key phrase, representative items) → score (signals and classes).
 //! Items in communities below the minimum size go to an explicit 其他 bucket.
@@ -9,6 +10,7 @@
 pub mod cluster;
 pub mod distributed;
 pub mod eval;
+pub mod features;
 pub mod graph;
 pub mod label;
 pub mod score;
@@ -24,8 +26,9 @@ use serde::{Deserialize, Serialize};
 use crate::embed::{self, Store};
 use crate::item::Item;
 use crate::segment::Segmenter;
+use features::{Centre, Features};
 pub use score::{ScoreConfig, Scores, Signals, TopicClass};
-use vectorize::{dot, Sparse};
+use vectorize::Sparse;
 
 /// Settings of a topic run.
 #[derive(Debug, Clone)]
@@ -287,44 +290,10 @@ fn groups(membership: &[u32], min_size: usize) -> (Vec<Vec<usize>>, Vec<usize>) 
     (keep, other)
 }
 
-/// For each row, the topic whose centre is most similar (with the cosine), through an
-/// inverted index of the centres: a row costs its terms × the topics holding each, where a
-/// sparse dot product with every centre would cost the centre's length (tens of thousands
-/// of terms in a large topic) per pair.
-fn nearest_topic(centres: &[Sparse], rows: &[Sparse], dim: usize) -> Vec<Option<(usize, f32)>> {
-    use rayon::prelude::*;
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); dim];
-    for (t, c) in centres.iter().enumerate() {
-        for &(term, w) in c {
-            postings[term as usize].push((t as u32, w));
-        }
-    }
-    rows.par_iter()
-        .map_init(
-            || vec![0f32; centres.len()],
-            |acc, row| {
-                for &(term, w) in row {
-                    for &(t, wc) in &postings[term as usize] {
-                        acc[t as usize] += w * wc;
-                    }
-                }
-                let best = acc
-                    .iter()
-                    .enumerate()
-                    .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
-                    .map(|(t, &s)| (t, s));
-                acc.iter_mut().for_each(|x| *x = 0.0);
-                best
-            },
-        )
-        .collect()
-}
-
 /// Clusters rows into topics (largest first) and 其他, with a near-duplicate group id per row:
 /// nearest-neighbour graph, consensus Louvain, and with `cfg.k` a forced count.
 fn cluster_rows(
-    rows: &[Sparse],
-    vocab_len: usize,
+    rows: &Features,
     min_size: usize,
     cfg: &TopicConfig,
     progress: &dyn Fn(Stage),
@@ -334,17 +303,11 @@ fn cluster_rows(
         .neighbours
         .unwrap_or_else(|| ((n as f64).sqrt() / 4.0).round().clamp(10.0, 50.0) as usize);
     progress(Stage::Neighbours);
-    let (knn, dup_threshold) = if cfg.embeddings.is_some() {
-        let dense: Vec<Vec<f32>> = rows.iter().map(|r| to_dense(r, vocab_len)).collect();
-        (
-            graph::knn_dense(&dense, neighbours, cfg.min_similarity),
-            cfg.semantic_duplicate_similarity,
-        )
+    let knn = rows.knn(neighbours, cfg.min_similarity);
+    let dup_threshold = if rows.is_semantic() {
+        cfg.semantic_duplicate_similarity
     } else {
-        (
-            graph::knn(rows, vocab_len, neighbours, cfg.min_similarity),
-            cfg.duplicate_similarity,
-        )
+        cfg.duplicate_similarity
     };
     let dup = graph::near_duplicates(&knn, dup_threshold);
     let adj = cluster::graph_from_knn(&knn);
@@ -384,8 +347,7 @@ pub fn sample_key(seed: u64, id: &str) -> u64 {
 /// not).
 fn cluster_sampled(
     items: &[Item],
-    rows: &[Sparse],
-    vocab_len: usize,
+    rows: &Features,
     min_size: usize,
     cfg: &TopicConfig,
     progress: &dyn Fn(Stage),
@@ -400,17 +362,19 @@ fn cluster_sampled(
     let mut sample: Vec<usize> = order[..cfg.sample_size].iter().map(|&(_, i)| i).collect();
     drop(order);
     sample.sort_unstable();
-    let sample_rows: Vec<Sparse> = sample.iter().map(|&i| rows[i].clone()).collect();
+    let sample_rows = rows.select(&sample);
     // Topics of the sample are smaller by the sampling rate.
     let sample_min = ((min_size * cfg.sample_size) as f64 / n as f64)
         .round()
         .max(3.0) as usize;
-    let (topics_s, _, dup_s) = cluster_rows(&sample_rows, vocab_len, sample_min, cfg, progress);
-    drop(sample_rows);
-    let centres: Vec<Sparse> = topics_s
-        .iter()
-        .map(|t| vectorize::centroid(t.iter().map(|&m| &rows[sample[m]])))
-        .collect();
+    let (topics_s, _, dup_s) = cluster_rows(&sample_rows, sample_min, cfg, progress);
+    let centres: Vec<Centre> = {
+        use rayon::prelude::*;
+        topics_s
+            .par_iter()
+            .map(|t| sample_rows.centroid(t))
+            .collect()
+    };
     // Every item (sampled ones too: the sample's 其他 may fit a topic now) joins its nearest
     // centre; sampled members keep their topic.
     let mut topic_of: Vec<Option<usize>> = vec![None; n];
@@ -421,8 +385,9 @@ fn cluster_sampled(
     }
     // A topic takes an item as close to its centre as its sampled members are: at least as
     // close as the 2% least typical of them.
-    let floors = member_floors(&topics_s, &centres, |m| &rows[sample[m]], vocab_len);
-    let nearest = nearest_topic(&centres, rows, vocab_len);
+    let floors = sample_rows.floors(&topics_s, &centres);
+    drop(sample_rows);
+    let nearest = rows.nearest(&centres);
     for (i, best) in nearest.into_iter().enumerate() {
         if topic_of[i].is_none() {
             if let Some((t, s)) = best {
@@ -452,40 +417,26 @@ fn cluster_sampled(
     (keep, other, dup)
 }
 
-/// Per topic, the cosine to its centre of its 2% least typical members (at least 0.01): an
-/// outside item as close as that fits the topic. Large topics have diffuse centres (a
-/// member's cosine to its centre is often under 0.1 with TF-IDF), and with embeddings every
-/// cosine is high, so the floor comes from the members, not from a fixed cosine.
-fn member_floors<'a>(
-    topics: &[Vec<usize>],
-    centres: &[Sparse],
-    row: impl Fn(usize) -> &'a Sparse + Sync,
-    dim: usize,
-) -> Vec<f32> {
-    use rayon::prelude::*;
-    topics
-        .par_iter()
-        .zip(centres)
-        .map(|(members, c)| {
-            let mut sims = vectorize::dots_with_centre(c, dim, members.iter().map(|&m| row(m)));
-            sims.sort_unstable_by(f32::total_cmp);
-            sims.get(sims.len() / 50).copied().unwrap_or(0.0).max(0.01)
-        })
-        .collect()
-}
-
-/// A sparse row as a dense vector of `dim`.
-fn to_dense(row: &Sparse, dim: usize) -> Vec<f32> {
-    let mut v = vec![0f32; dim];
-    for &(i, w) in row {
-        v[i as usize] = w;
+/// The clustering features of `all`: their TF-IDF rows, or with `cfg.embeddings` their
+/// stored vectors (an item without an up-to-date vector has an empty row).
+fn features_of<'a>(
+    vectors: &'a vectorize::Vectors,
+    all: &[&Item],
+    cfg: &'a TopicConfig,
+) -> Features<'a> {
+    match &cfg.embeddings {
+        Some(store) => {
+            use rayon::prelude::*;
+            Features::Embeddings {
+                rows: all
+                    .par_iter()
+                    .map(|it| store.get_f16(&it.id, embed::text_hash(it)).unwrap_or(&[]))
+                    .collect(),
+                dim: store.meta.dim,
+            }
+        }
+        None => Features::words(&vectors.tfidf, vectors.vocab.len()),
     }
-    v
-}
-
-/// An embedding as a row of the shared machinery (every dimension an entry).
-fn from_dense(v: &[f32]) -> Sparse {
-    v.iter().enumerate().map(|(i, &x)| (i as u32, x)).collect()
 }
 
 /// Refuses, saying what to run, when some of `items` have no up-to-date vector in `store`
@@ -510,13 +461,12 @@ pub fn require_vectors(
 }
 
 /// Merges the smallest topic into its most similar one until `k` remain.
-fn merge_to(rows: &[Sparse], topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize>> {
-    let centre = |t: &[usize]| vectorize::centroid(t.iter().map(|&m| &rows[m]));
+fn merge_to(rows: &Features, topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize>> {
     // Each topic with its centre; only the centre of the topic that grows is recomputed.
-    let mut topics: Vec<(Vec<usize>, Sparse)> = topics
+    let mut topics: Vec<(Vec<usize>, Centre)> = topics
         .into_iter()
         .map(|t| {
-            let c = centre(&t);
+            let c = rows.centroid(&t);
             (t, c)
         })
         .collect();
@@ -526,15 +476,16 @@ fn merge_to(rows: &[Sparse], topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize
             .expect("sorted by size: the last is the smallest");
         let target = (0..topics.len())
             .max_by(|&a, &b| {
-                dot(&moved_centre, &topics[a].1)
-                    .total_cmp(&dot(&moved_centre, &topics[b].1))
+                moved_centre
+                    .dot(&topics[a].1)
+                    .total_cmp(&moved_centre.dot(&topics[b].1))
                     .then(b.cmp(&a))
             })
             .expect("at least two topics");
         let merged = &mut topics[target].0;
         merged.extend(moved);
         merged.sort_unstable();
-        topics[target].1 = centre(&topics[target].0);
+        topics[target].1 = rows.centroid(&topics[target].0);
         topics.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0[0].cmp(&b.0[0])));
     }
     topics.into_iter().map(|(t, _)| t).collect()
@@ -598,34 +549,22 @@ pub fn mine_with_progress(
     let n = items.len();
     let all: Vec<&Item> = items.iter().chain(previous.iter()).collect();
     progress(Stage::Vectorize);
-    let vectors = vectorize::vectorize(seg, &all);
+    let vectors = if cfg.embeddings.is_some() {
+        vectorize::vectorize_counts(seg, &all)
+    } else {
+        vectorize::vectorize(seg, &all)
+    };
     // Clustering features: TF-IDF rows, or the stored embeddings (`--semantic`; an item
     // without an up-to-date vector is a zero row — `analyse` refuses such a selection).
-    let dense: Option<(Vec<Sparse>, usize)> = cfg.embeddings.as_ref().map(|store| {
-        use rayon::prelude::*;
-        let rows = all
-            .par_iter()
-            .map(|it| {
-                store
-                    .get(&it.id, embed::text_hash(it))
-                    .map(|v| from_dense(&v))
-                    .unwrap_or_default()
-            })
-            .collect();
-        (rows, store.meta.dim)
-    });
-    let (features, dim) = match &dense {
-        Some((rows, dim)) => (&rows[..], *dim),
-        None => (&vectors.tfidf[..], vectors.vocab.len()),
-    };
-    let rows = &features[..n];
+    let features = features_of(&vectors, &all, cfg);
+    let rows = features.range(0..n);
     let min_size = cfg
         .min_size
         .unwrap_or_else(|| ((n as f64).sqrt() / 6.0).round().max(3.0) as usize);
     let (topics, other, dup) = if n > cfg.sample_size {
-        cluster_sampled(items, rows, dim, min_size, cfg, progress)
+        cluster_sampled(items, &rows, min_size, cfg, progress)
     } else {
-        cluster_rows(rows, dim, min_size, cfg, progress)
+        cluster_rows(&rows, min_size, cfg, progress)
     };
     progress(Stage::Describe);
     // Growth windows.
@@ -662,29 +601,26 @@ pub fn mine_with_progress(
         use rayon::prelude::*;
         topics
             .par_iter()
-            .map(|t| label::representatives(&vectors.tfidf[..n], t, 3, vectors.vocab.len()))
+            .map(|t| label::representatives(&vectors, t, 3))
             .unzip()
     };
-    let centres: Vec<Sparse> = if cfg.embeddings.is_some() {
+    let centres: Vec<Centre> = if rows.is_semantic() {
         use rayon::prelude::*;
-        topics
-            .par_iter()
-            .map(|t| vectorize::centroid(t.iter().map(|&m| &rows[m])))
-            .collect()
+        topics.par_iter().map(|t| rows.centroid(t)).collect()
     } else {
-        word_centres
+        word_centres.into_iter().map(Centre::Words).collect()
     };
     // Previous-window items from outside the analysed set join the nearest topic: with
     // TF-IDF, at cosine ≥ 0.3 with its centre; with embeddings (where every cosine is high),
     // when as close as the topic's own 2% least typical members.
-    let floors: Vec<f32> = if cfg.embeddings.is_some() {
-        member_floors(&topics, &centres, |m| &rows[m], dim)
+    let floors: Vec<f32> = if rows.is_semantic() {
+        rows.floors(&topics, &centres)
     } else {
         vec![0.3; topics.len()]
     };
     let mut previous_counts = vec![0usize; topics.len()];
     let mut previous_topic_of: HashMap<String, usize> = HashMap::new();
-    let nearest = nearest_topic(&centres, &features[n..], dim);
+    let nearest = features.range(n..all.len()).nearest(&centres);
     for (best, it) in nearest.into_iter().zip(previous) {
         if let Some((t, s)) = best {
             if s >= floors[t] {
@@ -809,32 +745,31 @@ pub fn similar(
 ) -> Similar {
     let refs: Vec<&Item> = items.iter().collect();
     // Features and thresholds as topic mining has them: TF-IDF, or the stored embeddings.
-    let (rows, min_sim, dup_sim): (Vec<Sparse>, f32, f32) = match &cfg.embeddings {
+    let vectors;
+    let (rows, min_sim, dup_sim) = match &cfg.embeddings {
         Some(store) => (
-            items
-                .iter()
-                .map(|it| {
-                    store
-                        .get(&it.id, embed::text_hash(it))
-                        .map(|v| from_dense(&v))
-                        .unwrap_or_default()
-                })
-                .collect(),
+            Features::Embeddings {
+                rows: items
+                    .iter()
+                    .map(|it| store.get_f16(&it.id, embed::text_hash(it)).unwrap_or(&[]))
+                    .collect(),
+                dim: store.meta.dim,
+            },
             0.5,
             cfg.semantic_duplicate_similarity,
         ),
-        None => (
-            vectorize::vectorize(seg, &refs).tfidf,
-            cfg.min_similarity,
-            cfg.duplicate_similarity,
-        ),
+        None => {
+            vectors = vectorize::vectorize(seg, &refs);
+            (
+                Features::words(&vectors.tfidf, vectors.vocab.len()),
+                cfg.min_similarity,
+                cfg.duplicate_similarity,
+            )
+        }
     };
-    let row = &rows[target];
-    let mut scored: Vec<(usize, f32)> = rows
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != target)
-        .map(|(i, r)| (i, dot(row, r)))
+    let mut scored: Vec<(usize, f32)> = (0..rows.len())
+        .filter(|&i| i != target)
+        .map(|i| (i, rows.similarity(target, i)))
         .filter(|&(_, s)| s >= min_sim)
         .collect();
     scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -846,9 +781,9 @@ pub fn similar(
     let mut group: Vec<usize> = vec![target];
     let mut k = 0;
     while k < group.len() {
-        let r = &rows[group[k]];
-        for (i, other) in rows.iter().enumerate() {
-            if !group.contains(&i) && dot(r, other) >= dup_sim {
+        let g = group[k];
+        for i in 0..rows.len() {
+            if !group.contains(&i) && rows.similarity(g, i) >= dup_sim {
                 group.push(i);
             }
         }

@@ -2,6 +2,7 @@
 //! one-character terms dropped, TF-IDF weighted (sublinear tf, smoothed idf, min/max document
 //! frequency), L2-normalised sparse vectors. Segmentation runs in parallel with rayon.
 
+use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -20,8 +21,22 @@ pub struct Vectors {
     pub idf: Vec<f32>,
     /// Raw term counts per item (title counted twice), for c-TF-IDF keywords.
     pub counts: Vec<Sparse>,
-    /// L2-normalised TF-IDF per item (empty when no term survived).
+    /// L2-normalised TF-IDF per item (empty when no term survived); not built at all by
+    /// [`vectorize_counts`] (see [`Vectors::row`]).
     pub tfidf: Vec<Sparse>,
+    /// Most terms kept per TF-IDF row.
+    pub cap: usize,
+}
+
+impl Vectors {
+    /// The TF-IDF row of item `m`: as built, or weighed from its counts when only counts
+    /// were built.
+    pub fn row(&self, m: usize) -> Cow<'_, Sparse> {
+        match self.tfidf.get(m) {
+            Some(r) => Cow::Borrowed(r),
+            None => Cow::Owned(weigh(&self.counts[m], &self.idf, self.cap)),
+        }
+    }
 }
 
 /// Whether a term is worth a feature: two characters or more, not a bare number.
@@ -44,6 +59,17 @@ pub const MAX_TERMS: usize = 256;
 
 /// Builds the vectors.
 pub fn vectorize(seg: &Segmenter, items: &[&Item]) -> Vectors {
+    build(seg, items, true)
+}
+
+/// Builds the vocabulary, idf and counts only (semantic topics cluster on embeddings and
+/// need TF-IDF rows only for a topic's representatives, weighed as they are read: at
+/// 1,000,000 items the rows would take about 0.6 GB).
+pub fn vectorize_counts(seg: &Segmenter, items: &[&Item]) -> Vectors {
+    build(seg, items, false)
+}
+
+fn build(seg: &Segmenter, items: &[&Item], with_tfidf: bool) -> Vectors {
     // Segment a batch in parallel, then intern its terms (sequentially, so term ids are the
     // same on every run) into (raw id, count) rows; only the ids are kept.
     let mut raw_ids: HashMap<String, u32> = HashMap::new();
@@ -122,7 +148,11 @@ pub fn vectorize(seg: &Segmenter, items: &[&Item]) -> Vectors {
                 .collect();
             c.sort_unstable_by_key(|(i, _)| *i);
             c.shrink_to_fit();
-            let w = weigh(&c, &idf, cap);
+            let w = if with_tfidf {
+                weigh(&c, &idf, cap)
+            } else {
+                Vec::new()
+            };
             (c, w)
         })
         .unzip();
@@ -130,7 +160,8 @@ pub fn vectorize(seg: &Segmenter, items: &[&Item]) -> Vectors {
         vocab: vocab.into_iter().map(|(t, _)| t).collect(),
         idf,
         counts,
-        tfidf,
+        tfidf: if with_tfidf { tfidf } else { Vec::new() },
+        cap,
     }
 }
 
@@ -174,24 +205,24 @@ pub fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
 /// Dot products of `rows` with `centre`. A large topic's centre holds tens of thousands of
 /// terms, so it is spread once into a dense vector of `dim` (the vocabulary size) and each
 /// row costs only its own terms, where a sparse merge would cost the centre's length.
-pub fn dots_with_centre<'a>(
+pub fn dots_with_centre(
     centre: &Sparse,
     dim: usize,
-    rows: impl Iterator<Item = &'a Sparse>,
+    rows: impl Iterator<Item = impl Borrow<Sparse>>,
 ) -> Vec<f32> {
     let mut dense = vec![0f32; dim];
     for &(t, w) in centre {
         dense[t as usize] = w;
     }
-    rows.map(|r| r.iter().map(|&(t, w)| w * dense[t as usize]).sum())
+    rows.map(|r| r.borrow().iter().map(|&(t, w)| w * dense[t as usize]).sum())
         .collect()
 }
 
 /// The L2-normalised mean of some vectors (a topic centre).
-pub fn centroid<'a>(rows: impl Iterator<Item = &'a Sparse>) -> Sparse {
+pub fn centroid(rows: impl Iterator<Item = impl Borrow<Sparse>>) -> Sparse {
     let mut acc: HashMap<u32, f32> = HashMap::new();
     for r in rows {
-        for &(i, w) in r {
+        for &(i, w) in r.borrow() {
             *acc.entry(i).or_default() += w;
         }
     }

@@ -108,9 +108,9 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
                 population >= sample,
                 "--sample-of {population} is less than the {sample} items analysed"
             );
-            let full = min_size.unwrap_or_else(|| distributed::default_min_size(population));
+            let full = min_size.unwrap_or_else(|| topics::default_min_size(population));
             (
-                Some(distributed::sample_min_size(full, sample, population)),
+                Some(topics::sample_min_size(full, sample, population)),
                 Some(full),
             )
         }

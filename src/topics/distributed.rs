@@ -71,20 +71,6 @@ pub struct TopicModel {
     pub topics: Vec<ModelTopic>,
 }
 
-/// Least topic size for `n` items when none is given: max(3, √n / 6), as in [`super::mine`].
-pub fn default_min_size(n: usize) -> usize {
-    ((n as f64).sqrt() / 6.0).round().max(3.0) as usize
-}
-
-/// The least topic size to use on a sample of `sample` items that stands for `population`
-/// items whose least topic size is `min_size` (topics of a sample are smaller by the
-/// sampling rate), as local sampled clustering does.
-pub fn sample_min_size(min_size: usize, sample: usize, population: usize) -> usize {
-    ((min_size * sample) as f64 / population.max(1) as f64)
-        .round()
-        .max(3.0) as usize
-}
-
 impl TopicModel {
     /// The model of `report`, the topics mined from `items` (a sample standing for
     /// `population` items, whose least topic size is `min_size`).

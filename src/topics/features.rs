@@ -14,6 +14,8 @@ use rayon::prelude::*;
 
 use super::graph::{self, Knn};
 use super::vectorize::{self, dot, Sparse};
+use crate::embed::{self, Store};
+use crate::item::Item;
 
 /// A topic centre in the space of the features (L2-normalised).
 #[derive(Debug, Clone)]
@@ -78,6 +80,18 @@ impl<'a> Features<'a> {
         Features::Words {
             rows: Cow::Borrowed(rows),
             vocab,
+        }
+    }
+
+    /// The stored vectors of `items` (an item without an up-to-date vector gets an empty
+    /// row).
+    pub fn embeddings(store: &'a Store, items: &[&Item]) -> Features<'a> {
+        Features::Embeddings {
+            rows: items
+                .par_iter()
+                .map(|it| store.get_f16(&it.id, embed::text_hash(it)).unwrap_or(&[]))
+                .collect(),
+            dim: store.meta.dim,
         }
     }
 

@@ -330,6 +330,20 @@ fn cluster_rows(
     (topics, other, dup)
 }
 
+/// Least topic size for `n` items when none is given: max(3, √n / 6).
+pub fn default_min_size(n: usize) -> usize {
+    ((n as f64).sqrt() / 6.0).round().max(3.0) as usize
+}
+
+/// The least topic size to use on a sample of `sample` items that stands for `population`
+/// items whose least topic size is `min_size`: topics of a sample are smaller by the
+/// sampling rate (local sampled clustering, and `topics --sample-of` for other engines).
+pub fn sample_min_size(min_size: usize, sample: usize, population: usize) -> usize {
+    ((min_size * sample) as f64 / population.max(1) as f64)
+        .round()
+        .max(3.0) as usize
+}
+
 /// The sampling key of an item: the `sample_size` items with the smallest keys are the
 /// sample of a large set (`minyi segment --sample-seed` writes it for other engines).
 pub fn sample_key(seed: u64, id: &str) -> u64 {
@@ -363,10 +377,7 @@ fn cluster_sampled(
     drop(order);
     sample.sort_unstable();
     let sample_rows = rows.select(&sample);
-    // Topics of the sample are smaller by the sampling rate.
-    let sample_min = ((min_size * cfg.sample_size) as f64 / n as f64)
-        .round()
-        .max(3.0) as usize;
+    let sample_min = sample_min_size(min_size, cfg.sample_size, n);
     let (topics_s, _, dup_s) = cluster_rows(&sample_rows, sample_min, cfg, progress);
     let centres: Vec<Centre> = {
         use rayon::prelude::*;
@@ -425,16 +436,7 @@ fn features_of<'a>(
     cfg: &'a TopicConfig,
 ) -> Features<'a> {
     match &cfg.embeddings {
-        Some(store) => {
-            use rayon::prelude::*;
-            Features::Embeddings {
-                rows: all
-                    .par_iter()
-                    .map(|it| store.get_f16(&it.id, embed::text_hash(it)).unwrap_or(&[]))
-                    .collect(),
-                dim: store.meta.dim,
-            }
-        }
+        Some(store) => Features::embeddings(store, all),
         None => Features::words(&vectors.tfidf, vectors.vocab.len()),
     }
 }
@@ -558,9 +560,7 @@ pub fn mine_with_progress(
     // without an up-to-date vector is a zero row — `analyse` refuses such a selection).
     let features = features_of(&vectors, &all, cfg);
     let rows = features.range(0..n);
-    let min_size = cfg
-        .min_size
-        .unwrap_or_else(|| ((n as f64).sqrt() / 6.0).round().max(3.0) as usize);
+    let min_size = cfg.min_size.unwrap_or_else(|| default_min_size(n));
     let (topics, other, dup) = if n > cfg.sample_size {
         cluster_sampled(items, &rows, min_size, cfg, progress)
     } else {
@@ -748,13 +748,7 @@ pub fn similar(
     let vectors;
     let (rows, min_sim, dup_sim) = match &cfg.embeddings {
         Some(store) => (
-            Features::Embeddings {
-                rows: items
-                    .iter()
-                    .map(|it| store.get_f16(&it.id, embed::text_hash(it)).unwrap_or(&[]))
-                    .collect(),
-                dim: store.meta.dim,
-            },
+            Features::embeddings(store, &refs),
             0.5,
             cfg.semantic_duplicate_similarity,
         ),

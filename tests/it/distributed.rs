@@ -175,14 +175,11 @@ fn a_sample_model_assigns_every_item_and_the_report_renders() {
     let sampled = TopicReport::from_json(&sampled.stdout).unwrap();
     let model = read_model(&model_path);
     assert_eq!((model.sample, model.population), (n.div_ceil(2), n));
-    assert_eq!(
-        model.min_size,
-        minyi::topics::distributed::default_min_size(n)
-    );
+    assert_eq!(model.min_size, minyi::topics::default_min_size(n));
     // The sample clustered with its least size scaled down.
     assert_eq!(
         sampled.min_size,
-        minyi::topics::distributed::sample_min_size(model.min_size, model.sample, n)
+        minyi::topics::sample_min_size(model.min_size, model.sample, n)
     );
 
     let assignments = assign(&model_path, &w.index(), &items);

@@ -41,6 +41,7 @@ pub struct TopicsSection {
     /// 0 = automatic.
     pub min_size: usize,
     pub sample_size: usize,
+    pub function_word_tags: Vec<String>,
 }
 
 impl Default for TopicsSection {
@@ -53,6 +54,7 @@ impl Default for TopicsSection {
             neighbours: 0,
             min_size: 0,
             sample_size: t.sample_size,
+            function_word_tags: t.function_word_tags,
         }
     }
 }
@@ -383,6 +385,7 @@ impl Config {
             neighbours: (t.neighbours > 0).then_some(t.neighbours),
             min_size: (t.min_size > 0).then_some(t.min_size),
             sample_size: t.sample_size,
+            function_word_tags: t.function_word_tags.clone(),
             score,
             semantic_duplicate_similarity: self.embedding.duplicate_similarity,
             ..TopicConfig::default()

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::Outcome;
 use crate::config::Config;
 use crate::topics::distributed::{describe, Tallies};
+use crate::topics::label::WordFilter;
 
 /// Describe and score topics from the per-topic sums of `minyi assign`'s output.
 ///
@@ -23,6 +24,12 @@ pub struct Args {
     /// The per-topic sums (JSON).
     #[arg(long, value_name = "FILE")]
     pub tallies: PathBuf,
+    /// Tag keyword and label words with this index's dictionary (to leave function words out).
+    #[arg(long, value_name = "DIR", conflicts_with = "dict")]
+    pub index: Option<PathBuf>,
+    /// Dictionary directory with user.dict and stopwords.txt [default: the built-in one].
+    #[arg(long, value_name = "DIR")]
+    pub dict: Option<PathBuf>,
     /// Write the topics JSON here instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -35,8 +42,10 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.tallies.display()))?;
     let tallies: Tallies = serde_json::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{} is not a tallies file: {e}", args.tallies.display()))?;
-    let score = settings.topic_config()?.score;
-    let report = describe(&model, tallies, &score)
+    let seg = super::segment::segmenter(args.index.as_deref(), args.dict.as_deref())?;
+    let cfg = settings.topic_config()?;
+    let words = WordFilter::new(&seg, &cfg.function_word_tags);
+    let report = describe(&model, tallies, &cfg.score, words)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tallies.display()))?;
     let json = serde_json::to_string(&report)?;
     match &args.out {

@@ -92,6 +92,19 @@ impl Segmenter {
         }
     }
 
+    /// The part-of-speech tags (jieba's ICTCLAS set: n noun, v verb, r pronoun, d adverb …)
+    /// of `word` cut alone: the dictionary's tag for a dictionary word, the HMM's guess for an
+    /// unknown one, one tag per piece when the word cuts into several.
+    pub fn tags<'a>(&'a self, word: &'a str) -> Vec<&'a str> {
+        self.inner
+            .jieba
+            .tag(word, self.inner.hmm)
+            .into_iter()
+            .filter(|t| t.word.chars().any(char::is_alphanumeric))
+            .map(|t| t.tag)
+            .collect()
+    }
+
     /// The kept terms of `text`, in order.
     pub fn terms(&self, text: &str) -> Vec<String> {
         let mut out = Vec::new();
@@ -172,6 +185,17 @@ mod tests {
             "{seen:?}"
         );
         assert!(seen.iter().all(|(t, _)| t != "，" && t != "😀"));
+    }
+
+    #[test]
+    fn tags_come_from_the_dictionary() {
+        let seg = Segmenter::embedded();
+        assert_eq!(seg.tags("我家"), ["r"]);
+        assert_eq!(seg.tags("小区"), ["n"]);
+        assert_eq!(seg.tags("我家附近"), ["r", "f"]);
+        for w in ["有何", "地处", "常年", "社情民意", "a8"] {
+            eprintln!("{w} {:?}", seg.tags(w));
+        }
     }
 
     #[test]

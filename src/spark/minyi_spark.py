@@ -331,7 +331,7 @@ def main(argv):
         json.dump(sums, f, ensure_ascii=False)
     topics_path = os.path.join(args.out, "topics.json")
     run_minyi(args, "describe", "--model", model_path, "--tallies", tallies_path,
-              "--out", topics_path)
+              "--out", topics_path, *dict_args)
     with open(topics_path, encoding="utf-8") as f:
         report = json.load(f)
     placed = sum(t["size"] for t in report["topics"]) + report["other"]["size"]

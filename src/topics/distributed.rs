@@ -328,6 +328,7 @@ pub fn describe(
     model: &TopicModel,
     tallies: Tallies,
     score_cfg: &ScoreConfig,
+    words: label::WordFilter,
 ) -> Result<TopicReport, String> {
     let first = parse_time("first", &tallies.first)?;
     let latest = parse_time("latest", &tallies.latest)?;
@@ -388,7 +389,7 @@ pub fn describe(
     {
         return Err(format!("term id {bad} is outside the model's vocabulary"));
     }
-    let keywords = label::keywords_of_counts(&term_counts, &model.vocab, 8);
+    let keywords = label::keywords_of_counts(&term_counts, &model.vocab, 8, words);
     let signals: Vec<score::Signals> = kept
         .iter()
         .map(|t| score::signals_of(&t.tally, 0, span))
@@ -409,6 +410,7 @@ pub fn describe(
                     tallies.items,
                     &tallies.phrase_df,
                     &keywords[i],
+                    words,
                 ),
                 keywords: keywords[i].clone(),
                 class,

@@ -1,6 +1,7 @@
 //! Topic descriptions: keywords by class-based TF-IDF (BERTopic's c-TF-IDF), a short label
 //! (the most frequent phrase of two adjacent keywords in member titles, else the top keyword),
-//! and representative items (closest to the topic's centre).
+//! and representative items (closest to the topic's centre). Function words (pronouns,
+//! adverbs, locatives … by part of speech, [`WordFilter`]) are neither keywords nor label words.
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,8 +9,66 @@ use super::vectorize::{centroid, dots_with_centre, Sparse, Vectors};
 use crate::item::Item;
 use crate::segment::Segmenter;
 
-/// c-TF-IDF keywords of each topic: `tf(t,c)/|c| · ln(1 + A / f(t))`.
-pub fn keywords(vectors: &Vectors, topics: &[Vec<usize>], top: usize) -> Vec<Vec<String>> {
+/// Part-of-speech filtering for keywords and labels: a word whose tags are all in the dropped
+/// set (function words such as 我家 r, 常年 d, 附近 f, 地处 s) is never a keyword, and a label
+/// phrase holds no such word. A dropped tag also drops its subtags of one more letter (`r`
+/// drops `rr`, `rz`; `e` does not drop `eng`).
+#[derive(Clone, Copy)]
+pub struct WordFilter<'a> {
+    seg: Option<&'a Segmenter>,
+    drop: &'a [String],
+}
+
+impl<'a> WordFilter<'a> {
+    /// Drops the words `seg` tags with one of `drop`'s tags (`[topics] function_word_tags`).
+    pub fn new(seg: &'a Segmenter, drop: &'a [String]) -> WordFilter<'a> {
+        WordFilter {
+            seg: Some(seg),
+            drop,
+        }
+    }
+
+    /// Keeps every word.
+    pub fn none() -> WordFilter<'static> {
+        WordFilter {
+            seg: None,
+            drop: &[],
+        }
+    }
+
+    fn dropped(&self, tag: &str) -> bool {
+        self.drop
+            .iter()
+            .any(|d| tag.starts_with(d.as_str()) && tag.len() <= d.len() + 1)
+    }
+
+    /// Whether `word` may be a keyword: not when every piece of it is a function word.
+    pub fn keeps_word(&self, word: &str) -> bool {
+        match self.seg {
+            Some(seg) if !self.drop.is_empty() => {
+                let tags = seg.tags(word);
+                tags.is_empty() || !tags.iter().all(|t| self.dropped(t))
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether `phrase` may be a label: not when any piece of it is a function word.
+    pub fn keeps_phrase(&self, phrase: &str) -> bool {
+        match self.seg {
+            Some(seg) if !self.drop.is_empty() => !seg.tags(phrase).iter().any(|t| self.dropped(t)),
+            _ => true,
+        }
+    }
+}
+
+/// c-TF-IDF keywords of each topic: `tf(t,c)/|c| · ln(1 + A / f(t))`, function words left out.
+pub fn keywords(
+    vectors: &Vectors,
+    topics: &[Vec<usize>],
+    top: usize,
+    filter: WordFilter,
+) -> Vec<Vec<String>> {
     let per_topic: Vec<HashMap<u32, f32>> = topics
         .iter()
         .map(|members| {
@@ -22,7 +81,7 @@ pub fn keywords(vectors: &Vectors, topics: &[Vec<usize>], top: usize) -> Vec<Vec
             tf
         })
         .collect();
-    keywords_of_counts(&per_topic, &vectors.vocab, top)
+    keywords_of_counts(&per_topic, &vectors.vocab, top, filter)
 }
 
 /// c-TF-IDF keywords from each topic's term counts (term id → count over its members), as
@@ -31,6 +90,7 @@ pub fn keywords_of_counts(
     per_topic: &[HashMap<u32, f32>],
     vocab: &[String],
     top: usize,
+    filter: WordFilter,
 ) -> Vec<Vec<String>> {
     let mut total: HashMap<u32, f32> = HashMap::new();
     for tf in per_topic {
@@ -49,8 +109,10 @@ pub fn keywords_of_counts(
                 .collect();
             w.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
             w.into_iter()
+                .map(|(t, _)| &vocab[t as usize])
+                .filter(|word| filter.keeps_word(word))
                 .take(top)
-                .map(|(t, _)| vocab[t as usize].clone())
+                .cloned()
                 .collect()
         })
         .collect()
@@ -86,15 +148,20 @@ pub fn phrases_of(seg: &Segmenter, title: &str) -> Vec<String> {
     v
 }
 
+/// Share of the titles holding a label phrase that a longer phrase holding it must reach to
+/// become the label instead.
+const EXTEND_SHARE: f64 = 0.3;
+
 /// A short label: the title phrase most particular to the topic, by a class-based TF-IDF over
 /// title phrases (share of the topic's titles holding it × ln(1 + items / titles holding it
 /// anywhere)); two-term phrases are preferred slightly, and a label holds two Han characters
-/// at least. Falls back to the top keyword.
+/// at least, and no function word. Falls back to the top keyword.
 pub fn label(
     phrases: &[Vec<String>],
     global: &HashMap<&str, usize>,
     members: &[usize],
     keywords: &[String],
+    filter: WordFilter,
 ) -> String {
     let mut local: HashMap<&str, usize> = HashMap::new();
     for &m in members {
@@ -102,7 +169,14 @@ pub fn label(
             *local.entry(p.as_str()).or_default() += 1;
         }
     }
-    label_of_counts(&local, members.len(), phrases.len(), global, keywords)
+    label_of_counts(
+        &local,
+        members.len(),
+        phrases.len(),
+        global,
+        keywords,
+        filter,
+    )
 }
 
 /// [`label`] from counts: `local` holds how many of the topic's `size` titles hold each
@@ -113,10 +187,11 @@ pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
     n: usize,
     global: &HashMap<S, usize>,
     keywords: &[String],
+    filter: WordFilter,
 ) -> String {
     let n = n as f64;
     let size = size as f64;
-    let mut best: Option<(f64, &str)> = None;
+    let mut scored: Vec<(f64, &str)> = Vec::new();
     for (p, &c) in local {
         let p: &str = p.borrow();
         // A label says something to an editor: two Han characters at least (not "A7", "5g").
@@ -130,13 +205,31 @@ pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
         let compound = if p.chars().count() >= 4 { 1.15 } else { 1.0 };
         let df = global.get(p).copied().unwrap_or(c).max(1);
         let score = c as f64 / size * (1.0 + n / df as f64).ln() * compound;
-        if best.is_none_or(|(b, bp)| score > b || (score == b && p < bp)) {
-            best = Some((score, p));
-        }
+        scored.push((score, p));
     }
-    best.map(|(_, p)| p.to_string())
-        .or_else(|| keywords.first().cloned())
-        .unwrap_or_else(|| "（无关键词）".into())
+    // Best first; tagging is the costly test, so it runs on the leaders only.
+    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    let Some(&(_, best)) = scored.iter().find(|(_, p)| filter.keeps_phrase(p)) else {
+        return keywords
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "（无关键词）".into());
+    };
+    // A longer phrase holding the best one names the topic more precisely (施工 → 施工扰民,
+    // 诈骗 → 涉嫌诈骗) when it stands in a good share of the titles that hold the best.
+    let held = |p: &str| local.get(p).copied().unwrap_or(0);
+    let least = (held(best) as f64 * EXTEND_SHARE).max(2.0);
+    scored
+        .iter()
+        .filter(|(_, p)| p.len() > best.len() && p.contains(best))
+        .filter(|(_, p)| held(p) as f64 >= least && filter.keeps_phrase(p))
+        .max_by(|a, b| {
+            (held(a.1).cmp(&held(b.1)))
+                .then(b.1.len().cmp(&a.1.len()))
+                .then(a.0.total_cmp(&b.0))
+        })
+        .map_or(best, |&(_, p)| p)
+        .to_string()
 }
 
 /// The `n` members closest to the topic centre in TF-IDF, with the centre itself.
@@ -147,4 +240,76 @@ pub fn representatives(vectors: &Vectors, members: &[usize], n: usize) -> (Spars
     let mut scored: Vec<(usize, f32)> = members.iter().copied().zip(sims).collect();
     scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     (c, scored.into_iter().take(n).map(|(m, _)| m).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topics::FUNCTION_WORD_TAGS;
+
+    fn tags() -> Vec<String> {
+        FUNCTION_WORD_TAGS.iter().map(|t| t.to_string()).collect()
+    }
+
+    #[test]
+    fn function_words_are_not_keywords() {
+        let seg = Segmenter::embedded();
+        let drop = tags();
+        let vocab: Vec<String> = ["我家", "附近", "常年", "工地", "噪音", "a8", "路口"]
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        // The function words are the most frequent terms of the first topic.
+        let counts: Vec<HashMap<u32, f32>> = vec![
+            [
+                (0, 9.0),
+                (1, 8.0),
+                (2, 7.0),
+                (3, 3.0),
+                (4, 2.0),
+                (5, 2.0),
+                (6, 2.0),
+            ]
+            .into_iter()
+            .collect(),
+            [(3, 1.0)].into_iter().collect(),
+        ];
+        let all = keywords_of_counts(&counts, &vocab, 8, WordFilter::none());
+        assert_eq!(&all[0][..3], ["我家", "附近", "常年"]);
+        let kept = keywords_of_counts(&counts, &vocab, 8, WordFilter::new(&seg, &drop));
+        // Pronoun, locative and adverb go; nouns, an English token and a place word stay.
+        assert_eq!(kept[0], ["工地", "噪音", "a8", "路口"], "{kept:?}");
+    }
+
+    #[test]
+    fn labels_skip_function_words_and_extend_to_the_precise_phrase() {
+        let seg = Segmenter::embedded();
+        let drop = tags();
+        let words = WordFilter::new(&seg, &drop);
+        let kw = vec!["施工".to_string()];
+        let global: HashMap<&str, usize> = [
+            ("我家附近", 40),
+            ("施工", 60),
+            ("施工扰民", 30),
+            ("夜间施工", 20),
+        ]
+        .into_iter()
+        .collect();
+        // 我家附近 is the most frequent phrase but holds function words.
+        let mut local: HashMap<&str, usize> = [
+            ("我家附近", 40),
+            ("施工", 30),
+            ("施工扰民", 10),
+            ("夜间施工", 8),
+        ]
+        .into_iter()
+        .collect();
+        let label = |l: &HashMap<&str, usize>, w| label_of_counts(l, 50, 1000, &global, &kw, w);
+        assert_eq!(label(&local, WordFilter::none()), "我家附近");
+        // 施工扰民 holds the best phrase 施工 in a third of its titles: it names the topic.
+        assert_eq!(label(&local, words), "施工扰民");
+        // Below the share, the best phrase stays.
+        local.insert("施工扰民", 8);
+        assert_eq!(label(&local, words), "施工");
+    }
 }

@@ -61,7 +61,14 @@ pub struct TopicConfig {
     pub embeddings: Option<Arc<Store>>,
     /// Cosine of embeddings from which two items are near-duplicates.
     pub semantic_duplicate_similarity: f32,
+    /// Parts of speech (jieba's tags) that are never keywords or label words.
+    pub function_word_tags: Vec<String>,
 }
+
+/// Function words by part of speech: pronouns, adverbs, prepositions, conjunctions,
+/// particles, modal words, interjections, onomatopoeia, numerals, quantifiers and locatives
+/// (我家, 有何, 常年, 多次, 附近 …). Place words (s) stay: 路口, 门口 name where a problem is.
+pub const FUNCTION_WORD_TAGS: [&str; 11] = ["r", "d", "p", "c", "u", "y", "e", "o", "m", "q", "f"];
 
 impl Default for TopicConfig {
     fn default() -> Self {
@@ -78,6 +85,7 @@ impl Default for TopicConfig {
             score: ScoreConfig::default(),
             embeddings: None,
             semantic_duplicate_similarity: 0.95,
+            function_word_tags: FUNCTION_WORD_TAGS.iter().map(|t| t.to_string()).collect(),
         }
     }
 }
@@ -586,7 +594,8 @@ pub fn mine_with_progress(
         _ => 0,
     };
 
-    let keywords = label::keywords(&vectors, &topics, 8);
+    let words = label::WordFilter::new(seg, &cfg.function_word_tags);
+    let keywords = label::keywords(&vectors, &topics, 8, words);
     let phrases = label::title_phrases(seg, items);
     let mut phrase_df: HashMap<&str, usize> = HashMap::new();
     for ps in &phrases {
@@ -678,7 +687,7 @@ pub fn mine_with_progress(
             let (sc, class) = scored[t];
             Topic {
                 id: t + 1,
-                label: label::label(&phrases, &phrase_df, members, &keywords[t]),
+                label: label::label(&phrases, &phrase_df, members, &keywords[t], words),
                 keywords: keywords[t].clone(),
                 class,
                 class_zh: class.label_zh(),

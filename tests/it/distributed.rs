@@ -4,8 +4,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use minyi::segment::Segmenter;
 use minyi::topics::distributed::{describe, tally_assignments, Assignment, TopicModel};
-use minyi::topics::{ScoreConfig, TopicReport};
+use minyi::topics::label::WordFilter;
+use minyi::topics::{ScoreConfig, TopicConfig, TopicReport};
 
 use crate::util::{piped, sample, Workdir};
 
@@ -89,10 +91,13 @@ fn describe_gives_local_topics_from_the_same_membership() {
     for a in &mut assignments {
         a.topic = topic_of.get(a.item.id.as_str()).copied();
     }
+    let seg = Segmenter::embedded();
+    let tags = TopicConfig::default().function_word_tags;
     let got = describe(
         &model,
         tally_assignments(&assignments),
         &ScoreConfig::default(),
+        WordFilter::new(&seg, &tags),
     )
     .unwrap();
     assert_eq!(got.items, local.items);

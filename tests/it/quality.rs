@@ -137,13 +137,33 @@ fn five_seeds_agree_on_thucnews_titles() {
 fn real_messages_topics_are_coherent() {
     let (_w, index, items, _) = load("tipdm2020c/messages_with_votes.csv");
     let r = mine(&index.segmenter, &items, &[], None, &TopicConfig::default());
-    assert_coherent(&r, &items);
+    assert_coherent(&r, &items, &index.segmenter);
 }
 
 /// The representatives of the five largest topics hold one of their topic's eight keywords
 /// (broad categories: 交通, 物业, 拆迁…), those of the five hottest one of its top three
-/// (specific problems); at least 10 topics.
-pub fn assert_coherent(r: &TopicReport, items: &[minyi::Item]) {
+/// (specific problems); at least 10 topics. No keyword is a function word (我家, 有何, 常年,
+/// 附近 were keywords before the part-of-speech filter), nor a piece of a label.
+pub fn assert_coherent(r: &TopicReport, items: &[minyi::Item], seg: &minyi::segment::Segmenter) {
+    let tags = TopicConfig::default().function_word_tags;
+    let words = minyi::topics::label::WordFilter::new(seg, &tags);
+    for t in &r.topics {
+        for k in &t.keywords {
+            assert!(
+                words.keeps_word(k),
+                "topic {}: keyword {k} {:?}",
+                t.id,
+                seg.tags(k)
+            );
+        }
+        assert!(
+            words.keeps_phrase(&t.label) || t.keywords.first() == Some(&t.label),
+            "topic {}: label {} {:?}",
+            t.id,
+            t.label,
+            seg.tags(&t.label)
+        );
+    }
     let by_id: HashMap<&str, &minyi::Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
     assert!(r.topics.len() >= 10, "{} topics", r.topics.len());
     let mut hottest: Vec<&minyi::topics::Topic> = r.topics.iter().collect();

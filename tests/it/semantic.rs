@@ -250,5 +250,5 @@ fn real_messages_semantic_topics_are_coherent() {
         ..TopicConfig::default()
     };
     let r = mine(&index.segmenter, &items, &[], None, &cfg);
-    crate::quality::assert_coherent(&r, &items);
+    crate::quality::assert_coherent(&r, &items, &index.segmenter);
 }

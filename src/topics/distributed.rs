@@ -430,11 +430,11 @@ pub fn describe(
             }
         })
         .collect();
-    let fmt = |d: DateTime<FixedOffset>| d.format("%Y-%m-%d %H:%M:%S").to_string();
+    let (recent_window, previous_window) = windows.map(|w| w.report_form()).unzip();
     Ok(TopicReport {
         items: tallies.items,
-        recent_window: windows.map(|w| (fmt(w.recent_from), fmt(w.recent_to))),
-        previous_window: windows.map(|w| (fmt(w.previous_from), fmt(w.recent_from))),
+        recent_window,
+        previous_window,
         seed: model.seed,
         min_size: model.min_size,
         topics,
@@ -451,7 +451,6 @@ pub fn describe(
 /// Sums assignments into [`Tallies`] on one machine — what the engine's aggregation computes,
 /// used to check that path end to end without a cluster.
 pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
-    use std::collections::HashSet;
     let mut by_topic: BTreeMap<usize, Vec<&Assignment>> = BTreeMap::new();
     let mut other_ids = Vec::new();
     let mut df: HashMap<&str, usize> = HashMap::new();
@@ -488,12 +487,7 @@ pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
                     *phrases.entry(p.clone()).or_default() += 1;
                 }
             }
-            tally.submitters = members
-                .iter()
-                .map(|a| a.item.submitter.as_str())
-                .filter(|s| !s.is_empty())
-                .collect::<HashSet<_>>()
-                .len();
+            tally.submitters = score::distinct(members.iter().map(|a| a.item.submitter.as_str()));
             phrases.retain(|_, c| *c >= 2);
             for p in phrases.keys() {
                 phrase_df.insert(p.clone(), df[p.as_str()]);

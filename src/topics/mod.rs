@@ -706,11 +706,11 @@ pub fn mine_with_progress(
             }
         })
         .collect();
-    let fmt = |d: DateTime<FixedOffset>| d.format("%Y-%m-%d %H:%M:%S").to_string();
+    let (recent_window, previous_window) = windows.map(|w| w.report_form()).unzip();
     TopicReport {
         items: n,
-        recent_window: windows.map(|w| (fmt(w.recent_from), fmt(w.recent_to))),
-        previous_window: windows.map(|w| (fmt(w.previous_from), fmt(w.recent_from))),
+        recent_window,
+        previous_window,
         seed: cfg.seed,
         min_size,
         topics: out_topics,

@@ -134,6 +134,15 @@ impl Windows {
             previous_from: to - chrono::Duration::days(182),
         }
     }
+
+    /// The recent and the previous window as the report writes them (from, to).
+    pub fn report_form(&self) -> ((String, String), (String, String)) {
+        let fmt = |d: DateTime<FixedOffset>| d.format("%Y-%m-%d %H:%M:%S").to_string();
+        (
+            (fmt(self.recent_from), fmt(self.recent_to)),
+            (fmt(self.previous_from), fmt(self.recent_from)),
+        )
+    }
 }
 
 /// Calendar months from the month of `first` to that of `last`, both included.
@@ -216,6 +225,14 @@ impl ItemSignals {
     }
 }
 
+/// How many distinct non-empty values (submitters, sectors) there are.
+pub fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> usize {
+    values
+        .filter(|s| !s.is_empty())
+        .collect::<HashSet<&str>>()
+        .len()
+}
+
 /// A topic's counts over its members, from which its [`Signals`] follow.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
@@ -245,17 +262,9 @@ pub struct Tally {
 impl Tally {
     /// Counts the members `items` (`w`: the growth windows, if any).
     pub fn of(cues: &Cues, items: &[&Item], w: Option<&Windows>) -> Tally {
-        let distinct = |f: &dyn Fn(&Item) -> &str| {
-            items
-                .iter()
-                .map(|i| f(i))
-                .filter(|s| !s.is_empty())
-                .collect::<HashSet<&str>>()
-                .len()
-        };
         let mut t = Tally {
-            submitters: distinct(&|i| i.submitter.as_str()),
-            sectors: distinct(&|i| i.sector.as_str()),
+            submitters: distinct(items.iter().map(|i| i.submitter.as_str())),
+            sectors: distinct(items.iter().map(|i| i.sector.as_str())),
             ..Tally::default()
         };
         let mut months: HashSet<String> = HashSet::new();

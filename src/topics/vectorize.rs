@@ -80,16 +80,20 @@ fn build(seg: &Segmenter, items: &[&Item], with_tfidf: bool) -> Vectors {
             .par_iter()
             .map(|it| {
                 let mut m: HashMap<String, f32> = HashMap::new();
-                seg.for_each_term(&it.title, |t, _, _| {
-                    if keep(t) {
-                        *m.entry(t.to_string()).or_default() += 2.0;
+                // A term's text is copied once, at its first occurrence in the item.
+                let mut count = |t: &str, by: f32| {
+                    if !keep(t) {
+                        return;
                     }
-                });
-                seg.for_each_term(&it.body, |t, _, _| {
-                    if keep(t) {
-                        *m.entry(t.to_string()).or_default() += 1.0;
+                    match m.get_mut(t) {
+                        Some(c) => *c += by,
+                        None => {
+                            m.insert(t.to_string(), by);
+                        }
                     }
-                });
+                };
+                seg.for_each_term(&it.title, |t, _, _| count(t, 2.0));
+                seg.for_each_term(&it.body, |t, _, _| count(t, 1.0));
                 m.into_iter().collect()
             })
             .collect();

@@ -1,5 +1,5 @@
 //! Topic descriptions: keywords by class-based TF-IDF (BERTopic's c-TF-IDF), a short label
-//! (the most frequent phrase of two adjacent keywords in member titles, else the top keyword),
+//! (the title phrase most particular to the topic, else the top keyword),
 //! and representative items (closest to the topic's centre). Function words (pronouns,
 //! adverbs, locatives … by part of speech, [`WordFilter`]) are neither keywords nor label words.
 
@@ -10,7 +10,7 @@ use crate::item::Item;
 use crate::segment::Segmenter;
 
 /// Part-of-speech filtering for keywords and labels: a word whose tags are all in the dropped
-/// set (function words such as 我家 r, 常年 d, 附近 f, 地处 s) is never a keyword, and a label
+/// set (function words such as 我家 r, 常年 d, 附近 f) is never a keyword, and a label
 /// phrase holds no such word. A dropped tag also drops its subtags of one more letter (`r`
 /// drops `rr`, `rz`; `e` does not drop `eng`).
 #[derive(Clone, Copy)]
@@ -191,7 +191,8 @@ pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
 ) -> String {
     let n = n as f64;
     let size = size as f64;
-    let mut scored: Vec<(f64, &str)> = Vec::new();
+    // (score, phrase, titles of the topic holding it)
+    let mut scored: Vec<(f64, &str, usize)> = Vec::new();
     for (p, &c) in local {
         let p: &str = p.borrow();
         // A label says something to an editor: two Han characters at least (not "A7", "5g").
@@ -205,11 +206,11 @@ pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
         let compound = if p.chars().count() >= 4 { 1.15 } else { 1.0 };
         let df = global.get(p).copied().unwrap_or(c).max(1);
         let score = c as f64 / size * (1.0 + n / df as f64).ln() * compound;
-        scored.push((score, p));
+        scored.push((score, p, c));
     }
     // Best first; tagging is the costly test, so it runs on the leaders only.
     scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    let Some(&(_, best)) = scored.iter().find(|(_, p)| filter.keeps_phrase(p)) else {
+    let Some(&(_, best, held)) = scored.iter().find(|(_, p, _)| filter.keeps_phrase(p)) else {
         return keywords
             .first()
             .cloned()
@@ -217,18 +218,17 @@ pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
     };
     // A longer phrase holding the best one names the topic more precisely (施工 → 施工扰民,
     // 诈骗 → 涉嫌诈骗) when it stands in a good share of the titles that hold the best.
-    let held = |p: &str| local.get(p).copied().unwrap_or(0);
-    let least = (held(best) as f64 * EXTEND_SHARE).max(2.0);
+    let least = (held as f64 * EXTEND_SHARE).max(2.0);
     scored
         .iter()
-        .filter(|(_, p)| p.len() > best.len() && p.contains(best))
-        .filter(|(_, p)| held(p) as f64 >= least && filter.keeps_phrase(p))
+        .filter(|(_, p, c)| p.len() > best.len() && p.contains(best) && *c as f64 >= least)
+        .filter(|(_, p, _)| filter.keeps_phrase(p))
         .max_by(|a, b| {
-            (held(a.1).cmp(&held(b.1)))
+            (a.2.cmp(&b.2))
                 .then(b.1.len().cmp(&a.1.len()))
                 .then(a.0.total_cmp(&b.0))
         })
-        .map_or(best, |&(_, p)| p)
+        .map_or(best, |&(_, p, _)| p)
         .to_string()
 }
 

@@ -10,6 +10,7 @@
 //! the index ([`store`]), keyed by item id.
 
 pub mod bert;
+pub mod encoder;
 pub mod statics;
 pub mod store;
 
@@ -36,7 +37,7 @@ pub use store::{Store, StoreMeta};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// The whole model for every item (best quality; about 166 titles/s on 2 cores).
+    /// The whole model for every item (best quality; about 250 titles/s on 2 cores).
     #[default]
     Full,
     /// The distilled word table (`minyi model distill` first; tens of thousands of items/s).

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use minyi::index::query::Filters;
 use minyi::topics::{mine, TopicConfig};
 
-use crate::util::{dataset, ids, sample, Workdir};
+use crate::util::{dataset, ids, sample, sample_rows, Workdir};
 
 const NEEDS: &str = "needs the m3e-small model (.ci/fetch-model)";
 
@@ -26,6 +26,48 @@ fn json(w: &Workdir, args: &[&str]) -> serde_json::Value {
     let r = w.run(args);
     assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
     serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("{e}: {}", r.stdout))
+}
+
+#[test]
+#[ignore = "needs the m3e-small model (.ci/fetch-model)"]
+fn fast_encoder_computes_what_candle_transformers_computes() {
+    use minyi::embed::bert::Bert;
+    let m = model();
+    // Titles alone and titles with bodies: batches of very different lengths, with padding,
+    // and bodies past the token limit (truncated).
+    let rows = sample_rows();
+    let mut texts: Vec<String> = rows.iter().take(120).map(|r| r["标题"].clone()).collect();
+    texts.extend(
+        rows.iter()
+            .skip(120)
+            .take(60)
+            .map(|r| format!("{}。{}", r["标题"], r["正文"])),
+    );
+    texts.push("停车难".to_string());
+    texts.push("A".to_string());
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let fast = Bert::load(&m, 128).unwrap().embed(&refs, &|_| {}).unwrap();
+    let reference = Bert::load_reference(&m, 128)
+        .unwrap()
+        .embed(&refs, &|_| {})
+        .unwrap();
+    assert_eq!(fast.len(), texts.len());
+    let mut worst_cos = 1.0f32;
+    let mut worst_diff = 0.0f32;
+    for (a, b) in fast.iter().zip(&reference) {
+        assert_eq!(a.len(), 512);
+        worst_cos = worst_cos.min(minyi::embed::dot(a, b));
+        for (x, y) in a.iter().zip(b) {
+            worst_diff = worst_diff.max((x - y).abs());
+        }
+    }
+    eprintln!("fast against reference: lowest cosine {worst_cos}, largest difference {worst_diff}");
+    assert!(
+        worst_cos > 0.999_99 && worst_diff < 1e-5,
+        "cosine {worst_cos}, largest difference {worst_diff}"
+    );
+    // And the vectors tell texts apart (not all equal): two unrelated titles are not twins.
+    assert!(minyi::embed::dot(&fast[0], &fast[texts.len() - 1]) < 0.95);
 }
 
 #[test]

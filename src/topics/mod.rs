@@ -333,7 +333,7 @@ fn cluster_rows(
                 cluster::consensus_louvain(&adj, resolution, cfg.seed, cfg.consensus_runs, 1);
             (topics, other) = groups(&membership, min_size);
         }
-        topics = merge_to(rows, topics, k);
+        topics = reassign_to_nearest_centre(rows, merge_to(rows, topics, k));
     }
     (topics, other, dup)
 }
@@ -499,6 +499,31 @@ fn merge_to(rows: &Features, topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize
         topics.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0[0].cmp(&b.0[0])));
     }
     topics.into_iter().map(|(t, _)| t).collect()
+}
+
+/// One pass of moving each topic member to the topic whose centre is most similar to it (a
+/// k-means step from the merged topics). Merging Louvain's finer communities down to a forced
+/// count joins whole communities, so a merged topic's edge follows the communities' edges,
+/// not its own centre; one pass re-draws it. Measured with k forced to the label count
+/// (README): NMI on THUCNews titles 0.501 → 0.514, shopping reviews 0.426 → 0.497, news
+/// articles 0.635 → 0.655; three passes drift towards k-means' failure on short titles (0.490
+/// on the titles), and the same pass after automatic topics helps two sets and hurts the
+/// reviews (0.414 → 0.404), so automatic topics keep Louvain's communities. 其他 stays as it is.
+fn reassign_to_nearest_centre(rows: &Features, topics: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
+    let centres: Vec<Centre> = topics.iter().map(|t| rows.centroid(t)).collect();
+    let nearest = rows.nearest(&centres);
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); topics.len()];
+    for (t, members) in topics.iter().enumerate() {
+        for &m in members {
+            next[nearest[m].map_or(t, |(c, _)| c)].push(m);
+        }
+    }
+    next.retain(|t| !t.is_empty());
+    for t in next.iter_mut() {
+        t.sort_unstable();
+    }
+    next.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    next
 }
 
 /// The stages of a topic run, reported to a progress callback as each begins.
@@ -803,6 +828,23 @@ pub fn similar(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forced_topics_are_redrawn_around_their_centres() {
+        // Two word groups; item 4 is about the first but was merged into the second.
+        let rows: Vec<vectorize::Sparse> = vec![
+            vec![(0, 1.0)],
+            vec![(0, 0.8), (2, 0.6)],
+            vec![(1, 1.0)],
+            vec![(1, 0.8), (3, 0.6)],
+            vec![(0, 0.96), (3, 0.28)],
+        ];
+        let f = Features::words(&rows, 4);
+        let topics = reassign_to_nearest_centre(&f, vec![vec![2, 3, 4], vec![0, 1]]);
+        assert_eq!(topics, vec![vec![0, 1, 4], vec![2, 3]]);
+        // Already drawn around their centres: nothing moves.
+        assert_eq!(reassign_to_nearest_centre(&f, topics.clone()), topics);
+    }
 
     /// Items about three problems, worded with some variety.
     fn themed(n: usize) -> Vec<Item> {

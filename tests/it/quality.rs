@@ -1,6 +1,7 @@
 //! Topic quality on labelled real corpora (dataset tier): NMI against the labels, kept from
-//! regressing. Measured when written: THUCNews titles 20k, k=10: NMI 0.503 (the Python peer:
-//! TF-IDF+KMeans 0.144, LSA 0.285); automatic k: 0.501.
+//! regressing. Measured: THUCNews titles 20k, k=10: NMI 0.514 since forced topics are redrawn
+//! around their centres (0.503 when written; the Python peer: TF-IDF+KMeans 0.144, LSA 0.285);
+//! automatic k: 0.501.
 
 use std::collections::HashMap;
 
@@ -80,8 +81,8 @@ fn thucnews_titles_nmi_does_not_regress() {
     println!("THUCNews titles k=10: NMI {forced:.4} ({n} topics)");
     assert_eq!(n, 10);
     assert!(
-        forced >= 0.483,
-        "NMI {forced} fell more than 0.02 below 0.503"
+        forced >= 0.494,
+        "NMI {forced} fell more than 0.02 below 0.514"
     );
     let (auto, n) = score(None);
     println!("THUCNews titles automatic k: NMI {auto:.4} ({n} topics)");

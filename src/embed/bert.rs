@@ -10,10 +10,9 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-
-use super::encoder::Encoder;
 use tokenizers::Tokenizer;
 
+use super::encoder::Encoder;
 use crate::error::{Error, Result};
 
 /// How token vectors become one sentence vector.

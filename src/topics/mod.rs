@@ -285,6 +285,11 @@ fn month_key(d: &DateTime<FixedOffset>) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
+/// The order of topics (sorted member lists, none empty): largest first, ties by first member.
+fn largest_first(a: &[usize], b: &[usize]) -> std::cmp::Ordering {
+    b.len().cmp(&a.len()).then(a[0].cmp(&b[0]))
+}
+
 /// Groups members by community, dropping those below `min_size`; largest first.
 fn groups(membership: &[u32], min_size: usize) -> (Vec<Vec<usize>>, Vec<usize>) {
     let mut by: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
@@ -292,7 +297,7 @@ fn groups(membership: &[u32], min_size: usize) -> (Vec<Vec<usize>>, Vec<usize>) 
         by.entry(c).or_default().push(i);
     }
     let (mut keep, drop): (Vec<_>, Vec<_>) = by.into_values().partition(|g| g.len() >= min_size);
-    keep.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    keep.sort_by(|a, b| largest_first(a, b));
     let mut other: Vec<usize> = drop.into_iter().flatten().collect();
     other.sort_unstable();
     (keep, other)
@@ -430,7 +435,7 @@ fn cluster_sampled(
     let (mut keep, drop_): (Vec<_>, Vec<_>) = topics.into_iter().partition(|t| t.len() >= min_size);
     other.extend(drop_.into_iter().flatten());
     other.sort_unstable();
-    keep.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    keep.sort_by(|a, b| largest_first(a, b));
     // Near-duplicate groups as found in the sample; other items stand alone.
     let mut dup: Vec<u32> = (0..n as u32).collect();
     for (s, &g) in dup_s.iter().enumerate() {
@@ -499,7 +504,7 @@ fn merge_to(rows: &Features, topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize
         merged.extend(moved);
         merged.sort_unstable();
         topics[target].1 = rows.centroid(&topics[target].0);
-        topics.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0[0].cmp(&b.0[0])));
+        topics.sort_by(|a, b| largest_first(&a.0, &b.0));
     }
     topics.into_iter().map(|(t, _)| t).collect()
 }
@@ -527,7 +532,7 @@ fn reassign_to_nearest_centre(rows: &Features, topics: Vec<Vec<usize>>) -> Vec<V
     for t in next.iter_mut() {
         t.sort_unstable();
     }
-    next.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+    next.sort_by(|a, b| largest_first(a, b));
     next
 }
 

@@ -4,7 +4,7 @@
 //! binary (`cargo bench --bench ingest` builds both). Prints, with the same thread count:
 //!   1. raw jieba-rs segmentation throughput of the news text (rayon over all threads);
 //!   2. a bare tantivy indexer using the tantivy-jieba tokenizer over the same text, alone
-//!      and with minyi's positional bigram field (what substring completeness costs);
+//!      and with minyi's positional character field (what substring completeness costs);
 //!   3. `minyi ingest` of the same file (MB/s, items/s) and the ratios between them;
 //!   4. a synthetic corpus of MINYI_BENCH_ITEMS items (default 1,000,000; title ≈20 chars,
 //!      body ≈200–300 chars) made by recombining sentences of the news bodies, dates spread
@@ -225,7 +225,7 @@ fn main() {
         news.len() as f64 / bare_s
     );
 
-    // 2b. The same bare indexer plus minyi's positional bigram field: the engine work that
+    // 2b. The same bare indexer plus minyi's positional character field: the engine work that
     // substring-complete search needs, without reading, cleaning or stored fields.
     let dir2 = tempfile::tempdir().unwrap();
     let mut sb = Schema::builder();
@@ -245,7 +245,7 @@ fn main() {
         .register("jieba", tantivy_jieba::JiebaTokenizer::new());
     index
         .tokenizers()
-        .register("grams", minyi::segment::bigram::BigramTokenizer);
+        .register("grams", minyi::segment::grams::GramKind::Chars.tokenizer());
     let t = Instant::now();
     let mut writer: tantivy::IndexWriter =
         index.writer_with_num_threads(threads, 384 << 20).unwrap();
@@ -261,13 +261,13 @@ fn main() {
     );
     let bare_grams_mbs = mb(bytes) / bare_grams_s;
     println!(
-        "bare tantivy-jieba + bigrams: {:7.2} s  {:7.1} MB/s  {:8.0} items/s",
+        "bare tantivy-jieba + chars  : {:7.2} s  {:7.1} MB/s  {:8.0} items/s",
         bare_grams_s,
         bare_grams_mbs,
         news.len() as f64 / bare_grams_s
     );
 
-    // 3. minyi ingest of the same file (reading, cleaning, segmenting, bigrams, stored fields).
+    // 3. minyi ingest of the same file (reading, cleaning, segmenting, characters, stored fields).
     let bin = minyi_bin();
     let ix = dir.path().join("minyi-news");
     let (secs, summary) = run_ingest(&bin, &news_file, &ix, threads);
@@ -279,7 +279,7 @@ fn main() {
         secs, ingest_mbs, news.len() as f64 / secs, file_mb, summary["new"], summary["rejected"]
     );
     println!(
-        "ratios: minyi/bare indexer = {:.2}x, minyi/bare indexer with bigrams = {:.2}x, minyi/raw jieba = {:.2}x",
+        "ratios: minyi/bare indexer = {:.2}x, minyi/bare indexer with characters = {:.2}x, minyi/raw jieba = {:.2}x",
         ingest_mbs / bare_mbs,
         ingest_mbs / bare_grams_mbs,
         ingest_mbs / jieba_mbs

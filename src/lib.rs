@@ -13,7 +13,7 @@
 //! * [`ingest`] reads CSV/TSV/JSONL/Excel in UTF-8, UTF-16 or GB18030 into [`Item`]s, or
 //!   rejects rows with the file, line, field and reason.
 //! * [`segment`] segments Chinese with one shared jieba-rs instance (user dictionary and
-//!   stopwords from `corpora/dict/`) and makes character bigrams for substring search.
+//!   stopwords from `corpora/dict/`) and makes character grams for substring search.
 //! * [`index`] stores items in tantivy (upsert by id) and answers queries.
 //! * [`pipeline`] wires ingest → segment → index with rayon, in bounded batches.
 //! * [`exchange`] writes items with their terms as JSON lines for other engines (Spark):

@@ -6,6 +6,7 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod stats;
+pub mod terms;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -15,8 +16,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::error::{Error, Result};
-use crate::segment::bigram::BigramTokenizer;
-use crate::segment::tokenizer::{SegmenterTokenizer, BIGRAM, JIEBA};
+use crate::segment::grams::GramKind;
+use crate::segment::tokenizer::{SegmenterTokenizer, JIEBA};
 use crate::segment::{Dictionary, Segmenter};
 pub use schema::Fields;
 
@@ -139,5 +140,7 @@ fn register(index: &Index, segmenter: &Segmenter) {
         JIEBA,
         TextAnalyzer::from(SegmenterTokenizer(segmenter.clone())),
     );
-    tokenizers.register(BIGRAM, TextAnalyzer::from(BigramTokenizer));
+    for kind in [GramKind::Chars, GramKind::Bigrams] {
+        tokenizers.register(kind.tokenizer_name(), TextAnalyzer::from(kind.tokenizer()));
+    }
 }

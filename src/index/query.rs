@@ -1,7 +1,8 @@
 //! Query building. tantivy's QueryParser turns an unspaced Chinese query into one phrase
 //! (tantivy issue #2472), so minyi parses the query itself and builds it from the same
 //! analysis as the index: each word must match, either through its jieba terms anywhere in
-//! the title (weighted ×2) or body, or as a verbatim substring through the bigram phrase.
+//! the title (weighted ×2) or body, or as a verbatim substring through the phrase of its
+//! characters.
 //!
 //! Syntax: words (all required), `"quoted phrase"` (verbatim), `OR` between clauses,
 //! `AND` (the default), `NOT`/`-` (exclude), `+` (require), and `field:value` where field
@@ -21,7 +22,7 @@ use super::Fields;
 use crate::error::{Error, Result};
 use crate::ingest::dates;
 use crate::item::Adoption;
-use crate::segment::{bigram, Segmenter};
+use crate::segment::Segmenter;
 
 /// Weight of a title match relative to a body match.
 pub const TITLE_BOOST: f32 = 2.0;
@@ -536,9 +537,9 @@ impl QueryBuilder<'_> {
         }
     }
 
-    /// The verbatim-substring query for `text` over the bigram field.
+    /// The verbatim-substring query for `text` over the gram field.
     pub fn gram_phrase(&self, text: &str) -> Option<Box<dyn Query>> {
-        let grams = bigram::grams(text);
+        let grams = self.fields.gram_kind.grams(text);
         let field = self.fields.grams;
         match grams.len() {
             0 => None,

@@ -1,4 +1,4 @@
-//! The index schema: stored item fields, jieba-segmented text for ranking, character bigrams
+//! The index schema: stored item fields, jieba-segmented text for ranking, character grams
 //! for substring-complete search, and fast fields for filters, sorting and facets.
 
 use tantivy::schema::{
@@ -6,7 +6,8 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
-use crate::segment::tokenizer::{BIGRAM, JIEBA};
+use crate::segment::grams::GramKind;
+use crate::segment::tokenizer::JIEBA;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -15,6 +16,8 @@ pub struct Fields {
     pub title: Field,
     pub body: Field,
     pub grams: Field,
+    /// What the `grams` field holds (single characters, or bigrams in older indexes).
+    pub gram_kind: GramKind,
     pub date: Field,
     pub submitter: Field,
     pub sector: Field,
@@ -56,7 +59,7 @@ pub fn build() -> (Schema, Fields) {
         .set_stored();
     let grams = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(BIGRAM)
+            .set_tokenizer(GramKind::Chars.tokenizer_name())
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let keyword = STRING | STORED | FAST;
@@ -69,6 +72,7 @@ pub fn build() -> (Schema, Fields) {
         title: b.add_text_field("title", jieba.clone()),
         body: b.add_text_field("body", jieba),
         grams: b.add_text_field("grams", grams),
+        gram_kind: GramKind::Chars,
         date: b.add_date_field(
             names::DATE,
             DateOptions::default()
@@ -99,11 +103,22 @@ pub fn build() -> (Schema, Fields) {
 /// Looks the fields up in an existing index's schema.
 pub fn lookup(schema: &Schema) -> tantivy::Result<Fields> {
     let f = |name: &str| schema.get_field(name);
+    let grams = f("grams")?;
+    let gram_kind = match schema.get_field_entry(grams).field_type() {
+        tantivy::schema::FieldType::Str(options) => options
+            .get_indexing_options()
+            .and_then(|i| GramKind::from_tokenizer_name(i.tokenizer())),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        tantivy::TantivyError::SchemaError("the grams field has no known gram tokenizer".into())
+    })?;
     Ok(Fields {
         id: f(names::ID)?,
         title: f("title")?,
         body: f("body")?,
-        grams: f("grams")?,
+        grams,
+        gram_kind,
         date: f(names::DATE)?,
         submitter: f(names::SUBMITTER)?,
         sector: f(names::SECTOR)?,

@@ -18,7 +18,7 @@ use super::query::{self, Atom, Filters, Parsed, QueryBuilder};
 use super::{document, ItemIndex};
 use crate::error::Result;
 use crate::item::Item;
-use crate::segment::bigram::{self, BigramTokenizer};
+use crate::segment::grams::GramKind;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -157,29 +157,12 @@ impl ItemIndex {
     /// Every item matching an optional query and the filters, ordered by id (for topic
     /// mining over a subset: a window, a sector, or a search's hits).
     pub fn collect(&self, query: Option<&str>, filters: &Filters) -> Result<Vec<Item>> {
-        let parsed = query.map(query::parse).transpose()?;
-        let builder = QueryBuilder {
-            fields: &self.fields,
-            segmenter: &self.segmenter,
-        };
-        let q = builder.build(parsed.as_ref(), filters)?;
         let searcher = self.reader()?.searcher();
-        let mut addresses = searcher
-            .search(&q, &tantivy::collector::DocSetCollector)?
+        Ok(self
+            .addressed(&searcher, query, filters)?
             .into_iter()
-            .collect::<Vec<_>>();
-        addresses.sort();
-        let mut items = addresses
-            .into_iter()
-            .map(|a| {
-                let doc: TantivyDocument = searcher.doc(a)?;
-                Ok(document::from_document(&self.fields, &doc))
-            })
-            .collect::<Result<Vec<Item>>>()?;
-        // Ordered by id, not by index layout (which depends on indexing threads and merges),
-        // so topic mining with a given seed gives the same result after any re-ingest.
-        items.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(items)
+            .map(|(item, _)| item)
+            .collect())
     }
 
     /// Fetches one item by id.
@@ -227,7 +210,8 @@ fn sector_facets(searcher: &Searcher, q: &dyn Query) -> Result<Vec<(String, u64)
     Ok(out)
 }
 
-/// Marks the query's characters (as bigrams) in titles and bodies.
+/// Marks the query's characters in titles and bodies, as bigrams (so that 小区 marks the
+/// word, not every 小 and 区), whichever grams the index holds.
 struct Highlighter {
     generator: Option<SnippetGenerator>,
     whole: Option<SnippetGenerator>,
@@ -248,8 +232,23 @@ impl Highlighter {
                 let (Atom::Text(t, _) | Atom::Phrase(t)) = atom else {
                     continue;
                 };
-                for (_, g) in bigram::grams(t) {
-                    let df = searcher.doc_freq(&Term::from_field_text(fields.grams, &g))?;
+                for (_, g) in GramKind::Bigrams.grams(t) {
+                    // Rarer grams weigh more in choosing the fragment; a single-character
+                    // index bounds a bigram's frequency by its rarer character's.
+                    let df = match fields.gram_kind {
+                        GramKind::Bigrams => {
+                            searcher.doc_freq(&Term::from_field_text(fields.grams, &g))?
+                        }
+                        GramKind::Chars => {
+                            let mut least = u64::MAX;
+                            for c in g.chars() {
+                                let term =
+                                    Term::from_field_text(fields.grams, c.encode_utf8(&mut [0; 4]));
+                                least = least.min(searcher.doc_freq(&term)?);
+                            }
+                            least
+                        }
+                    };
                     terms.insert(g, 1.0 / (1.0 + df as f32));
                 }
             }
@@ -263,7 +262,7 @@ impl Highlighter {
         let make = |max| {
             SnippetGenerator::new(
                 terms.clone(),
-                TextAnalyzer::from(BigramTokenizer),
+                TextAnalyzer::from(GramKind::Bigrams.tokenizer()),
                 fields.body,
                 max,
             )

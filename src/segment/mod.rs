@@ -1,9 +1,10 @@
 //! Segment stage: Chinese word segmentation with one shared jieba-rs instance, loaded with the
-//! project's user dictionary and Chinese stopwords, plus the character-bigram analysis that
+//! project's user dictionary and Chinese stopwords, plus the character-gram analysis that
 //! gives substring-complete search. The same code serves indexing, queries and snippets.
 
-pub mod bigram;
+pub mod counts;
 pub mod dictionary;
+pub mod grams;
 pub mod tokenizer;
 
 use std::borrow::Cow;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{PreTokenizedString, Token};
 
+pub use counts::TermCounts;
 pub use dictionary::Dictionary;
 
 use crate::error::Result;
@@ -175,7 +177,7 @@ mod tests {
             );
             seen.push((t.to_string(), text[a..b].to_string()));
         });
-        // Full-width letters are folded (jieba cuts them one by one; bigrams keep the word).
+        // Full-width letters are folded (jieba cuts them one by one; grams keep the word).
         assert!(
             seen.iter().any(|(t, raw)| t == "p" && raw == "Ｐ"),
             "{seen:?}"

@@ -13,10 +13,9 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::Segmenter;
 
-/// Name under which the jieba analyser is registered in the index.
+/// Name under which the jieba analyser is registered in the index (the gram analysers'
+/// names: [`super::grams::GramKind::tokenizer_name`]).
 pub const JIEBA: &str = "minyi_jieba";
-/// Name under which the bigram analyser is registered in the index.
-pub const BIGRAM: &str = "minyi_bigram";
 
 /// tantivy tokenizer backed by a shared [`Segmenter`].
 #[derive(Clone)]

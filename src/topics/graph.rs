@@ -2,6 +2,8 @@
 //! parallel through an inverted index, and near-duplicate groups (union-find over pairs above
 //! a high similarity).
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::vectorize::{dot, Sparse};
@@ -49,32 +51,21 @@ pub fn knn(rows: &[Sparse], vocab_len: usize, k: usize, min_sim: f32) -> Knn {
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0f32; n], Vec::<u32>::new()),
-            |(acc, touched), d| {
+            || Scratch::new(n),
+            |scratch, d| {
                 let row = &rows[d];
-                let mut probe: Vec<(u32, f32)> = row.clone();
+                let mut probe: Cow<[(u32, f32)]> = Cow::Borrowed(row);
                 if approximate && probe.len() > PROBE_TERMS {
-                    probe.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                    probe.truncate(PROBE_TERMS);
+                    let mut p = row.clone();
+                    p.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                    p.truncate(PROBE_TERMS);
+                    probe = Cow::Owned(p);
                 }
-                for &(t, w) in &probe {
-                    for &(o, wo) in &postings[t as usize] {
-                        if o as usize != d {
-                            if acc[o as usize] == 0.0 {
-                                touched.push(o);
-                            }
-                            acc[o as usize] += w * wo;
-                        }
-                    }
+                for &(t, w) in probe.iter() {
+                    scratch.add(&postings[t as usize], w);
                 }
-                let mut best: Vec<(u32, f32)> =
-                    touched.iter().map(|&o| (o, acc[o as usize])).collect();
-                for &o in touched.iter() {
-                    acc[o as usize] = 0.0;
-                }
-                touched.clear();
-                let by_score =
-                    |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+                let floor = if approximate { f32::MIN } else { min_sim };
+                let mut best = scratch.drain(d, floor);
                 if approximate {
                     // Partial scores rank the candidates; the best are rescored exactly.
                     if best.len() > CANDIDATES {
@@ -84,15 +75,86 @@ pub fn knn(rows: &[Sparse], vocab_len: usize, k: usize, min_sim: f32) -> Knn {
                     for (o, s) in best.iter_mut() {
                         *s = dot(row, &rows[*o as usize]);
                     }
+                    best.retain(|&(_, s)| s >= min_sim);
                 }
-                best.retain(|&(_, s)| s >= min_sim);
+                if best.len() > k {
+                    best.select_nth_unstable_by(k, by_score);
+                    best.truncate(k);
+                }
                 best.sort_unstable_by(by_score);
-                best.truncate(k);
                 best.shrink_to_fit();
                 best
             },
         )
         .collect()
+}
+
+/// Best first, ties to the lower index.
+fn by_score(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+/// Entries of the score accumulator per dirty flag: 16 (a block's hits fit in one mask).
+const BLOCK_SHIFT: u32 = 4;
+const BLOCK: usize = 1 << BLOCK_SHIFT;
+
+/// One thread's score accumulator for the neighbour search: a dense array of partial
+/// cosines and one flag per block of 16 entries that some posting touched. Marking a block
+/// is an unconditional store, where keeping a list of touched items took a branch per
+/// posting (the inner loop runs once per pair of items sharing a term: 0.9 billion times on
+/// the 12,461 news articles); the flags are then scanned once per item.
+struct Scratch {
+    acc: Vec<f32>,
+    dirty: Vec<bool>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            acc: vec![0.0; n],
+            dirty: vec![false; (n >> BLOCK_SHIFT) + 1],
+        }
+    }
+
+    /// Adds `w` times each posting's weight to its item's score.
+    #[inline]
+    fn add(&mut self, posting: &[(u32, f32)], w: f32) {
+        for &(o, wo) in posting {
+            self.acc[o as usize] += w * wo;
+            self.dirty[(o >> BLOCK_SHIFT) as usize] = true;
+        }
+    }
+
+    /// The touched items other than `skip` with score ≥ `floor`, in item order; resets
+    /// the accumulator.
+    fn drain(&mut self, skip: usize, floor: f32) -> Vec<(u32, f32)> {
+        let mut out = Vec::new();
+        let n = self.acc.len();
+        for b in 0..self.dirty.len() {
+            if !std::mem::take(&mut self.dirty[b]) {
+                continue;
+            }
+            let from = b << BLOCK_SHIFT;
+            let block = &mut self.acc[from..n.min(from + BLOCK)];
+            // A bit mask of the entries that reach the floor (compare and pack: the compiler
+            // vectorises it), then the block is cleared at once; most touched items share
+            // only a common word and stay below the floor.
+            let mut hits = 0u32;
+            for (i, &s) in block.iter().enumerate() {
+                hits |= ((s >= floor) as u32) << i;
+            }
+            while hits != 0 {
+                let o = from + hits.trailing_zeros() as usize;
+                hits &= hits - 1;
+                let s = block[o - from];
+                if s != 0.0 && o != skip {
+                    out.push((o as u32, s));
+                }
+            }
+            block.fill(0.0);
+        }
+        out
+    }
 }
 
 /// Groups items whose cosine is at least `threshold` (transitively). Returns a group id per item.

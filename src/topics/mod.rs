@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::embed::{self, Store};
 use crate::item::Item;
-use crate::segment::Segmenter;
+use crate::segment::{Segmenter, TermCounts};
 use features::{Centre, Features};
 pub use score::{ScoreConfig, Scores, Signals, TopicClass};
 use vectorize::Sparse;
@@ -539,7 +539,7 @@ fn reassign_to_nearest_centre(rows: &Features, topics: Vec<Vec<usize>>) -> Vec<V
 /// The stages of a topic run, reported to a progress callback as each begins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    /// Segmenting and TF-IDF.
+    /// Term counts (segmented unless read from the index) and TF-IDF.
     Vectorize,
     /// Nearest neighbours and near-duplicates.
     Neighbours,
@@ -553,7 +553,7 @@ impl Stage {
     /// Chinese name for the progress line.
     pub fn label_zh(self) -> &'static str {
         match self {
-            Stage::Vectorize => "分词与向量化",
+            Stage::Vectorize => "词频与向量化",
             Stage::Neighbours => "相似近邻",
             Stage::Cluster => "社区发现聚类",
             Stage::Describe => "标注与评分",
@@ -582,7 +582,7 @@ pub fn mine(
     mine_with_progress(seg, items, previous, window, cfg, &|_| {})
 }
 
-/// [`mine`], calling `progress` as each [`Stage`] begins.
+/// [`mine`], calling `progress` as each [`Stage`] begins (the items are segmented first).
 pub fn mine_with_progress(
     seg: &Segmenter,
     items: &[Item],
@@ -591,14 +591,33 @@ pub fn mine_with_progress(
     cfg: &TopicConfig,
     progress: &dyn Fn(Stage),
 ) -> TopicReport {
-    let n = items.len();
     let all: Vec<&Item> = items.iter().chain(previous.iter()).collect();
+    let counts = TermCounts::segmented(seg, &all, vectorize::COUNTING);
+    mine_counted(seg, items, previous, counts, window, cfg, progress)
+}
+
+/// [`mine_with_progress`] on term counts already made (as [`vectorize::COUNTING`] counts:
+/// `items`' then `previous`'), which [`ItemIndex::collect_counted`] reads from the index.
+///
+/// [`ItemIndex::collect_counted`]: crate::index::ItemIndex::collect_counted
+pub fn mine_counted(
+    seg: &Segmenter,
+    items: &[Item],
+    previous: &[Item],
+    counts: TermCounts,
+    window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    cfg: &TopicConfig,
+    progress: &dyn Fn(Stage),
+) -> TopicReport {
     progress(Stage::Vectorize);
-    let vectors = if cfg.embeddings.is_some() {
-        vectorize::vectorize_counts(seg, &all)
-    } else {
-        vectorize::vectorize(seg, &all)
-    };
+    let n = items.len();
+    assert_eq!(
+        counts.len(),
+        n + previous.len(),
+        "one row of counts per item"
+    );
+    let all: Vec<&Item> = items.iter().chain(previous.iter()).collect();
+    let vectors = vectorize::from_counts(counts, cfg.embeddings.is_none());
     // Clustering features: TF-IDF rows, or the stored embeddings (`--semantic`; an item
     // without an up-to-date vector is a zero row — `analyse` refuses such a selection).
     let features = features_of(&vectors, &all, cfg);

@@ -1,6 +1,7 @@
 //! Features for topic mining: jieba terms of title (counted twice) and body, stopwords and
 //! one-character terms dropped, TF-IDF weighted (sublinear tf, smoothed idf, min/max document
-//! frequency), L2-normalised sparse vectors. Segmentation runs in parallel with rayon.
+//! frequency), L2-normalised sparse vectors. The counts come from the index (see
+//! [`crate::index::ItemIndex::collect_counted`]) or from segmenting in parallel with rayon.
 
 use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
@@ -8,6 +9,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::item::Item;
+use crate::segment::counts::{Counting, TermCounts};
 use crate::segment::Segmenter;
 
 /// A sparse vector: (term id, weight), sorted by term id.
@@ -47,9 +49,13 @@ pub(crate) fn keep(term: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '.' || c == '%')
 }
 
-/// Items segmented per batch: large enough to keep both cores busy, small enough that the
-/// batch's term strings stay a small fraction of memory (terms are interned right after).
-const BATCH: usize = 16_384;
+/// How topic mining counts an item's terms: a title occurrence twice, a body occurrence
+/// once, terms passing [`keep`].
+pub const COUNTING: Counting<'static> = Counting {
+    title: 2.0,
+    body: 1.0,
+    keep: &keep,
+};
 
 /// Most terms kept per item above [`super::graph::EXACT_UP_TO`] items (its highest TF-IDF
 /// weights, then renormalised), so that memory stays bounded on large corpora of long
@@ -57,61 +63,26 @@ const BATCH: usize = 16_384;
 /// each) a cap of 256 costs 0.015 NMI, and of 96, 0.07.
 pub const MAX_TERMS: usize = 256;
 
-/// Builds the vectors.
+/// Builds the vectors by segmenting the items.
 pub fn vectorize(seg: &Segmenter, items: &[&Item]) -> Vectors {
-    build(seg, items, true)
+    from_counts(TermCounts::segmented(seg, items, COUNTING), true)
 }
 
 /// Builds the vocabulary, idf and counts only (semantic topics cluster on embeddings and
 /// need TF-IDF rows only for a topic's representatives, weighed as they are read: at
 /// 1,000,000 items the rows would take about 0.6 GB).
 pub fn vectorize_counts(seg: &Segmenter, items: &[&Item]) -> Vectors {
-    build(seg, items, false)
+    from_counts(TermCounts::segmented(seg, items, COUNTING), false)
 }
 
-fn build(seg: &Segmenter, items: &[&Item], with_tfidf: bool) -> Vectors {
-    // Segment a batch in parallel, then intern its terms (sequentially, so term ids are the
-    // same on every run) into (raw id, count) rows; only the ids are kept.
-    let mut raw_ids: HashMap<String, u32> = HashMap::new();
-    let mut df_raw: Vec<u32> = Vec::new();
-    let mut rows: Vec<Sparse> = Vec::with_capacity(items.len());
-    for batch in items.chunks(BATCH) {
-        let docs: Vec<Vec<(String, f32)>> = batch
-            .par_iter()
-            .map(|it| {
-                let mut m: HashMap<String, f32> = HashMap::new();
-                // A term's text is copied once, at its first occurrence in the item.
-                let mut count = |t: &str, by: f32| {
-                    if !keep(t) {
-                        return;
-                    }
-                    match m.get_mut(t) {
-                        Some(c) => *c += by,
-                        None => {
-                            m.insert(t.to_string(), by);
-                        }
-                    }
-                };
-                seg.for_each_term(&it.title, |t, _, _| count(t, 2.0));
-                seg.for_each_term(&it.body, |t, _, _| count(t, 1.0));
-                m.into_iter().collect()
-            })
-            .collect();
-        for d in docs {
-            let mut row: Sparse = d
-                .into_iter()
-                .map(|(t, c)| {
-                    let next = raw_ids.len() as u32;
-                    let id = *raw_ids.entry(t).or_insert(next);
-                    if id as usize == df_raw.len() {
-                        df_raw.push(0);
-                    }
-                    df_raw[id as usize] += 1;
-                    (id, c)
-                })
-                .collect();
-            row.sort_unstable_by_key(|(i, _)| *i);
-            rows.push(row);
+/// Builds the vectors from term counts (as [`COUNTING`] counts them: segmented, or read
+/// from the index), with the TF-IDF rows or (`with_tfidf` false) the counts only.
+pub fn from_counts(counts: TermCounts, with_tfidf: bool) -> Vectors {
+    let TermCounts { terms, rows } = counts;
+    let mut df_raw: Vec<u32> = vec![0; terms.len()];
+    for row in &rows {
+        for &(t, _) in row {
+            df_raw[t as usize] += 1;
         }
     }
     let n = rows.len();
@@ -122,8 +93,9 @@ fn build(seg: &Segmenter, items: &[&Item], with_tfidf: bool) -> Vectors {
         u32::MAX
     };
     // The vocabulary: terms within the document-frequency bounds, in text order.
-    let mut vocab: Vec<(String, u32)> = raw_ids
+    let mut vocab: Vec<(String, u32)> = terms
         .into_iter()
+        .zip(0u32..)
         .filter(|(_, id)| (min_df..=max_df).contains(&df_raw[*id as usize]))
         .collect();
     vocab.sort_unstable();

@@ -6,7 +6,7 @@ use crate::index::query::Filters;
 use crate::index::ItemIndex;
 use crate::item::Item;
 
-use super::{compare_previous, mine, mine_with_progress, Stage, TopicConfig, TopicReport};
+use super::{compare_previous, mine_counted, vectorize, Stage, TopicConfig, TopicReport};
 
 /// Topics of a selection, with the items they were mined from.
 pub struct Analysis {
@@ -28,34 +28,56 @@ pub fn analyse(
     compare: bool,
     progress: &dyn Fn(Stage),
 ) -> crate::Result<Analysis> {
-    let items = index.collect(query, filters)?;
-    let (window, previous) = match (filters.from, filters.to) {
-        (Some(f), Some(t)) => {
-            let prev = Filters {
-                from: Some(f - (t - f)),
-                to: Some(f),
-                ..filters.clone()
-            };
-            (Some((f, t)), index.collect(query, &prev)?)
-        }
-        _ => (None, Vec::new()),
+    // The window's items, and those of the window of equal length before it, with their
+    // term counts read from the index (one snapshot).
+    let prev = match (filters.from, filters.to) {
+        (Some(f), Some(t)) => Some(Filters {
+            from: Some(f - (t - f)),
+            to: Some(f),
+            ..filters.clone()
+        }),
+        _ => None,
     };
+    let mut selections = vec![(query, filters)];
+    if let Some(p) = &prev {
+        selections.push((query, p));
+    }
+    let (mut lists, counts) = index.collect_counted(&selections, vectorize::COUNTING)?;
+    let previous = if prev.is_some() {
+        lists.pop().expect("two selections")
+    } else {
+        Vec::new()
+    };
+    let items = lists.pop().expect("one selection");
+    let window = filters.from.zip(filters.to);
     if let Some(store) = &cfg.embeddings {
         super::require_vectors(store, &items, &index.dir)?;
         super::require_vectors(store, &previous, &index.dir)?;
     }
-    let mut report = mine_with_progress(&index.segmenter, &items, &previous, window, cfg, progress);
-    if compare {
+    let n = items.len();
+    let previous_counts = compare.then(|| counts.slice(n..counts.len()));
+    let mut report = mine_counted(
+        &index.segmenter,
+        &items,
+        &previous,
+        counts,
+        window,
+        cfg,
+        progress,
+    );
+    if let Some(previous_counts) = previous_counts {
         // The previous window's own topics (automatic k), to list those that faded away.
-        let before = mine(
+        let before = mine_counted(
             &index.segmenter,
             &previous,
             &[],
+            previous_counts,
             None,
             &TopicConfig {
                 k: None,
                 ..cfg.clone()
             },
+            &|_| {},
         );
         compare_previous(&mut report, &before);
     }

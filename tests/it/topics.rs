@@ -241,3 +241,75 @@ fn compare_previous_marks_trends_and_faded_topics() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("needs a window"), "{}", bad.stderr);
 }
+
+/// One item's counts as term → count, for comparing rows of different term id spaces.
+fn by_term(
+    counts: &minyi::segment::TermCounts,
+    row: usize,
+) -> std::collections::BTreeMap<String, f32> {
+    counts.rows[row]
+        .iter()
+        .map(|&(t, c)| (counts.terms[t as usize].clone(), c))
+        .collect()
+}
+
+#[test]
+fn term_counts_read_from_the_index_equal_segmenting_the_items() {
+    use minyi::index::query::{parse_from, parse_to, Filters};
+    use minyi::segment::TermCounts;
+    use minyi::topics::vectorize::COUNTING;
+    let w = Workdir::new();
+    // Several segments (a commit every 50 items), and deleted documents: a second file
+    // rewrites every tenth item, so its old document is deleted and a new one indexed.
+    w.ingest(&[&sample()], &["--commit-every", "50"]);
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let mut changed = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 || i % 10 == 0 {
+            changed.push_str(&line.replacen("。", "。另据反映，情况属实。", 1));
+            changed.push('\n');
+        }
+    }
+    let v = w.ingest(&[&w.write("changed.csv", changed)], &[]);
+    assert!(v["updated"].as_u64().unwrap() > 40, "{v}");
+    let index = minyi::index::ItemIndex::open(&w.index()).unwrap();
+    let all = Filters::default();
+    let q4 = Filters {
+        from: Some(parse_from("2024Q4").unwrap()),
+        to: Some(parse_to("2024Q4").unwrap()),
+        ..Filters::default()
+    };
+    let q3 = Filters {
+        from: Some(parse_from("2024Q3").unwrap()),
+        to: Some(parse_to("2024Q3").unwrap()),
+        ..Filters::default()
+    };
+    // Every item (postings read), two windows at once, a window overlapping itself (items
+    // selected twice), and a search's few hits (their segments are segmented instead).
+    let selections: Vec<Vec<(Option<&str>, &Filters)>> = vec![
+        vec![(None, &all)],
+        vec![(None, &q4), (None, &q3)],
+        vec![(None, &q4), (None, &q4)],
+        vec![(Some("加装电梯"), &all)],
+    ];
+    for sel in selections {
+        let (lists, counts) = index.collect_counted(&sel, COUNTING).unwrap();
+        let items: Vec<&minyi::Item> = lists.iter().flatten().collect();
+        assert!(!items.is_empty());
+        assert_eq!(counts.rows.len(), items.len());
+        let segmented = TermCounts::segmented(&index.segmenter, &items, COUNTING);
+        for (i, it) in items.iter().enumerate() {
+            assert!(!counts.rows[i].is_empty(), "{} has terms", it.id);
+            assert!(
+                counts.rows[i].windows(2).all(|p| p[0].0 < p[1].0),
+                "sorted, each term once"
+            );
+            assert_eq!(
+                by_term(&counts, i),
+                by_term(&segmented, i),
+                "{} in {sel:?}",
+                it.id
+            );
+        }
+    }
+}

@@ -4,8 +4,6 @@
 //! postings are read when a fair share of its documents is selected, and the few selected
 //! items of other segments are segmented as before.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument};
@@ -121,17 +119,17 @@ impl ItemIndex {
             .filter(|(_, &read)| read)
             .map(|((reader, slot), _)| read_segment(reader, slot, &fields, counting.keep))
             .collect::<tantivy::Result<_>>()?;
-        // One term id space: segments' terms in segment order, then the segmented items'.
-        let mut interner = Interner::default();
+        // One term id space: the union of the segments' (sorted) vocabularies, then the
+        // terms only segmented items have.
+        let (terms, ids) = union_sorted(per_segment.iter().map(|s| s.terms.as_slice()));
         let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); addresses.len()];
-        for seg in per_segment {
-            let global: Vec<u32> = seg.terms.into_iter().map(|t| interner.id(t)).collect();
+        for (seg, ids) in per_segment.into_iter().zip(ids) {
             let remapped: Vec<(u32, Vec<(u32, f32)>)> = seg
                 .rows
                 .into_par_iter()
                 .map(|(p, mut row)| {
-                    row.iter_mut().for_each(|e| e.0 = global[e.0 as usize]);
-                    row.sort_unstable_by_key(|&(t, _)| t);
+                    // Both vocabularies are sorted: the ids keep their order.
+                    row.iter_mut().for_each(|e| e.0 = ids[e.0 as usize]);
                     (p, row)
                 })
                 .collect();
@@ -153,16 +151,24 @@ impl ItemIndex {
             .par_iter()
             .map(|&p| count_item(&self.segmenter, items[p], counting))
             .collect();
+        let mut extra = Interner::default();
         for (p, counted) in rest.into_iter().zip(segmented) {
-            rows[p] = interner.row(counted);
+            let mut row: Vec<(u32, f32)> = counted
+                .into_iter()
+                .map(|(t, c)| match terms.binary_search(&t) {
+                    Ok(id) => (id as u32, c),
+                    Err(_) => (terms.len() as u32 + extra.id(t), c),
+                })
+                .collect();
+            row.sort_unstable_by_key(|&(t, _)| t);
+            rows[p] = row;
         }
+        let mut terms = terms;
+        terms.extend(extra.terms);
         for (p, from) in copies {
             rows[p] = rows[from].clone();
         }
-        Ok(TermCounts {
-            terms: interner.terms,
-            rows,
-        })
+        Ok(TermCounts { terms, rows })
     }
 }
 
@@ -189,30 +195,33 @@ fn read_segment(
             positions.push(p);
         }
     }
-    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); positions.len()];
-    let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
-    let mut terms: Vec<String> = Vec::new();
-    for &(field, weight) in fields {
-        let inverted = reader.inverted_index(field)?;
-        let mut stream = inverted.terms().stream()?;
+    // Each field's kept terms (its dictionary is sorted), then their union: a term's id is
+    // its place in the union, so the segment's vocabulary comes out sorted.
+    let mut inverted = Vec::with_capacity(fields.len());
+    let mut kept: Vec<(Vec<String>, Vec<tantivy::postings::TermInfo>)> = Vec::new();
+    for &(field, _) in fields {
+        let index = reader.inverted_index(field)?;
+        let mut stream = index.terms().stream()?;
+        let (mut texts, mut infos) = (Vec::new(), Vec::new());
         while stream.advance() {
-            let Ok(text) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            if !keep(text) {
-                continue;
-            }
-            let id = match ids.get(stream.key()) {
-                Some(&id) => id,
-                None => {
-                    let id = terms.len() as u32;
-                    ids.insert(stream.key().to_vec(), id);
-                    terms.push(text.to_string());
-                    id
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                if keep(text) {
+                    texts.push(text.to_string());
+                    infos.push(stream.value().clone());
                 }
-            };
-            let mut postings = inverted
-                .read_block_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+            }
+        }
+        inverted.push(index);
+        kept.push((texts, infos));
+    }
+    let (terms, ids) = union_sorted(kept.iter().map(|(texts, _)| texts.as_slice()));
+    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); positions.len()];
+    for (((&(_, weight), index), (_, infos)), ids) in
+        fields.iter().zip(&inverted).zip(&kept).zip(&ids)
+    {
+        for (info, &id) in infos.iter().zip(ids) {
+            let mut postings =
+                index.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
             loop {
                 let docs = postings.docs();
                 if docs.is_empty() {
@@ -237,4 +246,51 @@ fn read_segment(
         })
         .collect();
     Ok(SegmentCounts { terms, rows })
+}
+
+/// The sorted union of sorted, duplicate-free lists of terms, and for each list the id (place
+/// in the union) of each of its terms. A k-way merge: no hashing of the hundreds of
+/// thousands of terms of a large index's segments.
+fn union_sorted<'a>(lists: impl Iterator<Item = &'a [String]>) -> (Vec<String>, Vec<Vec<u32>>) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let lists: Vec<&[String]> = lists.collect();
+    let mut ids: Vec<Vec<u32>> = lists.iter().map(|l| Vec::with_capacity(l.len())).collect();
+    let mut union: Vec<String> = Vec::new();
+    let mut heap: BinaryHeap<Reverse<(&str, usize)>> = lists
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.first().map(|t| Reverse((t.as_str(), i))))
+        .collect();
+    while let Some(Reverse((term, i))) = heap.pop() {
+        if union.last().map(String::as_str) != Some(term) {
+            union.push(term.to_string());
+        }
+        ids[i].push(union.len() as u32 - 1);
+        if let Some(next) = lists[i].get(ids[i].len()) {
+            heap.push(Reverse((next.as_str(), i)));
+        }
+    }
+    (union, ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_lists_unite_with_each_term_once() {
+        let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (a, b, c) = (l(&["停车", "小区", "电梯"]), l(&["加装", "小区"]), l(&[]));
+        let (union, ids) = union_sorted([a.as_slice(), b.as_slice(), c.as_slice()].into_iter());
+        let mut want = l(&["停车", "小区", "电梯", "加装"]);
+        want.sort();
+        assert_eq!(union, want);
+        for (list, ids) in [&a, &b, &c].into_iter().zip(&ids) {
+            assert_eq!(list.len(), ids.len());
+            for (t, &id) in list.iter().zip(ids) {
+                assert_eq!(&union[id as usize], t);
+            }
+        }
+    }
 }

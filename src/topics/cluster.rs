@@ -98,45 +98,70 @@ fn local_moving(adj: &Adj, resolution: f64, seed: u64) -> (Vec<u32>, bool) {
         .map(|e| e.iter().map(|&(_, w)| w as f64).sum())
         .collect();
     let m2: f64 = degree.iter().sum();
-    let mut comm: Vec<u32> = (0..n as u32).collect();
     if m2 == 0.0 {
-        return (comm, false);
+        return ((0..n as u32).collect(), false);
     }
-    let mut tot: Vec<f64> = degree.clone();
+    // Nodes are visited in a shuffled order. The graph is relabelled in that order (node p
+    // is the p-th visited, community p starts as its own), so that every pass reads the
+    // edges and the nodes' own entries front to back instead of jumping across them; edges
+    // keep their order, so candidates come in the same order and every decision is the same
+    // as on the graph itself.
     let order = shuffled(n, seed);
+    let mut place = vec![0u32; n];
+    for (p, &i) in order.iter().enumerate() {
+        place[i] = p as u32;
+    }
+    let mut visited = Adj {
+        start: Vec::with_capacity(n + 1),
+        edges: Vec::with_capacity(adj.edges.len()),
+    };
+    visited.start.push(0);
+    for &i in &order {
+        visited
+            .edges
+            .extend(adj.edges(i).iter().map(|&(j, w)| (place[j as usize], w)));
+        visited.start.push(visited.edges.len());
+    }
+    let degree: Vec<f64> = order.iter().map(|&i| degree[i]).collect();
+    let mut comm: Vec<u32> = (0..n as u32).collect();
+    let mut tot: Vec<f64> = degree.clone();
     // Weight from the current node to each neighbouring community: a dense array plus the
     // list of communities touched, reset after each node (no hashing in the inner loop).
-    // Candidates are tried in the order first touched, which is deterministic (adjacency
-    // lists are sorted); ties keep the earlier candidate.
+    // Candidates are tried in the order first touched, which is deterministic (edges keep
+    // the graph's order, sorted by neighbour); ties keep the earlier candidate.
     let mut links: Vec<f64> = vec![0.0; n];
-    let mut touched: Vec<u32> = Vec::new();
+    // The communities touched, in the order first touched: written unconditionally and kept
+    // by advancing the length only for a new one (a branch per edge on whether the community
+    // was new was mispredicted often enough to be most of the time).
+    let most_edges = (0..n).map(|i| adj.edges(i).len()).max().unwrap_or(0);
+    let mut touched: Vec<u32> = vec![0; most_edges + 1];
     let mut moved_any = false;
     for _pass in 0..MAX_PASSES {
         let mut moved = 0usize;
-        for &i in &order {
+        for i in 0..n {
             let ci = comm[i];
-            for &(j, w) in adj.edges(i) {
+            let mut len = 0;
+            for &(j, w) in visited.edges(i) {
                 if j as usize != i {
                     let c = comm[j as usize];
-                    if links[c as usize] == 0.0 {
-                        touched.push(c);
-                    }
+                    touched[len] = c;
+                    len += (links[c as usize] == 0.0) as usize;
                     links[c as usize] += w as f64;
                 }
             }
+            let touched = &touched[..len];
             tot[ci as usize] -= degree[i];
             let gain = |c: u32, w_ic: f64| w_ic - resolution * tot[c as usize] * degree[i] / m2;
             let mut best = (ci, gain(ci, links[ci as usize]));
-            for &c in &touched {
+            for &c in touched {
                 let g = gain(c, links[c as usize]);
                 if g > best.1 + 1e-12 {
                     best = (c, g);
                 }
             }
-            for &c in &touched {
+            for &c in touched {
                 links[c as usize] = 0.0;
             }
-            touched.clear();
             tot[best.0 as usize] += degree[i];
             if best.0 != ci {
                 comm[i] = best.0;
@@ -149,6 +174,11 @@ fn local_moving(adj: &Adj, resolution: f64, seed: u64) -> (Vec<u32>, bool) {
             break;
         }
     }
+    // Back to the graph's own labels: node i was visited at place[i], community c started
+    // as the node visited c-th.
+    let comm = (0..n)
+        .map(|i| order[comm[place[i] as usize] as usize] as u32)
+        .collect();
     (comm, moved_any)
 }
 

@@ -55,8 +55,9 @@ impl Dictionary {
         Ok(())
     }
 
-    /// Checks that every user-dictionary line is `word [freq] [tag]` with a numeric frequency.
-    fn validate(&self, dir: &Path) -> Result<()> {
+    /// Checks that every user-dictionary line is `word [freq] [tag]` with a numeric frequency
+    /// (what jieba requires of it); errors name `dir`'s `user.dict`.
+    pub fn validate(&self, dir: &Path) -> Result<()> {
         for (i, line) in self.user_dict.lines().enumerate() {
             let mut parts = line.split_whitespace();
             if parts.next().is_none() {

@@ -9,7 +9,8 @@ pub mod tokenizer;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{PreTokenizedString, Token};
@@ -29,9 +30,47 @@ pub struct Segmenter {
 }
 
 struct Inner {
-    jieba: Jieba,
+    jieba: Loading,
     stopwords: HashSet<String>,
     hmm: bool,
+}
+
+/// The jieba instance, built on a thread of its own: loading jieba's dictionary (350,000
+/// words into its trie) takes about 0.1 s, which the caller spends opening the index and
+/// reading items meanwhile; the first use waits for it.
+struct Loading {
+    ready: OnceLock<Jieba>,
+    building: Mutex<Option<JoinHandle<Jieba>>>,
+}
+
+impl Loading {
+    fn start(user_dict: String) -> Loading {
+        let building = std::thread::spawn(move || {
+            let mut jieba = Jieba::new();
+            jieba
+                .load_dict(&mut user_dict.as_bytes())
+                .expect("the user dictionary was checked before loading");
+            jieba
+        });
+        Loading {
+            ready: OnceLock::new(),
+            building: Mutex::new(Some(building)),
+        }
+    }
+
+    fn get(&self) -> &Jieba {
+        self.ready.get_or_init(|| {
+            let building = self
+                .building
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .expect("taken once, under the OnceLock");
+            building
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        })
+    }
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -45,17 +84,11 @@ impl std::fmt::Debug for Segmenter {
 impl Segmenter {
     /// Builds a segmenter from jieba's default dictionary plus `dict`'s user words and stopwords.
     pub fn new(dict: &Dictionary) -> Result<Segmenter> {
-        let mut jieba = Jieba::new();
-        jieba
-            .load_dict(&mut dict.user_dict.as_bytes())
-            .map_err(|e| crate::error::Error::Dictionary {
-                path: "user.dict".into(),
-                message: e.to_string(),
-            })?;
+        dict.validate(std::path::Path::new(""))?;
         let stopwords = dict.stopword_set();
         Ok(Segmenter {
             inner: Arc::new(Inner {
-                jieba,
+                jieba: Loading::start(dict.user_dict.clone()),
                 stopwords,
                 hmm: true,
             }),
@@ -69,7 +102,7 @@ impl Segmenter {
 
     /// The underlying jieba instance (for keyword extraction in later stages).
     pub fn jieba(&self) -> &Jieba {
-        &self.inner.jieba
+        self.inner.jieba.get()
     }
 
     /// Whether `term` (already normalised) is a stopword.
@@ -81,7 +114,7 @@ impl Segmenter {
     /// normalised (ASCII lower case, full-width folded); punctuation, whitespace and stopwords
     /// are dropped. Offsets are byte offsets into `text`.
     pub fn for_each_term(&self, text: &str, mut f: impl FnMut(&str, usize, usize)) {
-        for tok in self.inner.jieba.cut(text, self.inner.hmm) {
+        for tok in self.jieba().cut(text, self.inner.hmm) {
             let word = tok.word;
             if word.len() > MAX_TERM_BYTES || !word.chars().any(char::is_alphanumeric) {
                 continue;
@@ -98,8 +131,7 @@ impl Segmenter {
     /// of `word` cut alone: the dictionary's tag for a dictionary word, the HMM's guess for an
     /// unknown one, one tag per piece when the word cuts into several.
     pub fn tags<'a>(&'a self, word: &'a str) -> Vec<&'a str> {
-        self.inner
-            .jieba
+        self.jieba()
             .tag(word, self.inner.hmm)
             .into_iter()
             .filter(|t| t.word.chars().any(char::is_alphanumeric))

@@ -160,9 +160,10 @@ impl<'a> Features<'a> {
     /// The L2-normalised mean of the rows `members`.
     pub fn centroid(&self, members: &[usize]) -> Centre {
         match self {
-            Features::Words { rows, .. } => {
-                Centre::Words(vectorize::centroid(members.iter().map(|&m| &rows[m])))
-            }
+            Features::Words { rows, vocab } => Centre::Words(vectorize::centroid(
+                members.iter().map(|&m| &rows[m]),
+                *vocab,
+            )),
             Features::Embeddings { rows, dim } => {
                 let mut acc = vec![0f32; *dim];
                 let mut buf = vec![0f32; *dim];

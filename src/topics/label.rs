@@ -234,7 +234,7 @@ pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
 
 /// The `n` members closest to the topic centre in TF-IDF, with the centre itself.
 pub fn representatives(vectors: &Vectors, members: &[usize], n: usize) -> (Sparse, Vec<usize>) {
-    let c = centroid(members.iter().map(|&m| vectors.row(m)));
+    let c = centroid(members.iter().map(|&m| vectors.row(m)), vectors.vocab.len());
     let dim = vectors.vocab.len();
     let sims = dots_with_centre(&c, dim, members.iter().map(|&m| vectors.row(m)));
     let mut scored: Vec<(usize, f32)> = members.iter().copied().zip(sims).collect();

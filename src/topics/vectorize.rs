@@ -4,7 +4,6 @@
 //! [`crate::index::ItemIndex::collect_counted`]) or from segmenting in parallel with rayon.
 
 use std::borrow::{Borrow, Cow};
-use std::collections::HashMap;
 
 use rayon::prelude::*;
 
@@ -194,16 +193,17 @@ pub fn dots_with_centre(
         .collect()
 }
 
-/// The L2-normalised mean of some vectors (a topic centre).
-pub fn centroid(rows: impl Iterator<Item = impl Borrow<Sparse>>) -> Sparse {
-    let mut acc: HashMap<u32, f32> = HashMap::new();
+/// The L2-normalised mean of some vectors over a vocabulary of `dim` terms (a topic centre),
+/// summed in a dense array: a large topic's centre holds tens of thousands of terms.
+pub fn centroid(rows: impl Iterator<Item = impl Borrow<Sparse>>, dim: usize) -> Sparse {
+    let mut acc = vec![0f32; dim];
     for r in rows {
         for &(i, w) in r.borrow() {
-            *acc.entry(i).or_default() += w;
+            acc[i as usize] += w;
         }
     }
-    let mut v: Sparse = acc.into_iter().collect();
-    v.sort_unstable_by_key(|(i, _)| *i);
+    // Weights are positive: the terms of the rows are the entries above zero.
+    let mut v: Sparse = (0u32..).zip(acc).filter(|&(_, w)| w > 0.0).collect();
     let norm = v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|(_, x)| *x /= norm);

@@ -201,3 +201,82 @@ fn excluding_a_word_whose_phrase_never_matches_does_not_panic() {
     let (_, hits, _) = w.search(&["施工 NOT \"加装电梯\""]);
     assert_eq!(hits.len(), 1);
 }
+
+/// Copies a directory tree (a fixture index into a test's work directory).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// An index made before single-character grams holds bigrams (tests/fixtures/index-bigrams:
+/// the first 12 sample items, ingested by minyi at 92f4660). It is still searched by
+/// substring, takes new items with its own grams, and mines topics.
+#[test]
+fn an_index_of_bigrams_is_still_read_and_written() {
+    use minyi::segment::grams::GramKind;
+    let w = Workdir::new();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/index-bigrams");
+    copy_tree(&fixture, &w.index());
+    let kind = || {
+        minyi::index::ItemIndex::open(&w.index())
+            .unwrap()
+            .fields
+            .gram_kind
+    };
+    assert_eq!(kind(), GramKind::Bigrams);
+    let first12: HashSet<String> = (1..=12).map(|i| format!("SQ2023-{i:04}")).collect();
+    let rows = sample_rows();
+    let expect = |needle: &str, within: &HashSet<String>| -> HashSet<String> {
+        rows.iter()
+            .filter(|r| within.contains(&r["编号"]))
+            .filter(|r| r["标题"].contains(needle) || r["正文"].contains(needle))
+            .map(|r| r["编号"].clone())
+            .collect()
+    };
+    // Substrings that start or end inside jieba's words.
+    for needle in ["中村污水", "梯低层住", "婴幼儿照"] {
+        let want = expect(needle, &first12);
+        assert!(!want.is_empty(), "{needle}");
+        assert_eq!(
+            ids(&w.search(&[&format!("\"{needle}\"")]).1),
+            want,
+            "{needle}"
+        );
+    }
+    // Seventeen more items, written with the index's bigrams.
+    let text = std::fs::read_to_string(sample()).unwrap();
+    let more: Vec<&str> = text.lines().take(30).collect();
+    let v = w.ingest(&[&w.write("more.csv", more.join("\n"))], &[]);
+    assert_eq!(
+        (v["new"].as_u64(), v["unchanged"].as_u64()),
+        (Some(17), Some(12)),
+        "{v}"
+    );
+    assert_eq!(kind(), GramKind::Bigrams);
+    let first29: HashSet<String> = (1..=29).map(|i| format!("SQ2023-{i:04}")).collect();
+    for needle in ["中村污水", "车司机收", "签而不"] {
+        let want = expect(needle, &first29);
+        assert!(
+            want.iter().any(|id| !first12.contains(id)),
+            "{needle} is in a new item"
+        );
+        assert_eq!(
+            ids(&w.search(&[&format!("\"{needle}\"")]).1),
+            want,
+            "{needle}"
+        );
+    }
+    let r = w.run(&["topics", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let topics: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(topics["items"], 29);
+}

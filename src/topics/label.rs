@@ -3,7 +3,10 @@
 //! and representative items (closest to the topic's centre). Function words (pronouns,
 //! adverbs, locatives … by part of speech, [`WordFilter`]) are neither keywords nor label words.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use rustc_hash::FxHashMap;
 
 use super::vectorize::{centroid, dots_with_centre, Sparse, Vectors};
 use crate::item::Item;
@@ -69,16 +72,19 @@ pub fn keywords(
     top: usize,
     filter: WordFilter,
 ) -> Vec<Vec<String>> {
+    use rayon::prelude::*;
+    // Summed in a dense array (a large topic's members hold millions of term counts), in
+    // member order as before.
     let per_topic: Vec<HashMap<u32, f32>> = topics
-        .iter()
+        .par_iter()
         .map(|members| {
-            let mut tf: HashMap<u32, f32> = HashMap::new();
+            let mut tf = vec![0f32; vectors.vocab.len()];
             for &m in members {
                 for &(t, c) in &vectors.counts[m] {
-                    *tf.entry(t).or_default() += c;
+                    tf[t as usize] += c;
                 }
             }
-            tf
+            (0u32..).zip(tf).filter(|&(_, c)| c > 0.0).collect()
         })
         .collect();
     keywords_of_counts(&per_topic, &vectors.vocab, top, filter)
@@ -120,32 +126,42 @@ pub fn keywords_of_counts(
 
 /// Title phrases of every item: its kept terms and each span of two adjacent terms, as
 /// written (e.g. 老旧小区加装电梯), once per title.
-pub fn title_phrases(seg: &Segmenter, items: &[Item]) -> Vec<Vec<String>> {
+/// Phrases are slices of the titles: a million titles hold about ten million phrases, which
+/// as strings of their own took as long to allocate and free as to find.
+pub fn title_phrases<'a>(seg: &Segmenter, items: &'a [Item]) -> Vec<Vec<&'a str>> {
     use rayon::prelude::*;
     items
         .par_iter()
-        .map(|it| phrases_of(seg, &it.title))
+        .map(|it| phrase_slices(seg, &it.title))
         .collect()
 }
 
 /// The phrases of one title (see [`title_phrases`]), sorted.
 pub fn phrases_of(seg: &Segmenter, title: &str) -> Vec<String> {
-    let mut out: HashSet<String> = HashSet::new();
+    phrase_slices(seg, title)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The phrases of one title as slices of it, sorted, each once.
+fn phrase_slices<'a>(seg: &Segmenter, title: &'a str) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
     let mut prev: Option<(usize, usize)> = None;
     seg.for_each_term(title, |t, from, to| {
         if t.chars().count() >= 2 {
-            out.insert(title[from..to].to_string());
+            out.push(&title[from..to]);
         }
         if let Some((pf, pt)) = prev {
             if pt == from {
-                out.insert(title[pf..to].to_string());
+                out.push(&title[pf..to]);
             }
         }
         prev = Some((from, to));
     });
-    let mut v: Vec<String> = out.into_iter().collect();
-    v.sort_unstable();
-    v
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Share of the titles holding a label phrase that a longer phrase holding it must reach to
@@ -156,17 +172,17 @@ const EXTEND_SHARE: f64 = 0.3;
 /// title phrases (share of the topic's titles holding it × ln(1 + items / titles holding it
 /// anywhere)); two-term phrases are preferred slightly, and a label holds two Han characters
 /// at least, and no function word. Falls back to the top keyword.
-pub fn label(
-    phrases: &[Vec<String>],
-    global: &HashMap<&str, usize>,
+pub fn label<H: BuildHasher>(
+    phrases: &[Vec<&str>],
+    global: &HashMap<&str, usize, H>,
     members: &[usize],
     keywords: &[String],
     filter: WordFilter,
 ) -> String {
-    let mut local: HashMap<&str, usize> = HashMap::new();
+    let mut local: FxHashMap<&str, usize> = FxHashMap::default();
     for &m in members {
-        for p in &phrases[m] {
-            *local.entry(p.as_str()).or_default() += 1;
+        for &p in &phrases[m] {
+            *local.entry(p).or_default() += 1;
         }
     }
     label_of_counts(
@@ -181,14 +197,19 @@ pub fn label(
 
 /// [`label`] from counts: `local` holds how many of the topic's `size` titles hold each
 /// phrase, `global` how many of all `n` analysed titles do.
-pub fn label_of_counts<S: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
-    local: &HashMap<S, usize>,
+pub fn label_of_counts<S, L, G>(
+    local: &HashMap<S, usize, L>,
     size: usize,
     n: usize,
-    global: &HashMap<S, usize>,
+    global: &HashMap<S, usize, G>,
     keywords: &[String],
     filter: WordFilter,
-) -> String {
+) -> String
+where
+    S: std::borrow::Borrow<str> + std::hash::Hash + Eq,
+    L: BuildHasher,
+    G: BuildHasher,
+{
     let n = n as f64;
     let size = size as f64;
     // (score, phrase, titles of the topic holding it)

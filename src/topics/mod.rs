@@ -18,6 +18,8 @@ pub mod vectorize;
 pub mod window;
 
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset};
@@ -653,10 +655,10 @@ pub fn mine_counted(
     let words = label::WordFilter::new(seg, &cfg.function_word_tags);
     let keywords = label::keywords(&vectors, &topics, 8, words);
     let phrases = label::title_phrases(seg, items);
-    let mut phrase_df: HashMap<&str, usize> = HashMap::new();
+    let mut phrase_df: FxHashMap<&str, usize> = FxHashMap::default();
     for ps in &phrases {
-        for p in ps {
-            *phrase_df.entry(p.as_str()).or_default() += 1;
+        for &p in ps {
+            *phrase_df.entry(p).or_default() += 1;
         }
     }
     // Representatives are the members most typical in words (BERTopic, too, picks them by
@@ -714,12 +716,14 @@ pub fn mine_counted(
     };
     let scored = score::scores(&cfg.score, &signals);
 
+    use rayon::prelude::*;
     let out_topics: Vec<Topic> = topics
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(t, members)| {
             let mut sectors: HashMap<&str, usize> = HashMap::new();
-            let mut months: BTreeMap<String, usize> = BTreeMap::new();
+            // By (year, month), named once per month rather than once per member.
+            let mut months: BTreeMap<(i32, u32), usize> = BTreeMap::new();
             let mut dup_groups: BTreeMap<u32, Vec<String>> = BTreeMap::new();
             for &m in members {
                 let it = &items[m];
@@ -727,7 +731,7 @@ pub fn mine_counted(
                     *sectors.entry(it.sector.as_str()).or_default() += 1;
                 }
                 if let Some(d) = &it.submitted_at {
-                    *months.entry(month_key(d)).or_default() += 1;
+                    *months.entry((d.year(), d.month())).or_default() += 1;
                 }
                 dup_groups.entry(dup[m]).or_default().push(it.id.clone());
             }
@@ -753,7 +757,10 @@ pub fn mine_counted(
                 sectors,
                 first: dates.iter().min().map(|d| d.format("%Y-%m-%d").to_string()),
                 last: dates.iter().max().map(|d| d.format("%Y-%m-%d").to_string()),
-                months,
+                months: months
+                    .into_iter()
+                    .map(|((y, m), c)| (format!("{y:04}-{m:02}"), c))
+                    .collect(),
                 representatives: reps[t].iter().map(|&m| ItemRef::of(&items[m])).collect(),
                 duplicate_groups: dup_groups.into_values().filter(|g| g.len() > 1).collect(),
                 item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),

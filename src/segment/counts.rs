@@ -49,7 +49,7 @@ impl TermCounts {
 
 /// Items segmented per batch: large enough to keep every core busy, small enough that the
 /// batch's term strings stay a small fraction of memory (terms are interned right after).
-const BATCH: usize = 16_384;
+pub(crate) const BATCH: usize = 16_384;
 
 impl TermCounts {
     /// The counts of `items` by segmenting their titles and bodies, in parallel.

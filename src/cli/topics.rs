@@ -204,6 +204,7 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
     let mut t = output::table(&[
         "序号",
         "类别",
+        "趋势",
         "专题",
         "关键词",
         "条数",

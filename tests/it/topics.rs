@@ -313,3 +313,46 @@ fn term_counts_read_from_the_index_equal_segmenting_the_items() {
         }
     }
 }
+
+#[test]
+fn the_topics_table_has_a_header_for_every_column() {
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    for extra in [
+        &[][..],
+        &[
+            "--from",
+            "2024Q4",
+            "--to",
+            "2024Q4",
+            "--compare",
+            "previous",
+        ][..],
+    ] {
+        let mut args = vec!["topics"];
+        args.extend_from_slice(extra);
+        let r = w.run(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let columns = |line: &str| line.matches('┆').count() + 1;
+        let header = r
+            .stdout
+            .lines()
+            .find(|l| l.contains("序号"))
+            .expect("a header");
+        let first = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("│ 1 "))
+            .expect("a first row");
+        assert_eq!(columns(header), columns(first), "{header}\n{first}");
+        assert!(header.contains("趋势"), "{header}");
+        if !extra.is_empty() {
+            assert!(
+                ["新出现", "上升", "平稳", "回落"]
+                    .iter()
+                    .any(|t| first.contains(t)),
+                "{first}"
+            );
+        }
+    }
+}

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::vectorize::{centroid, dots_with_centre, Sparse, Vectors};
@@ -72,7 +73,6 @@ pub fn keywords(
     top: usize,
     filter: WordFilter,
 ) -> Vec<Vec<String>> {
-    use rayon::prelude::*;
     // Summed in a dense array (a large topic's members hold millions of term counts), in
     // member order as before.
     let per_topic: Vec<HashMap<u32, f32>> = topics
@@ -129,7 +129,6 @@ pub fn keywords_of_counts(
 /// Phrases are slices of the titles: a million titles hold about ten million phrases, which
 /// as strings of their own took as long to allocate and free as to find.
 pub fn title_phrases<'a>(seg: &Segmenter, items: &'a [Item]) -> Vec<Vec<&'a str>> {
-    use rayon::prelude::*;
     items
         .par_iter()
         .map(|it| phrase_slices(seg, &it.title))

@@ -18,11 +18,11 @@ pub mod vectorize;
 pub mod window;
 
 use std::collections::{BTreeMap, HashMap};
-
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::embed::{self, Store};
@@ -386,10 +386,7 @@ fn cluster_sampled(
 ) -> (Vec<Vec<usize>>, Vec<usize>, Vec<u32>) {
     let n = rows.len();
     let key = |i: usize| sample_key(cfg.seed, &items[i].id);
-    let mut order: Vec<(u64, usize)> = {
-        use rayon::prelude::*;
-        (0..n).into_par_iter().map(|i| (key(i), i)).collect()
-    };
+    let mut order: Vec<(u64, usize)> = (0..n).into_par_iter().map(|i| (key(i), i)).collect();
     order.select_nth_unstable(cfg.sample_size);
     let mut sample: Vec<usize> = order[..cfg.sample_size].iter().map(|&(_, i)| i).collect();
     drop(order);
@@ -397,13 +394,10 @@ fn cluster_sampled(
     let sample_rows = rows.select(&sample);
     let sample_min = sample_min_size(min_size, cfg.sample_size, n);
     let (topics_s, _, dup_s) = cluster_rows(&sample_rows, sample_min, cfg, progress);
-    let centres: Vec<Centre> = {
-        use rayon::prelude::*;
-        topics_s
-            .par_iter()
-            .map(|t| sample_rows.centroid(t))
-            .collect()
-    };
+    let centres: Vec<Centre> = topics_s
+        .par_iter()
+        .map(|t| sample_rows.centroid(t))
+        .collect();
     // Every item (sampled ones too: the sample's 其他 may fit a topic now) joins its nearest
     // centre; sampled members keep their topic.
     let mut topic_of: Vec<Option<usize>> = vec![None; n];
@@ -466,7 +460,6 @@ pub fn require_vectors(
     items: &[Item],
     index_dir: &std::path::Path,
 ) -> crate::Result<()> {
-    use rayon::prelude::*;
     let missing = items
         .par_iter()
         .filter(|it| !store.has(&it.id, embed::text_hash(it)))
@@ -483,7 +476,6 @@ pub fn require_vectors(
 /// Merges the smallest topic into its most similar one until `k` remain.
 fn merge_to(rows: &Features, topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize>> {
     // Each topic with its centre; only the centre of the topic that grows is recomputed.
-    use rayon::prelude::*;
     let mut topics: Vec<(Vec<usize>, Centre)> = topics
         .into_par_iter()
         .map(|t| {
@@ -523,7 +515,6 @@ fn merge_to(rows: &Features, topics: Vec<Vec<usize>>, k: usize) -> Vec<Vec<usize
 /// vectors the pass hurts (THUCNews titles, k forced: full model 0.628 → 0.606, static table
 /// 0.525 → 0.489), so `--semantic` keeps the merged topics. 其他 stays as it is.
 fn reassign_to_nearest_centre(rows: &Features, topics: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
-    use rayon::prelude::*;
     let centres: Vec<Centre> = topics.par_iter().map(|t| rows.centroid(t)).collect();
     let nearest = rows.nearest(&centres);
     let mut next: Vec<Vec<usize>> = vec![Vec::new(); topics.len()];
@@ -664,15 +655,11 @@ pub fn mine_counted(
     // Representatives are the members most typical in words (BERTopic, too, picks them by
     // c-TF-IDF): what an editor reads carries the topic's keywords, also when the topics
     // were found on embeddings. Centres for matching are in the clustering's space.
-    let (word_centres, reps): (Vec<Sparse>, Vec<Vec<usize>>) = {
-        use rayon::prelude::*;
-        topics
-            .par_iter()
-            .map(|t| label::representatives(&vectors, t, 3))
-            .unzip()
-    };
+    let (word_centres, reps): (Vec<Sparse>, Vec<Vec<usize>>) = topics
+        .par_iter()
+        .map(|t| label::representatives(&vectors, t, 3))
+        .unzip();
     let centres: Vec<Centre> = if rows.is_semantic() {
-        use rayon::prelude::*;
         topics.par_iter().map(|t| rows.centroid(t)).collect()
     } else {
         word_centres.into_iter().map(Centre::Words).collect()
@@ -697,26 +684,22 @@ pub fn mine_counted(
         }
     }
     let cues = score::Cues::new(&cfg.score);
-    let signals: Vec<Signals> = {
-        use rayon::prelude::*;
-        topics
-            .par_iter()
-            .enumerate()
-            .map(|(t, members)| {
-                let its: Vec<&Item> = members.iter().map(|&m| &items[m]).collect();
-                score::signals(
-                    &cues,
-                    &its,
-                    windows.as_ref(),
-                    previous_counts[t],
-                    span_months,
-                )
-            })
-            .collect()
-    };
+    let signals: Vec<Signals> = topics
+        .par_iter()
+        .enumerate()
+        .map(|(t, members)| {
+            let its: Vec<&Item> = members.iter().map(|&m| &items[m]).collect();
+            score::signals(
+                &cues,
+                &its,
+                windows.as_ref(),
+                previous_counts[t],
+                span_months,
+            )
+        })
+        .collect();
     let scored = score::scores(&cfg.score, &signals);
 
-    use rayon::prelude::*;
     let out_topics: Vec<Topic> = topics
         .par_iter()
         .enumerate()

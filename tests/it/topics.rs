@@ -9,6 +9,16 @@ fn truth() -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
 
+/// The sample's last quarter, compared with the quarter before it.
+const Q4_AGAINST_THE_QUARTER_BEFORE: &[&str] = &[
+    "--from",
+    "2024Q4",
+    "--to",
+    "2024Q4",
+    "--compare",
+    "previous",
+];
+
 fn topics(w: &Workdir, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["topics", "--format", "json"];
     args.extend_from_slice(extra);
@@ -193,17 +203,7 @@ fn similar_lists_the_near_duplicates_of_an_item() {
 fn compare_previous_marks_trends_and_faded_topics() {
     let w = Workdir::new();
     w.ingest(&[&sample()], &[]);
-    let r = topics(
-        &w,
-        &[
-            "--from",
-            "2024Q4",
-            "--to",
-            "2024Q4",
-            "--compare",
-            "previous",
-        ],
-    );
+    let r = topics(&w, Q4_AGAINST_THE_QUARTER_BEFORE);
     let t = truth();
     let hot_ids: HashSet<String> = t["issues"]
         .as_array()
@@ -318,17 +318,7 @@ fn term_counts_read_from_the_index_equal_segmenting_the_items() {
 fn the_topics_table_has_a_header_for_every_column() {
     let w = Workdir::new();
     w.ingest(&[&sample()], &[]);
-    for extra in [
-        &[][..],
-        &[
-            "--from",
-            "2024Q4",
-            "--to",
-            "2024Q4",
-            "--compare",
-            "previous",
-        ][..],
-    ] {
+    for extra in [&[][..], Q4_AGAINST_THE_QUARTER_BEFORE] {
         let mut args = vec!["topics"];
         args.extend_from_slice(extra);
         let r = w.run(&args);

@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::graph::Knn;
 
 /// An undirected weighted graph in compressed rows: node `i`'s edges are
@@ -66,7 +68,6 @@ pub fn graph_from_knn(knn: &Knn) -> Adj {
             }
         }
     }
-    use rayon::prelude::*;
     adj.par_iter_mut().for_each(|edges| {
         edges.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)));
         edges.dedup_by_key(|e| e.0);
@@ -264,7 +265,6 @@ pub fn consensus_louvain(
     runs: usize,
     rounds: usize,
 ) -> Vec<u32> {
-    use rayon::prelude::*;
     let mut graph: Cow<Adj> = Cow::Borrowed(adj);
     for round in 0..rounds {
         let parts: Vec<Vec<u32>> = (0..runs as u64)

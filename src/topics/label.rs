@@ -167,10 +167,15 @@ fn phrase_slices<'a>(seg: &Segmenter, title: &'a str) -> Vec<&'a str> {
 /// become the label instead.
 const EXTEND_SHARE: f64 = 0.3;
 
-/// A short label: the title phrase most particular to the topic, by a class-based TF-IDF over
-/// title phrases (share of the topic's titles holding it × ln(1 + items / titles holding it
-/// anywhere)); two-term phrases are preferred slightly, and a label holds two Han characters
-/// at least, and no function word. Falls back to the top keyword.
+/// A short label: the title phrase most particular to the topic, by its share of the topic's
+/// titles × ln(lift), the lift being that share over its share of all titles; two-term
+/// phrases are preferred slightly, and a label holds two Han characters at least, and no
+/// function word. Falls back to the top keyword.
+///
+/// The lift, rather than c-TF-IDF's ln(1 + items / titles holding it), keeps a word that many
+/// topics' titles hold from naming one of them: on the real messages, 小区 (in 13% of all
+/// titles) named both the residential-property topic and the cooking-fumes one, where the
+/// lift names them 物业 and 油烟扰民.
 pub fn label<H: BuildHasher>(
     phrases: &[Vec<&str>],
     global: &HashMap<&str, usize, H>,
@@ -225,7 +230,8 @@ where
         }
         let compound = if p.chars().count() >= 4 { 1.15 } else { 1.0 };
         let df = global.get(p).copied().unwrap_or(c).max(1);
-        let score = c as f64 / size * (1.0 + n / df as f64).ln() * compound;
+        let share = c as f64 / size;
+        let score = share * (share * n / df as f64).ln() * compound;
         scored.push((score, p, c));
     }
     // Best first; tagging is the costly test, so it runs on the leaders only.
@@ -331,5 +337,23 @@ mod tests {
         // Below the share, the best phrase stays.
         local.insert("施工扰民", 8);
         assert_eq!(label(&local, words), "施工");
+    }
+
+    #[test]
+    fn a_phrase_common_to_many_topics_does_not_name_one() {
+        let seg = Segmenter::embedded();
+        let drop = tags();
+        let words = WordFilter::new(&seg, &drop);
+        let kw = vec!["小区".to_string()];
+        // 小区 stands in 40% of the topic's titles and in 13% of all; 油烟 in 18% of the topic's
+        // titles, and hardly anywhere else. By share × ln(1 + items / holders), 小区 would win
+        // (0.4 × ln 8.7 = 0.87 against 0.18 × ln 101 = 0.83); by share × ln(lift), 油烟 does
+        // (0.4 × ln 3.1 = 0.45 against 0.18 × ln 18 = 0.52).
+        let global: HashMap<&str, usize> = [("小区", 130), ("油烟", 10)].into_iter().collect();
+        let local: HashMap<&str, usize> = [("小区", 20), ("油烟", 9)].into_iter().collect();
+        assert_eq!(
+            label_of_counts(&local, 50, 1000, &global, &kw, words),
+            "油烟"
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Text cleaning for cells: strips the `\n\t\t\t` padding and `\u{3000}` indentation that real
-//! exports carry and folds runs of whitespace (a run holding a line break becomes one `\n`).
+//! exports carry and folds runs of whitespace (a run holding a line break becomes one `\n`);
+//! in prose (titles, bodies, instructions, feedback), also decodes the HTML character
+//! references that text scraped from web pages carries (`&hellip;`, `&quot;`, `&nbsp;`).
 
 /// Whether `c` counts as whitespace for folding (includes ideographic and no-break spaces).
 fn is_space(c: char) -> bool {
@@ -31,9 +33,30 @@ pub fn clean_text(raw: &str) -> String {
     out
 }
 
+/// Cleans one cell of prose: HTML character references decoded (`&hellip;` → `…`; an `&`
+/// that starts none stays), then [`clean_text`]. Left encoded, `hellip` and `quot` became
+/// topic keywords of the shopping reviews.
+pub fn clean_prose(raw: &str) -> String {
+    if raw.contains('&') {
+        clean_text(&html_escape::decode_html_entities(raw))
+    } else {
+        clean_text(raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_character_references_in_prose() {
+        assert_eq!(
+            clean_prose("送了好多赠品&hellip;&hellip;&nbsp;&quot;好评&quot; &#8226; A&B公司 &amp"),
+            "送了好多赠品…… \"好评\" • A&B公司 &amp"
+        );
+        // Identifiers and names are not prose.
+        assert_eq!(clean_text("A&amp;B"), "A&amp;B");
+    }
 
     #[test]
     fn strips_export_padding() {

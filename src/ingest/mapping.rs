@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::ingest::cell::Cell;
-use crate::ingest::{clean::clean_text, dates};
+use crate::ingest::{
+    clean::{clean_prose, clean_text},
+    dates,
+};
 use crate::item::{Adoption, Item};
 
 /// A canonical item field that a column can feed.
@@ -277,8 +280,8 @@ impl ColumnMapping {
             let fail = |reason: String| (format!("{} ({})", field.name(), header), reason);
             match field {
                 Field::Id => item.id = clean_text(&cell.to_id_text()),
-                Field::Title => item.title = clean_text(&cell.to_text()),
-                Field::Body => item.body = clean_text(&cell.to_text()),
+                Field::Title => item.title = clean_prose(&cell.to_text()),
+                Field::Body => item.body = clean_prose(&cell.to_text()),
                 Field::SubmittedAt => {
                     item.submitted_at = match cell {
                         Cell::Date(naive) => {
@@ -299,8 +302,8 @@ impl ColumnMapping {
                         ))
                     })?;
                 }
-                Field::Instruction => item.instruction = clean_text(&cell.to_text()),
-                Field::Feedback => item.feedback = clean_text(&cell.to_text()),
+                Field::Instruction => item.instruction = clean_prose(&cell.to_text()),
+                Field::Feedback => item.feedback = clean_prose(&cell.to_text()),
                 Field::Likes => item.likes = cell.to_count().map_err(fail)?,
                 Field::Dislikes => item.dislikes = cell.to_count().map_err(fail)?,
             }

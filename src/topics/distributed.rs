@@ -29,6 +29,7 @@ use super::{ItemRef, Other, Topic, TopicConfig, TopicReport};
 use crate::exchange::SegmentedItem;
 use crate::item::Item;
 use crate::segment::Segmenter;
+use rustc_hash::FxHashSet;
 
 /// The format tag of a [`TopicModel`] file.
 pub const MODEL_FORMAT: &str = "minyi-topic-model/1";
@@ -395,23 +396,32 @@ pub fn describe(
         .map(|t| score::signals_of(&t.tally, 0, span))
         .collect();
     let scored = score::scores(score_cfg, &signals);
+    let label_of = |i: usize, taken: &FxHashSet<String>| {
+        let t = &kept[i];
+        label::label_of_counts(
+            &t.phrases,
+            t.tally.size,
+            tallies.items,
+            &tallies.phrase_df,
+            &keywords[i],
+            words,
+            taken,
+        )
+    };
+    let none = FxHashSet::default();
+    let mut labels: Vec<String> = (0..kept.len()).map(|i| label_of(i, &none)).collect();
+    label::make_distinct(&mut labels, label_of);
     let topics: Vec<Topic> = kept
         .into_iter()
+        .zip(labels)
         .enumerate()
-        .map(|(i, t)| {
+        .map(|(i, (t, label))| {
             let (sc, class) = scored[i];
             let mut sectors: Vec<(String, usize)> = t.sectors.into_iter().collect();
             sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             Topic {
                 id: i + 1,
-                label: label::label_of_counts(
-                    &t.phrases,
-                    t.tally.size,
-                    tallies.items,
-                    &tallies.phrase_df,
-                    &keywords[i],
-                    words,
-                ),
+                label,
                 keywords: keywords[i].clone(),
                 class,
                 class_zh: class.label_zh(),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::vectorize::{centroid, dots_with_centre, Sparse, Vectors};
 use crate::item::Item;
@@ -182,6 +182,7 @@ pub fn label<H: BuildHasher>(
     members: &[usize],
     keywords: &[String],
     filter: WordFilter,
+    taken: &FxHashSet<String>,
 ) -> String {
     let mut local: FxHashMap<&str, usize> = FxHashMap::default();
     for &m in members {
@@ -196,11 +197,13 @@ pub fn label<H: BuildHasher>(
         global,
         keywords,
         filter,
+        taken,
     )
 }
 
 /// [`label`] from counts: `local` holds how many of the topic's `size` titles hold each
-/// phrase, `global` how many of all `n` analysed titles do.
+/// phrase, `global` how many of all `n` analysed titles do. Labels in `taken` (those of
+/// larger topics, see [`make_distinct`]) are passed over.
 pub fn label_of_counts<S, L, G>(
     local: &HashMap<S, usize, L>,
     size: usize,
@@ -208,6 +211,7 @@ pub fn label_of_counts<S, L, G>(
     global: &HashMap<S, usize, G>,
     keywords: &[String],
     filter: WordFilter,
+    taken: &FxHashSet<String>,
 ) -> String
 where
     S: std::borrow::Borrow<str> + std::hash::Hash + Eq,
@@ -236,9 +240,12 @@ where
     }
     // Best first; tagging is the costly test, so it runs on the leaders only.
     scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    let Some(&(_, best, held)) = scored.iter().find(|(_, p, _)| filter.keeps_phrase(p)) else {
+    let free = |p: &str| !taken.contains(p) && filter.keeps_phrase(p);
+    let Some(&(_, best, held)) = scored.iter().find(|(_, p, _)| free(p)) else {
         return keywords
-            .first()
+            .iter()
+            .find(|k| !taken.contains(k.as_str()))
+            .or(keywords.first())
             .cloned()
             .unwrap_or_else(|| "（无关键词）".into());
     };
@@ -248,7 +255,7 @@ where
     scored
         .iter()
         .filter(|(_, p, c)| p.len() > best.len() && p.contains(best) && *c as f64 >= least)
-        .filter(|(_, p, _)| filter.keeps_phrase(p))
+        .filter(|(_, p, _)| free(p))
         .max_by(|a, b| {
             (a.2.cmp(&b.2))
                 .then(b.1.len().cmp(&a.1.len()))
@@ -256,6 +263,20 @@ where
         })
         .map_or(best, |&(_, p, _)| p)
         .to_string()
+}
+
+/// Gives every topic a label of its own: topics come largest first, and one whose label a
+/// topic before it already holds is labelled again by `relabel`, passing over the labels
+/// taken (two topics named 质量 tell an editor nothing). Labels are found in parallel with
+/// nothing taken; only the repeated ones are found again, in order.
+pub fn make_distinct(labels: &mut [String], relabel: impl Fn(usize, &FxHashSet<String>) -> String) {
+    let mut taken: FxHashSet<String> = FxHashSet::default();
+    for (i, label) in labels.iter_mut().enumerate() {
+        if taken.contains(label.as_str()) {
+            *label = relabel(i, &taken);
+        }
+        taken.insert(label.clone());
+    }
 }
 
 /// The `n` members closest to the topic centre in TF-IDF, with the centre itself.
@@ -330,13 +351,49 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let label = |l: &HashMap<&str, usize>, w| label_of_counts(l, 50, 1000, &global, &kw, w);
+        let none = FxHashSet::default();
+        let label =
+            |l: &HashMap<&str, usize>, w| label_of_counts(l, 50, 1000, &global, &kw, w, &none);
         assert_eq!(label(&local, WordFilter::none()), "我家附近");
         // 施工扰民 holds the best phrase 施工 in a third of its titles: it names the topic.
         assert_eq!(label(&local, words), "施工扰民");
         // Below the share, the best phrase stays.
         local.insert("施工扰民", 8);
         assert_eq!(label(&local, words), "施工");
+    }
+
+    #[test]
+    fn a_label_taken_by_a_larger_topic_is_passed_over() {
+        let seg = Segmenter::embedded();
+        let drop = tags();
+        let words = WordFilter::new(&seg, &drop);
+        let kw = vec!["质量".to_string(), "衣服".to_string()];
+        let global: HashMap<&str, usize> = [("质量", 100), ("衣服", 60), ("质量问题", 40)]
+            .into_iter()
+            .collect();
+        let local: HashMap<&str, usize> = [("质量", 30), ("衣服", 20), ("质量问题", 5)]
+            .into_iter()
+            .collect();
+        let label = |taken: &FxHashSet<String>| {
+            label_of_counts(&local, 50, 1000, &global, &kw, words, taken)
+        };
+        let taken = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<FxHashSet<_>>();
+        assert_eq!(label(&taken(&[])), "质量");
+        assert_eq!(label(&taken(&["质量"])), "衣服");
+        // Every phrase taken: the first keyword not taken, else the first.
+        assert_eq!(label(&taken(&["质量", "衣服", "质量问题"])), "质量");
+        let mut labels: Vec<String> = ["质量", "手机", "质量", "手机"]
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        make_distinct(&mut labels, |i, taken| {
+            assert!(
+                taken.contains("质量") && taken.contains("手机"),
+                "{i}: {taken:?}"
+            );
+            format!("第{i}个")
+        });
+        assert_eq!(labels, ["质量", "手机", "第2个", "第3个"]);
     }
 
     #[test]
@@ -352,7 +409,7 @@ mod tests {
         let global: HashMap<&str, usize> = [("小区", 130), ("油烟", 10)].into_iter().collect();
         let local: HashMap<&str, usize> = [("小区", 20), ("油烟", 9)].into_iter().collect();
         assert_eq!(
-            label_of_counts(&local, 50, 1000, &global, &kw, words),
+            label_of_counts(&local, 50, 1000, &global, &kw, words, &FxHashSet::default()),
             "油烟"
         );
     }

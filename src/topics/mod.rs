@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::embed::{self, Store};
@@ -700,10 +700,20 @@ pub fn mine_counted(
         .collect();
     let scored = score::scores(&cfg.score, &signals);
 
+    let label_of = |t: usize, taken: &FxHashSet<String>| {
+        label::label(&phrases, &phrase_df, &topics[t], &keywords[t], words, taken)
+    };
+    let none = FxHashSet::default();
+    let mut labels: Vec<String> = (0..topics.len())
+        .into_par_iter()
+        .map(|t| label_of(t, &none))
+        .collect();
+    label::make_distinct(&mut labels, label_of);
     let out_topics: Vec<Topic> = topics
         .par_iter()
+        .zip(labels)
         .enumerate()
-        .map(|(t, members)| {
+        .map(|(t, (members, label))| {
             let mut sectors: HashMap<&str, usize> = HashMap::new();
             // By (year, month), named once per month rather than once per member.
             let mut months: BTreeMap<(i32, u32), usize> = BTreeMap::new();
@@ -730,7 +740,7 @@ pub fn mine_counted(
             let (sc, class) = scored[t];
             Topic {
                 id: t + 1,
-                label: label::label(&phrases, &phrase_df, members, &keywords[t], words),
+                label,
                 keywords: keywords[t].clone(),
                 class,
                 class_zh: class.label_zh(),

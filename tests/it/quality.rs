@@ -167,6 +167,9 @@ pub fn assert_coherent(r: &TopicReport, items: &[minyi::Item], seg: &minyi::segm
     }
     let by_id: HashMap<&str, &minyi::Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
     assert!(r.topics.len() >= 10, "{} topics", r.topics.len());
+    let labels: std::collections::HashSet<&str> =
+        r.topics.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(labels.len(), r.topics.len(), "two topics share a label");
     let mut hottest: Vec<&minyi::topics::Topic> = r.topics.iter().collect();
     hottest.sort_by(|a, b| b.scores.hot.total_cmp(&a.scores.hot));
     let largest = r.topics.iter().take(5).map(|t| (t, 8));

@@ -150,6 +150,17 @@ fn deterministic_forced_k_and_subsets() {
 
     let forced = topics(&w, &["--k", "10"]);
     assert_eq!(forced["topics"].as_array().unwrap().len(), 10);
+    // Many topics split the designed issues: each part still has a label of its own (two
+    // topics were named 老旧小区加装电梯, and two 外卖骑手建设, before labels were made distinct).
+    let fine = topics(&w, &["--k", "40"]);
+    let labels: Vec<&str> = fine["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].as_str().unwrap())
+        .collect();
+    let distinct: std::collections::HashSet<&&str> = labels.iter().collect();
+    assert_eq!(distinct.len(), labels.len(), "{labels:?}");
 
     let sub = topics(&w, &["--query", "电梯"]);
     assert!(sub["items"].as_u64().unwrap() < 100);

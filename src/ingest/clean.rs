@@ -37,11 +37,8 @@ pub fn clean_text(raw: &str) -> String {
 /// that starts none stays), then [`clean_text`]. Left encoded, `hellip` and `quot` became
 /// topic keywords of the shopping reviews.
 pub fn clean_prose(raw: &str) -> String {
-    if raw.contains('&') {
-        clean_text(&html_escape::decode_html_entities(raw))
-    } else {
-        clean_text(raw)
-    }
+    // Borrows `raw` when it holds no character reference.
+    clean_text(&html_escape::decode_html_entities(raw))
 }
 
 #[cfg(test)]

@@ -29,7 +29,6 @@ use super::{ItemRef, Other, Topic, TopicConfig, TopicReport};
 use crate::exchange::SegmentedItem;
 use crate::item::Item;
 use crate::segment::Segmenter;
-use rustc_hash::FxHashSet;
 
 /// The format tag of a [`TopicModel`] file.
 pub const MODEL_FORMAT: &str = "minyi-topic-model/1";
@@ -396,21 +395,17 @@ pub fn describe(
         .map(|t| score::signals_of(&t.tally, 0, span))
         .collect();
     let scored = score::scores(score_cfg, &signals);
-    let label_of = |i: usize, taken: &FxHashSet<String>| {
-        let t = &kept[i];
+    let labels = label::distinct_labels(kept.len(), |i, taken| {
         label::label_of_counts(
-            &t.phrases,
-            t.tally.size,
+            &kept[i].phrases,
+            kept[i].tally.size,
             tallies.items,
             &tallies.phrase_df,
             &keywords[i],
             words,
             taken,
         )
-    };
-    let none = FxHashSet::default();
-    let mut labels: Vec<String> = (0..kept.len()).map(|i| label_of(i, &none)).collect();
-    label::make_distinct(&mut labels, label_of);
+    });
     let topics: Vec<Topic> = kept
         .into_iter()
         .zip(labels)

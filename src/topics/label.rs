@@ -203,7 +203,7 @@ pub fn label<H: BuildHasher>(
 
 /// [`label`] from counts: `local` holds how many of the topic's `size` titles hold each
 /// phrase, `global` how many of all `n` analysed titles do. Labels in `taken` (those of
-/// larger topics, see [`make_distinct`]) are passed over.
+/// larger topics, see [`distinct_labels`]) are passed over.
 pub fn label_of_counts<S, L, G>(
     local: &HashMap<S, usize, L>,
     size: usize,
@@ -265,18 +265,24 @@ where
         .to_string()
 }
 
-/// Gives every topic a label of its own: topics come largest first, and one whose label a
-/// topic before it already holds is labelled again by `relabel`, passing over the labels
-/// taken (two topics named 质量 tell an editor nothing). Labels are found in parallel with
-/// nothing taken; only the repeated ones are found again, in order.
-pub fn make_distinct(labels: &mut [String], relabel: impl Fn(usize, &FxHashSet<String>) -> String) {
+/// Labels of `n` topics, largest first, each its own: `label_of(t, taken)` labels topic `t`
+/// passing over the labels in `taken`. Labels are found in parallel with nothing taken; then
+/// a topic whose label a topic before it already holds is labelled again, in order, passing
+/// over the labels taken (two topics named 质量 tell an editor nothing).
+pub fn distinct_labels(
+    n: usize,
+    label_of: impl Fn(usize, &FxHashSet<String>) -> String + Sync,
+) -> Vec<String> {
+    let none = FxHashSet::default();
+    let mut labels: Vec<String> = (0..n).into_par_iter().map(|t| label_of(t, &none)).collect();
     let mut taken: FxHashSet<String> = FxHashSet::default();
-    for (i, label) in labels.iter_mut().enumerate() {
+    for (t, label) in labels.iter_mut().enumerate() {
         if taken.contains(label.as_str()) {
-            *label = relabel(i, &taken);
+            *label = label_of(t, &taken);
         }
         taken.insert(label.clone());
     }
+    labels
 }
 
 /// The `n` members closest to the topic centre in TF-IDF, with the centre itself.
@@ -382,11 +388,11 @@ mod tests {
         assert_eq!(label(&taken(&["质量"])), "衣服");
         // Every phrase taken: the first keyword not taken, else the first.
         assert_eq!(label(&taken(&["质量", "衣服", "质量问题"])), "质量");
-        let mut labels: Vec<String> = ["质量", "手机", "质量", "手机"]
-            .iter()
-            .map(|l| l.to_string())
-            .collect();
-        make_distinct(&mut labels, |i, taken| {
+        let first = ["质量", "手机", "质量", "手机"];
+        let labels = distinct_labels(first.len(), |i, taken| {
+            if taken.is_empty() {
+                return first[i].to_string();
+            }
             assert!(
                 taken.contains("质量") && taken.contains("手机"),
                 "{i}: {taken:?}"

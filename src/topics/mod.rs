@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::embed::{self, Store};
@@ -700,15 +700,9 @@ pub fn mine_counted(
         .collect();
     let scored = score::scores(&cfg.score, &signals);
 
-    let label_of = |t: usize, taken: &FxHashSet<String>| {
+    let labels = label::distinct_labels(topics.len(), |t, taken| {
         label::label(&phrases, &phrase_df, &topics[t], &keywords[t], words, taken)
-    };
-    let none = FxHashSet::default();
-    let mut labels: Vec<String> = (0..topics.len())
-        .into_par_iter()
-        .map(|t| label_of(t, &none))
-        .collect();
-    label::make_distinct(&mut labels, label_of);
+    });
     let out_topics: Vec<Topic> = topics
         .par_iter()
         .zip(labels)

@@ -57,6 +57,20 @@ impl<'a> WordFilter<'a> {
         }
     }
 
+    /// The two terms of a two-term phrase as the segmenter cuts it (老旧小区 | 加装电梯), or
+    /// None (one term, more than two, or no segmenter).
+    fn halves<'p>(&self, phrase: &'p str) -> Option<(&'p str, &'p str)> {
+        let mut cuts: Vec<(usize, usize)> = Vec::new();
+        self.seg?
+            .for_each_term(phrase, |_, from, to| cuts.push((from, to)));
+        match cuts.as_slice() {
+            &[(0, m), (m2, end)] if m == m2 && end == phrase.len() => {
+                Some((&phrase[..m], &phrase[m..]))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `phrase` may be a label: not when any piece of it is a function word.
     pub fn keeps_phrase(&self, phrase: &str) -> bool {
         match self.seg {
@@ -250,19 +264,50 @@ where
             .unwrap_or_else(|| "（无关键词）".into());
     };
     // A longer phrase holding the best one names the topic more precisely (施工 → 施工扰民,
-    // 诈骗 → 涉嫌诈骗) when it stands in a good share of the titles that hold the best.
+    // 诈骗 → 涉嫌诈骗) when it stands in a good share of the titles that hold the best, when
+    // it is the one way the titles extend the best (two extensions as frequent, 婴幼儿照护 and
+    // 家庭婴幼儿, leave the best as it is), and when it is no cut.
     let least = (held as f64 * EXTEND_SHARE).max(2.0);
-    scored
+    // An extension whose added term belongs as much to the phrase on its other side is a
+    // cut, not a phrase: 外卖骑手建设 where the titles say 外卖骑手 | 建设爱心驿站, 小微企业轻
+    // where they say 小微企业 | 轻资产. Where the two sides are as frequent, the added term
+    // goes with what follows it (建设爱心驿站 before 外卖骑手建设; 慢性病患者 must be more
+    // frequent than 患者基层 to cut it).
+    let cut = |p: &str, c: usize| {
+        // The term the extension adds to the best, and whether it follows the best.
+        let (added, follows) = match filter.halves(p) {
+            Some((first, second)) if first == best => (second, true),
+            Some((first, second)) if second == best => (first, false),
+            _ => return false,
+        };
+        scored.iter().any(|&(_, q, cq)| {
+            q.len() > added.len()
+                && !q.contains(best)
+                && if follows {
+                    cq >= c && q.starts_with(added)
+                } else {
+                    cq > c && q.ends_with(added)
+                }
+        })
+    };
+    let mut longer: Vec<(usize, &str)> = scored
         .iter()
         .filter(|(_, p, c)| p.len() > best.len() && p.contains(best) && *c as f64 >= least)
-        .filter(|(_, p, _)| free(p))
-        .max_by(|a, b| {
-            (a.2.cmp(&b.2))
-                .then(b.1.len().cmp(&a.1.len()))
-                .then(a.0.total_cmp(&b.0))
-        })
-        .map_or(best, |&(_, p, _)| p)
-        .to_string()
+        .filter(|&&(_, p, _)| free(p))
+        .map(|&(_, p, c)| (c, p))
+        .collect();
+    // Most titles first, then the shorter phrase, then by the phrase itself.
+    longer.sort_unstable_by(|a, b| {
+        (b.0.cmp(&a.0))
+            .then(a.1.len().cmp(&b.1.len()))
+            .then(a.1.cmp(b.1))
+    });
+    match longer.as_slice() {
+        [(c, p), (c2, _), ..] if c > c2 && !cut(p, *c) => p,
+        [(c, p)] if !cut(p, *c) => p,
+        _ => best,
+    }
+    .to_string()
 }
 
 /// Labels of `n` topics, largest first, each its own: `label_of(t, taken)` labels topic `t`
@@ -366,6 +411,49 @@ mod tests {
         // Below the share, the best phrase stays.
         local.insert("施工扰民", 8);
         assert_eq!(label(&local, words), "施工");
+    }
+
+    #[test]
+    fn a_label_extends_only_one_way_and_never_into_a_cut() {
+        let seg = Segmenter::embedded();
+        let words = WordFilter::new(&seg, &[]);
+        let none = FxHashSet::default();
+        let global: HashMap<&str, usize> = HashMap::new();
+        let label = |pairs: &[(&'static str, usize)]| {
+            let local: HashMap<&str, usize> = pairs.iter().copied().collect();
+            label_of_counts(&local, 30, 1000, &global, &[], words, &none)
+        };
+        // One extension: it names the topic.
+        assert_eq!(label(&[("婴幼儿", 8), ("婴幼儿照护", 5)]), "婴幼儿照护");
+        // Two extensions as frequent: neither is the topic's phrase.
+        assert_eq!(
+            label(&[("婴幼儿", 8), ("婴幼儿照护", 5), ("家庭婴幼儿", 5)]),
+            "婴幼儿"
+        );
+        // One more frequent than the other: it wins.
+        assert_eq!(
+            label(&[("婴幼儿", 8), ("婴幼儿照护", 5), ("家庭婴幼儿", 4)]),
+            "婴幼儿照护"
+        );
+        // The added word leads the next phrase as often (外卖骑手 | 建设爱心驿站), or ends the
+        // one before more often (慢性病患者 | 基层): a cut.
+        assert_eq!(
+            label(&[("外卖骑手", 8), ("外卖骑手建设", 6), ("建设爱心驿站", 6)]),
+            "外卖骑手"
+        );
+        assert_eq!(
+            label(&[("基层", 9), ("患者基层", 4), ("慢性病患者", 5)]),
+            "基层"
+        );
+        // Less often: the extension stands.
+        assert_eq!(
+            label(&[
+                ("加装电梯", 24),
+                ("老旧小区加装电梯", 15),
+                ("解决老旧小区", 7)
+            ]),
+            "老旧小区加装电梯"
+        );
     }
 
     #[test]

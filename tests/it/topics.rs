@@ -27,6 +27,16 @@ fn topics(w: &Workdir, extra: &[&str]) -> serde_json::Value {
     serde_json::from_str(&r.stdout).expect("topics JSON")
 }
 
+/// The topics' labels, in order.
+fn labels(r: &serde_json::Value) -> Vec<&str> {
+    r["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn designed_issues_become_topics_with_their_classes() {
     let w = Workdir::new();
@@ -42,6 +52,22 @@ fn designed_issues_become_topics_with_their_classes() {
     }
     assert_eq!(seen.len() as u64, r["items"].as_u64().unwrap());
     assert_eq!(seen.len(), 469);
+
+    // Labels are phrases, not cuts across two: the titles say 小微企业 | 轻资产, 外卖骑手 |
+    // 建设爱心驿站, 慢性病患者 | 基层用药, and two ways to extend 学校周边 and 婴幼儿 as
+    // frequent (these were labels before extensions were checked); an extension that is a
+    // phrase still names its topic.
+    let labels: HashSet<&str> = labels(&r).into_iter().collect();
+    for cut in [
+        "小微企业轻",
+        "外卖骑手建设",
+        "患者基层",
+        "缓解学校周边",
+        "家庭婴幼儿",
+    ] {
+        assert!(!labels.contains(cut), "{cut} in {labels:?}");
+    }
+    assert!(labels.contains("老旧小区加装电梯"), "{labels:?}");
 
     let topic_of: HashMap<String, usize> = r["topics"]
         .as_array()
@@ -153,12 +179,7 @@ fn deterministic_forced_k_and_subsets() {
     // Many topics split the designed issues: each part still has a label of its own (two
     // topics were named 老旧小区加装电梯, and two 外卖骑手建设, before labels were made distinct).
     let fine = topics(&w, &["--k", "40"]);
-    let labels: Vec<&str> = fine["topics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["label"].as_str().unwrap())
-        .collect();
+    let labels = labels(&fine);
     let distinct: std::collections::HashSet<&&str> = labels.iter().collect();
     assert_eq!(distinct.len(), labels.len(), "{labels:?}");
 

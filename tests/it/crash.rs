@@ -163,6 +163,12 @@ fn searches_during_an_ingest_see_the_last_commit() {
     while child.try_wait().unwrap().is_none() {
         let n = stats_items(&index).expect("stats works while an ingest runs");
         counts.push(n);
+        // Until the ingest's first commit shows, it may not hold its lock yet (a process
+        // starting on a loaded machine): a second writer could get in first, so none is tried.
+        if n <= 1 {
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        }
         // A second writer is refused with a clear lock error — unless the ingest had already
         // released its lock, which it does only once everything is committed (it may still
         // be printing its summary, so its process can outlive the lock).

@@ -296,12 +296,8 @@ where
         .filter(|&&(_, p, _)| free(p))
         .map(|&(_, p, c)| (c, p))
         .collect();
-    // Most titles first, then the shorter phrase, then by the phrase itself.
-    longer.sort_unstable_by(|a, b| {
-        (b.0.cmp(&a.0))
-            .then(a.1.len().cmp(&b.1.len()))
-            .then(a.1.cmp(b.1))
-    });
+    // Most titles first. A tie at the top takes no extension, so equals need no order.
+    longer.sort_unstable_by(|a, b| b.0.cmp(&a.0));
     match longer.as_slice() {
         [(c, p), (c2, _), ..] if c > c2 && !cut(p, *c) => p,
         [(c, p)] if !cut(p, *c) => p,

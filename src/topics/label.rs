@@ -297,7 +297,7 @@ where
         .map(|&(_, p, c)| (c, p))
         .collect();
     // Most titles first. A tie at the top takes no extension, so equals need no order.
-    longer.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    longer.sort_unstable_by_key(|&(c, _)| std::cmp::Reverse(c));
     match longer.as_slice() {
         [(c, p), (c2, _), ..] if c > c2 && !cut(p, *c) => p,
         [(c, p)] if !cut(p, *c) => p,

@@ -31,7 +31,7 @@ with open(sys.argv[1], encoding="utf-8", newline="") as f, open(sys.argv[2], "w"
         out.write(json.dumps(row, ensure_ascii=False) + "\n")' "$csv" "$jsonl"
 fi
 cargo build --release --bin minyi
-bin="$PWD/target/release/minyi"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/minyi"
 python3 -c 'import pyspark' || { echo "pyspark is not importable by python3" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'src/spark/cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT

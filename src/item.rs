@@ -179,3 +179,110 @@ impl Item {
         format!("h{}", &hex[..15])
     }
 }
+
+/// Which of the optional columns the data has: a report leaves out the sections, columns and
+/// phrases of a column that is absent (no "0 个界别" for messages that have no 界别 at all),
+/// and the scores weigh only the signals that exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Columns {
+    /// 界别.
+    pub sector: bool,
+    /// 单位 / 联委会.
+    pub unit: bool,
+    /// 采用级别.
+    pub adoption: bool,
+    /// 领导批示.
+    pub instruction: bool,
+    /// 办理反馈.
+    pub feedback: bool,
+    /// 点赞数 / 反对数.
+    pub likes: bool,
+}
+
+impl Default for Columns {
+    /// Every column present (what reports assumed before columns were recorded).
+    fn default() -> Self {
+        Columns::ALL
+    }
+}
+
+impl Columns {
+    /// Every optional column present.
+    pub const ALL: Columns = Columns {
+        sector: true,
+        unit: true,
+        adoption: true,
+        instruction: true,
+        feedback: true,
+        likes: true,
+    };
+
+    /// No optional column.
+    pub const NONE: Columns = Columns {
+        sector: false,
+        unit: false,
+        adoption: false,
+        instruction: false,
+        feedback: false,
+        likes: false,
+    };
+
+    /// The columns that hold a value in at least one of `items`. An adoption column whose
+    /// every value is 未采用 cannot be told from an absent one this way; the index records
+    /// the columns each ingest mapped ([`crate::index::ItemIndex::columns`]).
+    pub fn from_items<'a>(items: impl IntoIterator<Item = &'a Item>) -> Columns {
+        let mut c = Columns::NONE;
+        for it in items {
+            c.sector |= !it.sector.is_empty();
+            c.unit |= !it.unit.is_empty();
+            c.adoption |= it.adoption > Adoption::None;
+            c.instruction |= it.instructed();
+            c.feedback |= !it.feedback.trim().is_empty();
+            c.likes |= it.likes.is_some() || it.dislikes.is_some();
+        }
+        c
+    }
+
+    /// Marks present the column of an ingest field name (`sector`, `unit`, `adoption`,
+    /// `instruction`, `feedback`, `likes`, `dislikes`); other names are ignored.
+    pub fn note(&mut self, field: &str) {
+        match field {
+            "sector" => self.sector = true,
+            "unit" => self.unit = true,
+            "adoption" => self.adoption = true,
+            "instruction" => self.instruction = true,
+            "feedback" => self.feedback = true,
+            "likes" | "dislikes" => self.likes = true,
+            _ => {}
+        }
+    }
+
+    /// Present in either.
+    pub fn union(self, o: Columns) -> Columns {
+        Columns {
+            sector: self.sector || o.sector,
+            unit: self.unit || o.unit,
+            adoption: self.adoption || o.adoption,
+            instruction: self.instruction || o.instruction,
+            feedback: self.feedback || o.feedback,
+            likes: self.likes || o.likes,
+        }
+    }
+
+    /// The English names of the present columns (as the index marker records them).
+    pub fn names(self) -> Vec<&'static str> {
+        [
+            (self.sector, "sector"),
+            (self.unit, "unit"),
+            (self.adoption, "adoption"),
+            (self.instruction, "instruction"),
+            (self.feedback, "feedback"),
+            (self.likes, "likes"),
+        ]
+        .into_iter()
+        .filter(|(p, _)| *p)
+        .map(|(_, n)| n)
+        .collect()
+    }
+}

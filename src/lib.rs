@@ -43,6 +43,7 @@ pub mod exchange;
 pub mod index;
 pub mod ingest;
 pub mod item;
+pub mod period;
 pub mod pipeline;
 pub mod report;
 pub mod segment;

@@ -14,6 +14,7 @@ use crate::index::writer::{ItemWriter, Upsert, DEFAULT_MEMORY};
 use crate::index::{document, ItemIndex};
 use crate::ingest::rejects::RejectsWriter;
 use crate::ingest::{ReadOptions, Source};
+use crate::item::Columns;
 use crate::segment::Dictionary;
 
 /// Settings of one ingest run.
@@ -176,6 +177,10 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
     }
     sum.items_in_index = writer.len() as u64;
     writer.finish()?;
+    let mapped = sources
+        .iter()
+        .fold(Columns::NONE, |c, s| c.union(s.columns()));
+    index.note_columns(mapped)?;
     sum.rejects_path = rejects.finish()?.display().to_string();
     sum.seconds = started.elapsed().as_secs_f64();
     debug_assert_eq!(

@@ -48,6 +48,10 @@ pub struct Args {
     /// Output format [default: from the --out extension, else html].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// With --format csv: one row per item with its title, date, submitter (and 界别, 点赞数
+    /// where the data has them) beside its topic, instead of the topics' member ids only.
+    #[arg(long)]
+    pub items: bool,
     /// One report per month or quarter of --from..--to, written into the --out folder.
     #[arg(long, value_enum, value_name = "CADENCE")]
     pub batch: Option<Cadence>,
@@ -155,6 +159,10 @@ fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
     }
     let r = report::build(TITLE, period, topics, &items, &previous, args.top.max(1));
     let format = format_for(args.format, args.out.as_deref());
+    if args.items && format != Format::Csv {
+        anyhow::bail!("--items lists items in the CSV: add --format csv (or --out FILE.csv)");
+    }
+    let r = if args.items { r.with_items(&items) } else { r };
     emit(&render::report(&r, format)?, args.out.as_deref())?;
     Ok(Outcome::Found)
 }
@@ -221,6 +229,8 @@ struct Ctx<'a> {
     sector: Option<String>,
     compare: bool,
     top: usize,
+    /// Keep the items in the report (`--items`).
+    items: bool,
 }
 
 impl Ctx<'_> {
@@ -246,14 +256,12 @@ impl Ctx<'_> {
             Some(s) => format!("{s}{TITLE}"),
             None => TITLE.to_string(),
         };
-        Ok(report::build(
-            &title,
-            p.clone(),
-            a.report,
-            &a.items,
-            &a.previous,
-            self.top,
-        ))
+        let r = report::build(&title, p.clone(), a.report, &a.items, &a.previous, self.top);
+        Ok(if self.items {
+            r.with_items(&a.items)
+        } else {
+            r
+        })
     }
 }
 
@@ -281,7 +289,11 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         sector: args.sector.clone(),
         compare: args.compare == CompareWith::Previous,
         top: args.top.max(1),
+        items: args.items,
     };
+    if args.items && format != Format::Csv {
+        anyhow::bail!("--items lists items in the CSV: add --format csv (or --out FILE.csv)");
+    }
     let Some(cadence) = args.batch else {
         let timer = StageTimer::new(args.verbose);
         let r = ctx.report(&span, &|s| timer.stage(s))?;

@@ -50,26 +50,62 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     )
                 })
                 .collect();
-            writeln!(
-                out,
-                "采用情况：{}；有领导批示 {}",
-                adoption.join("，"),
-                s.instructed
-            )?;
-            writeln!(out, "界别 {} 个，报送人 {} 位", s.sectors, s.submitters)?;
-            let mut t = output::table(&["界别", "条数", "报送人", "条数"]);
-            for i in 0..s.top_sectors.len().max(s.top_submitters.len()) {
-                let (a, b) = s
-                    .top_sectors
-                    .get(i)
+            // A column the data does not have is not reported as zeros ("未采用 4326" for
+            // messages that carry no adoption at all).
+            let c = s.columns;
+            match (c.adoption, c.instruction) {
+                (true, true) => writeln!(
+                    out,
+                    "采用情况：{}；有领导批示 {}",
+                    adoption.join("，"),
+                    s.instructed
+                )?,
+                (true, false) => writeln!(out, "采用情况：{}", adoption.join("，"))?,
+                (false, true) => writeln!(out, "有领导批示 {}", s.instructed)?,
+                (false, false) => {}
+            }
+            let absent: Vec<&str> = [
+                (c.sector, "界别"),
+                (c.unit, "单位"),
+                (c.adoption, "采用级别"),
+                (c.instruction, "领导批示"),
+                (c.feedback, "办理反馈"),
+                (c.likes, "点赞数"),
+            ]
+            .into_iter()
+            .filter(|(present, _)| !present)
+            .map(|(_, name)| name)
+            .collect();
+            if c.sector {
+                writeln!(out, "界别 {} 个，报送人 {} 位", s.sectors, s.submitters)?;
+            } else {
+                writeln!(out, "报送人 {} 位", s.submitters)?;
+            }
+            if !absent.is_empty() {
+                writeln!(out, "数据中没有的列：{}", absent.join("、"))?;
+            }
+            let row = |list: &[(String, u64)], i: usize| {
+                list.get(i)
                     .map(|(k, n)| (k.clone(), n.to_string()))
-                    .unwrap_or_default();
-                let (c, d) = s
-                    .top_submitters
-                    .get(i)
-                    .map(|(k, n)| (k.clone(), n.to_string()))
-                    .unwrap_or_default();
-                t.add_row(vec![a, b, c, d]);
+                    .unwrap_or_default()
+            };
+            let rows = s
+                .top_submitters
+                .len()
+                .max(if c.sector { s.top_sectors.len() } else { 0 });
+            let mut t = if c.sector {
+                output::table(&["界别", "条数", "报送人", "条数"])
+            } else {
+                output::table(&["报送人", "条数"])
+            };
+            for i in 0..rows {
+                let (c2, d) = row(&s.top_submitters, i);
+                if c.sector {
+                    let (a, b) = row(&s.top_sectors, i);
+                    t.add_row(vec![a, b, c2, d]);
+                } else {
+                    t.add_row(vec![c2, d]);
+                }
             }
             writeln!(out, "{t}")?;
         }

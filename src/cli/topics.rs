@@ -201,7 +201,9 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
             &prev.1[..10]
         )?;
     }
-    let mut t = output::table(&[
+    // A column the data does not have (界别) is left out rather than shown as zeros.
+    let sectors = r.columns.sector;
+    let mut header = vec![
         "序号",
         "类别",
         "趋势",
@@ -213,7 +215,11 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
         "界别",
         "依据",
         "代表信息",
-    ]);
+    ];
+    if !sectors {
+        header.retain(|h| *h != "界别");
+    }
+    let mut t = output::table(&header);
     for topic in &r.topics {
         let s = &topic.signals;
         let why = match topic.class {
@@ -221,12 +227,18 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
                 "热度 {:.2}：增长 {:.1} 倍，{} 人报送",
                 topic.scores.hot, s.growth, s.submitters
             ),
-            topics::TopicClass::Difficult => format!(
+            topics::TopicClass::Difficult if r.columns.feedback => format!(
                 "难度 {:.2}：{} 个月出现，{:.0}% 含难点表述，{:.0}% 无反馈",
                 topic.scores.difficult,
                 s.months_active,
                 s.difficulty_cue_share * 100.0,
                 s.without_feedback_share * 100.0
+            ),
+            topics::TopicClass::Difficult => format!(
+                "难度 {:.2}：{} 个月出现，{:.0}% 含难点表述",
+                topic.scores.difficult,
+                s.months_active,
+                s.difficulty_cue_share * 100.0
             ),
             topics::TopicClass::Highlight => format!(
                 "亮点 {:.2}：{:.0}% 含经验表述，{:.0}% 被采用",
@@ -242,9 +254,16 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
         let reps: Vec<String> = topic
             .representatives
             .iter()
-            .map(|i| format!("{} {}", i.id, output::shorten(&i.title, 24)))
+            .map(|i| {
+                let copies = if i.copies > 1 {
+                    format!("（共 {} 条）", i.copies)
+                } else {
+                    String::new()
+                };
+                format!("{} {}{copies}", i.id, output::shorten(&i.title, 24))
+            })
             .collect();
-        t.add_row(vec![
+        let mut row = vec![
             topic.id.to_string(),
             topic.class_zh.to_string(),
             topic.trend_zh.unwrap_or("—").to_string(),
@@ -259,10 +278,12 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
             topic.size.to_string(),
             format!("{}/{}", s.recent, s.previous),
             s.submitters.to_string(),
-            s.sectors.to_string(),
-            why,
-            reps.join("\n"),
-        ]);
+        ];
+        if sectors {
+            row.push(s.sectors.to_string());
+        }
+        row.extend([why, reps.join("\n")]);
+        t.add_row(row);
     }
     writeln!(out, "{t}")?;
     if let Some(faded) = &r.faded {

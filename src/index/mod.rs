@@ -16,6 +16,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::error::{Error, Result};
+use crate::item::Columns;
 use crate::segment::grams::GramKind;
 use crate::segment::tokenizer::{SegmenterTokenizer, JIEBA};
 use crate::segment::{Dictionary, Segmenter};
@@ -124,6 +125,48 @@ impl ItemIndex {
         })
     }
 
+    /// Records in the index marker that an ingest mapped these optional columns (kept as a
+    /// union over ingests), so that reports can tell an absent column from an empty one.
+    pub fn note_columns(&self, mapped: Columns) -> Result<()> {
+        let marker = self.dir.join(MARKER);
+        let text = std::fs::read_to_string(&marker)?;
+        let mut meta: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| Error::Input {
+                path: marker.clone(),
+                message: format!("corrupt index marker: {e}"),
+            })?;
+        let before = marker_columns(&meta).unwrap_or(Columns::NONE);
+        let now = before.union(mapped);
+        if marker_columns(&meta) == Some(now) {
+            return Ok(());
+        }
+        meta["columns"] = serde_json::json!(now.names());
+        // Written beside, then renamed: a reader never sees half a marker.
+        let tmp = self.dir.join(format!("{MARKER}.tmp"));
+        std::fs::write(&tmp, serde_json::to_string_pretty(&meta).expect("json"))?;
+        std::fs::rename(&tmp, &marker)?;
+        Ok(())
+    }
+
+    /// The optional columns the index has: those its ingests mapped (recorded in the marker),
+    /// and those that hold a value in any item. An index made before columns were recorded
+    /// counts a column present when an item has a value in it, and 办理反馈 as present.
+    pub fn columns(&self) -> Result<Columns> {
+        let marker = self.dir.join(MARKER);
+        let recorded = std::fs::read_to_string(&marker)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|m| marker_columns(&m));
+        let data = self.data_columns()?;
+        Ok(match recorded {
+            Some(c) => c.union(data),
+            None => Columns {
+                feedback: true,
+                ..data
+            },
+        })
+    }
+
     /// A reader that sees the last commit.
     pub fn reader(&self) -> Result<IndexReader> {
         Ok(self
@@ -132,6 +175,16 @@ impl ItemIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?)
     }
+}
+
+/// The columns the marker records (`None` for a marker written before they were recorded).
+fn marker_columns(meta: &serde_json::Value) -> Option<Columns> {
+    let names = meta.get("columns")?.as_array()?;
+    let mut c = Columns::NONE;
+    for n in names.iter().filter_map(|n| n.as_str()) {
+        c.note(n);
+    }
+    Some(c)
 }
 
 fn register(index: &Index, segmenter: &Segmenter) {

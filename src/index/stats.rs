@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::{document::date_from_secs, schema::names, ItemIndex};
 use crate::error::Result;
-use crate::item::Adoption;
+use crate::item::{Adoption, Columns};
 
 /// What `minyi stats` reports.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -24,6 +24,8 @@ pub struct Stats {
     pub submitters: usize,
     pub top_sectors: Vec<(String, u64)>,
     pub top_submitters: Vec<(String, u64)>,
+    /// The optional columns the index has (see [`ItemIndex::columns`]).
+    pub columns: Columns,
 }
 
 fn count_str(
@@ -64,6 +66,34 @@ fn top(map: &HashMap<String, u64>, n: usize) -> Vec<(String, u64)> {
 }
 
 impl ItemIndex {
+    /// The optional columns that hold a value in at least one item, read from fast fields
+    /// (办理反馈 is stored only, so it is reported absent here).
+    pub fn data_columns(&self) -> Result<Columns> {
+        let searcher = self.reader()?.searcher();
+        let mut c = Columns::NONE;
+        for seg in searcher.segment_readers() {
+            let alive_set = seg.alive_bitset();
+            let alive = |d: u32| alive_set.is_none_or(|a| a.is_alive(d));
+            let fast = seg.fast_fields();
+            let has_text = |field: &str| -> Result<bool> {
+                let mut found = HashMap::new();
+                count_str(seg, field, &alive, &mut found)?;
+                Ok(found.keys().any(|k| !k.is_empty()))
+            };
+            c.sector |= has_text(names::SECTOR)?;
+            c.unit |= has_text(names::UNIT)?;
+            let adopt = fast.u64(names::ADOPTION)?;
+            let instr = fast.u64(names::INSTRUCTED)?;
+            let likes = fast.u64(names::LIKES)?;
+            for doc in (0..seg.max_doc()).filter(|&d| alive(d)) {
+                c.adoption |= adopt.first(doc).unwrap_or(0) > 0;
+                c.instruction |= instr.first(doc).unwrap_or(0) > 0;
+                c.likes |= likes.first(doc).is_some();
+            }
+        }
+        Ok(c)
+    }
+
     /// Computes statistics over the whole index.
     pub fn stats(&self, top_n: usize) -> Result<Stats> {
         let searcher = self.reader()?.searcher();
@@ -113,6 +143,7 @@ impl ItemIndex {
             submitters: submitters.keys().filter(|k| !k.is_empty()).count(),
             top_sectors: top(&sectors, top_n),
             top_submitters: top(&submitters, top_n),
+            columns: self.columns()?,
         })
     }
 }

@@ -21,6 +21,11 @@ pub struct DelimitedRows {
 }
 
 impl DelimitedRows {
+    /// The optional columns its header maps.
+    pub fn columns(&self) -> crate::item::Columns {
+        self.mapping.columns()
+    }
+
     /// Reads the header row and resolves the column mapping.
     pub fn open(
         path: &Path,

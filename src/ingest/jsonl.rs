@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
+use std::sync::{Arc, Mutex};
 
 use crate::ingest::encoding::{field_text, Decoded};
 use std::path::Path;
@@ -12,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::ingest::cell::Cell;
 use crate::ingest::mapping::{ColumnMapping, MapOverrides};
 use crate::ingest::{Record, Reject};
+use crate::item::Columns;
 
 /// Streams records from a JSONL file.
 pub struct JsonlRows {
@@ -22,11 +24,19 @@ pub struct JsonlRows {
     line: u64,
     overrides: MapOverrides,
     mappings: HashMap<Vec<String>, ColumnMapping>,
+    /// The optional columns mapped by any object's keys so far.
+    columns: Arc<Mutex<Columns>>,
     /// The first object, read ahead at open to check that it has a title or body key.
     pending: Option<(u64, std::result::Result<String, String>)>,
 }
 
 impl JsonlRows {
+    /// The optional columns that the objects read so far map (shared: it grows as reading
+    /// goes on, since each object may have keys of its own).
+    pub fn columns(&self) -> Arc<Mutex<Columns>> {
+        self.columns.clone()
+    }
+
     /// Opens the stream and checks the first object's keys.
     pub fn open(path: &Path, input: Decoded, overrides: &MapOverrides) -> Result<JsonlRows> {
         let mut rows = JsonlRows {
@@ -37,6 +47,7 @@ impl JsonlRows {
             line: 0,
             overrides: overrides.clone(),
             mappings: HashMap::new(),
+            columns: Arc::new(Mutex::new(Columns::NONE)),
             pending: None,
         };
         // Find the first non-blank line; if it is an object, its keys must map to a title or body.
@@ -104,10 +115,13 @@ impl JsonlRows {
         };
         let keys: Vec<String> = obj.keys().cloned().collect();
         let overrides = &self.overrides;
-        let mapping = self
-            .mappings
-            .entry(keys.clone())
-            .or_insert_with(|| ColumnMapping::resolve(&keys, overrides));
+        let columns = &self.columns;
+        let mapping = self.mappings.entry(keys.clone()).or_insert_with(|| {
+            let m = ColumnMapping::resolve(&keys, overrides);
+            let mut seen = columns.lock().unwrap_or_else(|e| e.into_inner());
+            *seen = seen.union(m.columns());
+            m
+        });
         if !mapping.has_text() {
             let reason = format!("no title or body key (keys: {})", keys.join(", "));
             return reject("title/body", reason);

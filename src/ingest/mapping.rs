@@ -210,6 +210,15 @@ impl ColumnMapping {
         }
     }
 
+    /// The optional columns (界别, 单位, 采用, 批示, 反馈, 点赞) this mapping feeds.
+    pub fn columns(&self) -> crate::item::Columns {
+        let mut c = crate::item::Columns::NONE;
+        for f in self.targets.iter().flatten() {
+            c.note(f.name());
+        }
+        c
+    }
+
     /// Whether a title or a body column was found.
     pub fn has_text(&self) -> bool {
         self.targets

@@ -16,10 +16,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
-use crate::item::Item;
+use crate::item::{Columns, Item};
 pub use encoding::EncodingChoice;
 pub use mapping::MapOverrides;
 
@@ -94,6 +94,8 @@ pub struct Source {
     pub size: u64,
     bytes_read: Arc<AtomicU64>,
     records: Box<dyn Iterator<Item = Result<Record>>>,
+    /// The optional columns its header (or, for JSON lines, the objects read so far) maps.
+    columns: Arc<Mutex<Columns>>,
 }
 
 impl Source {
@@ -114,36 +116,31 @@ impl Source {
             None => detect_format(path)?,
         };
         let bytes_read = Arc::new(AtomicU64::new(0));
-        let (records, encoding): (Box<dyn Iterator<Item = Result<Record>>>, &'static str) =
-            match format {
-                Format::Xlsx => {
-                    let rows = xlsx::XlsxRows::open(path, opts.sheet.as_deref(), &opts.overrides)?;
-                    bytes_read.store(meta.len(), Ordering::Relaxed);
-                    (Box::new(rows), "-")
-                }
-                Format::Csv | Format::Tsv => {
-                    let input = encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
-                    let enc = input.name;
-                    let delim = if format == Format::Tsv { b'\t' } else { b',' };
-                    (
-                        Box::new(delimited::DelimitedRows::open(
-                            path,
-                            input,
-                            delim,
-                            &opts.overrides,
-                        )?),
-                        enc,
-                    )
-                }
-                Format::Jsonl => {
-                    let input = encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
-                    let enc = input.name;
-                    (
-                        Box::new(jsonl::JsonlRows::open(path, input, &opts.overrides)?),
-                        enc,
-                    )
-                }
-            };
+        type Records = Box<dyn Iterator<Item = Result<Record>>>;
+        let fixed = |c: Columns| Arc::new(Mutex::new(c));
+        let (records, encoding, columns): (Records, &'static str, _) = match format {
+            Format::Xlsx => {
+                let rows = xlsx::XlsxRows::open(path, opts.sheet.as_deref(), &opts.overrides)?;
+                bytes_read.store(meta.len(), Ordering::Relaxed);
+                let columns = fixed(rows.columns());
+                (Box::new(rows), "-", columns)
+            }
+            Format::Csv | Format::Tsv => {
+                let input = encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
+                let enc = input.name;
+                let delim = if format == Format::Tsv { b'\t' } else { b',' };
+                let rows = delimited::DelimitedRows::open(path, input, delim, &opts.overrides)?;
+                let columns = fixed(rows.columns());
+                (Box::new(rows), enc, columns)
+            }
+            Format::Jsonl => {
+                let input = encoding::open_decoded(path, opts.encoding, bytes_read.clone())?;
+                let enc = input.name;
+                let rows = jsonl::JsonlRows::open(path, input, &opts.overrides)?;
+                let columns = rows.columns();
+                (Box::new(rows), enc, columns)
+            }
+        };
         Ok(Source {
             path: path.to_path_buf(),
             format,
@@ -151,7 +148,13 @@ impl Source {
             size: meta.len(),
             bytes_read,
             records,
+            columns,
         })
+    }
+
+    /// The optional columns (界别, 单位, 采用, 批示, 反馈, 点赞) its rows map so far.
+    pub fn columns(&self) -> Columns {
+        *self.columns.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Bytes of the file consumed so far.

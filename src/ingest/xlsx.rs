@@ -37,6 +37,11 @@ fn to_cell(d: &Data) -> Cell {
 }
 
 impl XlsxRows {
+    /// The optional columns its header maps.
+    pub fn columns(&self) -> crate::item::Columns {
+        self.mapping.columns()
+    }
+
     /// Opens the workbook and reads the chosen sheet.
     pub fn open(path: &Path, sheet: Option<&str>, overrides: &MapOverrides) -> Result<XlsxRows> {
         let err = |message: String| Error::Input {

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate};
 use serde::Serialize;
 
-use crate::item::{Adoption, Item};
+use crate::item::{Adoption, Columns, Item};
 use crate::topics::{ItemRef, Topic, TopicClass, TopicReport, Trend};
 
 /// Output formats of reports.
@@ -164,16 +164,11 @@ impl Period {
         }
     }
 
-    /// The window of equal length just before.
+    /// The window of equal length just before ([`crate::period::previous_window`]: the
+    /// third quarter is compared with the second).
     pub fn previous(&self) -> Period {
-        // Calendar periods step back by calendar units, so "2024年第三季度" is compared with
-        // the second quarter, not with 92 days.
-        let months = months_between(self.from.date_naive(), self.to.date_naive());
-        let from = match months {
-            Some(m) => shift_months(self.from, -(m as i32)),
-            None => self.from - (self.to - self.from),
-        };
-        Period::new(from, self.from)
+        let (from, to) = crate::period::previous_window(self.from, self.to);
+        Period::new(from, to)
     }
 
     /// Whether `d` falls in the window `[from, to)` (as the index's date filters count).
@@ -185,20 +180,6 @@ impl Period {
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days().max(1)
     }
-}
-
-/// Whole months from `a` to `b` when both are first days of months.
-fn months_between(a: NaiveDate, b: NaiveDate) -> Option<u32> {
-    (a.day() == 1 && b.day() == 1 && b > a)
-        .then(|| ((b.year() - a.year()) * 12 + b.month() as i32 - a.month() as i32) as u32)
-}
-
-/// Moves a month-start date by `m` months.
-fn shift_months(d: DateTime<FixedOffset>, m: i32) -> DateTime<FixedOffset> {
-    let n = d.year() * 12 + d.month0() as i32 + m;
-    let date = NaiveDate::from_ymd_opt(n.div_euclid(12), n.rem_euclid(12) as u32 + 1, 1)
-        .expect("valid month");
-    crate::ingest::dates::from_naive(date.and_time(chrono::NaiveTime::MIN))
 }
 
 /// The 概览 section.
@@ -291,6 +272,8 @@ pub struct Movement {
 /// A topic report of one window.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The optional columns the data has: the templates leave out the others' sections.
+    pub columns: Columns,
     pub title: String,
     pub period: Period,
     pub previous_period: Period,
@@ -310,6 +293,18 @@ pub struct Report {
     pub sector_matrix: SectorMatrix,
     /// Every topic with its items (the CSV and JSON carry them all).
     pub topics: TopicReport,
+    /// With [`Report::with_items`]: the items themselves, for the CSV of one row per item.
+    #[serde(skip)]
+    pub items: Vec<Item>,
+}
+
+impl Report {
+    /// Keeps the window's items (those in a topic or in 其他), so that the CSV lists each
+    /// with its title, date, submitter, sector and likes (`report --items`).
+    pub fn with_items(mut self, items: &[Item]) -> Report {
+        self.items = items.to_vec();
+        self
+    }
 }
 
 fn month_key(d: NaiveDate) -> String {
@@ -341,7 +336,16 @@ fn pct(n: usize, of: usize) -> String {
     }
 }
 
-fn card(t: &Topic, months: &[String]) -> TopicCard {
+/// "N 位报送人、M 个界别" — without the sectors when the data has no 界别 column.
+fn people(submitters: usize, sectors: usize, columns: Columns) -> String {
+    if columns.sector {
+        format!("{submitters} 位报送人、{sectors} 个界别")
+    } else {
+        format!("{submitters} 位报送人")
+    }
+}
+
+fn card(t: &Topic, months: &[String], columns: Columns) -> TopicCard {
     let s = &t.signals;
     let mut why = Vec::new();
     match t.class {
@@ -350,10 +354,7 @@ fn card(t: &Topic, months: &[String]) -> TopicCard {
                 "本期 {} 条，上期 {} 条，增长 {:.1} 倍",
                 s.recent, s.previous, s.growth
             ));
-            why.push(format!(
-                "{} 位报送人、{} 个界别反映",
-                s.submitters, s.sectors
-            ));
+            why.push(format!("{}反映", people(s.submitters, s.sectors, columns)));
             if let Some(l) = s.likes_mean {
                 why.push(format!("平均点赞 {l:.0}"));
             }
@@ -365,22 +366,31 @@ fn card(t: &Topic, months: &[String]) -> TopicCard {
                 s.months_active,
                 100.0 * s.persistence
             ));
-            why.push(format!(
-                "{:.0}% 的信息含难点词，{:.0}% 尚无办理反馈",
-                100.0 * s.difficulty_cue_share,
-                100.0 * s.without_feedback_share
-            ));
+            why.push(if columns.feedback {
+                format!(
+                    "{:.0}% 的信息含难点词，{:.0}% 尚无办理反馈",
+                    100.0 * s.difficulty_cue_share,
+                    100.0 * s.without_feedback_share
+                )
+            } else {
+                format!("{:.0}% 的信息含难点词", 100.0 * s.difficulty_cue_share)
+            });
         }
         TopicClass::Highlight => {
             why.push(format!(
                 "{:.0}% 的信息含亮点词",
                 100.0 * s.highlight_cue_share
             ));
-            why.push(format!(
-                "采用 {:.0}%，获领导批示 {:.0}%",
-                100.0 * s.adopted_share,
-                100.0 * s.instructed_share
-            ));
+            match (columns.adoption, columns.instruction) {
+                (true, true) => why.push(format!(
+                    "采用 {:.0}%，获领导批示 {:.0}%",
+                    100.0 * s.adopted_share,
+                    100.0 * s.instructed_share
+                )),
+                (true, false) => why.push(format!("采用 {:.0}%", 100.0 * s.adopted_share)),
+                (false, true) => why.push(format!("获领导批示 {:.0}%", 100.0 * s.instructed_share)),
+                (false, false) => {}
+            }
         }
     }
     if !s.cues.is_empty() && t.class != TopicClass::Hot {
@@ -493,7 +503,7 @@ pub fn build(
         v.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.id.cmp(&b.id)));
         v.into_iter()
             .take(top)
-            .map(|t| card(t, &months))
+            .map(|t| card(t, &months, topics.columns))
             .collect::<Vec<_>>()
     };
     let hot = pick(TopicClass::Hot, |t| t.scores.hot);
@@ -530,6 +540,7 @@ pub fn build(
     let fading = by_trend(Trend::Fading);
 
     let suggestions = suggestions(&topics, &hot, &difficult, &highlight);
+    let columns = topics.columns;
 
     // Sectors × the largest topics.
     let shown: Vec<&Topic> = topics.topics.iter().take(top.max(8)).collect();
@@ -562,6 +573,7 @@ pub fn build(
     };
 
     Report {
+        columns,
         title: format!("{title}（{}）", period.label),
         period,
         previous_period,
@@ -578,6 +590,7 @@ pub fn build(
         suggestions,
         sector_matrix,
         topics,
+        items: Vec::new(),
     }
 }
 
@@ -608,8 +621,11 @@ fn suggestions(
             c,
             "热点",
             format!(
-                "本期 {} 条（上期 {} 条，{:.1} 倍），{} 位报送人、{} 个界别",
-                c.recent, c.previous, c.growth, c.submitters, c.sectors
+                "本期 {} 条（上期 {} 条，{:.1} 倍），{}",
+                c.recent,
+                c.previous,
+                c.growth,
+                people(c.submitters, c.sectors, topics.columns)
             ),
             format!(
                 "群众关注度快速上升，建议围绕“{}”组织专题调研，综合多方反映形成一篇综合性信息。",
@@ -638,7 +654,11 @@ fn suggestions(
             "做法有成效，建议总结经验，作为典型案例报送推广。".into(),
         );
     }
-    // Under-reported: at least median size, several submitters, and at most 10% adopted.
+    // Under-reported: at least median size, several submitters, and at most 10% adopted —
+    // only where the data says what was adopted.
+    if !topics.columns.adoption {
+        return out;
+    }
     let mut sizes: Vec<usize> = topics.topics.iter().map(|t| t.size).collect();
     sizes.sort_unstable();
     let median = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
@@ -651,7 +671,7 @@ fn suggestions(
         .collect();
     under.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
     for t in under.into_iter().take(2) {
-        let c = card(t, &months);
+        let c = card(t, &months, topics.columns);
         push(
             &c,
             "报道不足",

@@ -2,7 +2,7 @@
 //! filter) with plotters SVG charts inlined, CSV through the csv crate (UTF-8 BOM, formula
 //! guard), JSON through serde.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use minijinja::{context, Environment, Value};
 
@@ -102,8 +102,76 @@ pub fn report_md(r: &Report) -> anyhow::Result<String> {
     })?)
 }
 
-/// The report's topics and their items as CSV rows (one row per item; UTF-8 BOM).
+/// The report's items, one row per item with the item's own columns (专题, 编号, 标题, 时间,
+/// 报送人, and 界别 and 点赞数 where the data has them), for editors who finish in Excel.
+fn items_csv(r: &Report) -> anyhow::Result<Vec<u8>> {
+    let by_id: HashMap<&str, &crate::item::Item> =
+        r.items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let c = r.columns;
+    let mut header = vec![
+        "专题编号",
+        "专题",
+        "类别",
+        "信息编号",
+        "标题",
+        "时间",
+        "报送人",
+    ];
+    if c.sector {
+        header.push("界别");
+    }
+    if c.likes {
+        header.push("点赞数");
+    }
+    header.push("代表性");
+    let mut w = super::SafeCsv::new();
+    w.row(header)?;
+    let other = (0usize, "其他", "", &r.topics.other.item_ids, &[][..]);
+    let topics = r.topics.topics.iter().map(|t| {
+        (
+            t.id,
+            t.label.as_str(),
+            t.class_zh,
+            &t.item_ids,
+            &t.representatives[..],
+        )
+    });
+    for (tid, label, class, ids, reps) in topics.chain(std::iter::once(other)) {
+        for id in ids {
+            let Some(it) = by_id.get(id.as_str()) else {
+                anyhow::bail!("item {id} of topic {tid} is not among the report's items");
+            };
+            let mut row = vec![
+                tid.to_string(),
+                label.to_string(),
+                class.to_string(),
+                id.clone(),
+                it.title.clone(),
+                it.submitted_at
+                    .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                it.submitter.clone(),
+            ];
+            if c.sector {
+                row.push(it.sector.clone());
+            }
+            if c.likes {
+                row.push(it.likes.map(|l| l.to_string()).unwrap_or_default());
+            }
+            let rep = reps.iter().any(|x| &x.id == id);
+            row.push(if rep { "是".into() } else { String::new() });
+            w.row(row)?;
+        }
+    }
+    w.finish()
+}
+
+/// The report's topics and their items as CSV rows (one row per item; UTF-8 BOM). With the
+/// items kept ([`Report::with_items`]), each row carries the item's title, date, submitter …
 pub fn report_csv(r: &Report) -> anyhow::Result<Vec<u8>> {
+    if !r.items.is_empty() {
+        return items_csv(r);
+    }
     let mut w = super::SafeCsv::new();
     w.row([
         "专题编号",

@@ -217,7 +217,9 @@ def tallies(assigned, n, first, latest):
     phrase_df = {r["phrase"]: r["count"] for r in df.collect()}
     rank = Window.partitionBy("topic").orderBy(F.col("similarity").desc(), F.col("id").asc())
     reps = {}
-    for r in (members.withColumn("rank", F.row_number().over(rank)).filter(F.col("rank") <= 3)
+    # The 12 most typical members: describe shows three of them from different near-duplicate
+    # groups (REPRESENTATIVE_CANDIDATES in src/topics/mod.rs).
+    for r in (members.withColumn("rank", F.row_number().over(rank)).filter(F.col("rank") <= 12)
               .orderBy("topic", "rank").collect()):
         reps.setdefault(r["topic"], []).append({
             "id": r["id"], "title": r["title"], "submitted_at": r["submitted_at"],

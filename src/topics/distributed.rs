@@ -291,7 +291,8 @@ pub struct TopicTally {
     pub terms: HashMap<u32, f32>,
     /// Title phrase → members holding it (phrases held by fewer than 2 may be left out).
     pub phrases: HashMap<String, usize>,
-    /// The members most similar to the centre (most first; the first three are shown).
+    /// The members most similar to the centre, most first ([`super::REPRESENTATIVE_CANDIDATES`]
+    /// of them; [`describe`] shows three from different near-duplicate groups).
     pub representatives: Vec<ItemRef>,
     /// Every member's id.
     pub item_ids: Vec<String>,
@@ -394,7 +395,16 @@ pub fn describe(
         .iter()
         .map(|t| score::signals_of(&t.tally, 0, span))
         .collect();
-    let scored = score::scores(score_cfg, &signals);
+    // The columns the data has, as far as the tallies tell.
+    let columns = crate::item::Columns {
+        sector: kept.iter().any(|t| t.tally.sectors > 0),
+        unit: true,
+        adoption: kept.iter().any(|t| t.tally.adopted > 0),
+        instruction: kept.iter().any(|t| t.tally.instructed > 0),
+        feedback: kept.iter().any(|t| t.tally.without_feedback < t.tally.size),
+        likes: kept.iter().any(|t| t.tally.likes_count > 0),
+    };
+    let scored = score::scores(score_cfg, &signals, columns);
     let labels = label::distinct_labels(kept.len(), |i, taken| {
         label::label_of_counts(
             &kept[i].phrases,
@@ -427,7 +437,11 @@ pub fn describe(
                 first: t.first,
                 last: t.last,
                 months: t.months,
-                representatives: t.representatives.into_iter().take(3).collect(),
+                representatives: super::pick_representatives(
+                    t.representatives,
+                    &by_id[&t.topic].duplicate_groups,
+                    super::REPRESENTATIVES,
+                ),
                 duplicate_groups: by_id[&t.topic].duplicate_groups.clone(),
                 item_ids: t.item_ids,
                 trend: None,
@@ -449,7 +463,11 @@ pub fn describe(
             item_ids: other,
         },
         faded: None,
+        columns,
+        previous_items: 0,
+        previous_other: 0,
         previous_topic_of: HashMap::new(),
+        faded_in_window: Vec::new(),
     })
 }
 
@@ -516,7 +534,11 @@ pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
                 last: dates.iter().max().map(|d| d.to_string()),
                 terms,
                 phrases,
-                representatives: reps.iter().take(3).map(|a| a.item.clone()).collect(),
+                representatives: reps
+                    .iter()
+                    .take(super::REPRESENTATIVE_CANDIDATES)
+                    .map(|a| a.item.clone())
+                    .collect(),
                 item_ids: members.iter().map(|a| a.item.id.clone()).collect(),
             }
         })

@@ -30,7 +30,6 @@ use crate::item::Item;
 use crate::segment::{Segmenter, TermCounts};
 use features::{Centre, Features};
 pub use score::{ScoreConfig, Scores, Signals, TopicClass};
-use vectorize::Sparse;
 
 /// Settings of a topic run.
 #[derive(Debug, Clone)]
@@ -65,6 +64,9 @@ pub struct TopicConfig {
     pub semantic_duplicate_similarity: f32,
     /// Parts of speech (jieba's tags) that are never keywords or label words.
     pub function_word_tags: Vec<String>,
+    /// The optional columns the data has (`None`: those holding a value in the items); the
+    /// scores leave out the signals of the others.
+    pub columns: Option<crate::item::Columns>,
 }
 
 /// Function words by part of speech: pronouns, adverbs, prepositions, conjunctions,
@@ -88,6 +90,7 @@ impl Default for TopicConfig {
             embeddings: None,
             semantic_duplicate_similarity: 0.95,
             function_word_tags: FUNCTION_WORD_TAGS.iter().map(|t| t.to_string()).collect(),
+            columns: None,
         }
     }
 }
@@ -100,18 +103,103 @@ pub struct ItemRef {
     pub submitted_at: Option<String>,
     pub submitter: String,
     pub sector: String,
+    /// How many of the topic's items it stands for: itself and its near-duplicates (the
+    /// same message sent again, or the same title).
+    #[serde(default = "one")]
+    pub copies: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl ItemRef {
-    fn of(it: &Item) -> ItemRef {
+    pub(crate) fn of(it: &Item) -> ItemRef {
         ItemRef {
             id: it.id.clone(),
             title: it.title.clone(),
             submitted_at: it.submitted_at.map(|d| d.format("%Y-%m-%d").to_string()),
             submitter: it.submitter.clone(),
             sector: it.sector.clone(),
+            copies: 1,
         }
     }
+}
+
+/// A title as compared for copies: letters and digits only.
+fn title_key(title: &str) -> String {
+    title.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// The copy group of each member, from its near-duplicate group and its title: groups that
+/// share a title are one group (union–find over the group ids, each named by its smallest).
+fn copy_groups<'a>(members: impl Iterator<Item = (u32, &'a str)>) -> Vec<u32> {
+    fn root(parent: &mut HashMap<u32, u32>, g: u32) -> u32 {
+        let p = *parent.get(&g).unwrap_or(&g);
+        if p == g {
+            return g;
+        }
+        let r = root(parent, p);
+        parent.insert(g, r);
+        r
+    }
+    let members: Vec<(u32, &str)> = members.collect();
+    let mut parent: HashMap<u32, u32> = HashMap::new();
+    let mut by_title: HashMap<String, u32> = HashMap::new();
+    for &(g, title) in &members {
+        let key = title_key(title);
+        if key.is_empty() {
+            continue;
+        }
+        let other = *by_title.entry(key).or_insert(g);
+        let (a, b) = (root(&mut parent, g), root(&mut parent, other));
+        if a != b {
+            parent.insert(a.max(b), a.min(b));
+        }
+    }
+    members.iter().map(|&(g, _)| root(&mut parent, g)).collect()
+}
+
+/// How many representatives a topic shows, and how many of its most typical members are
+/// ranked to find them (copies of one message are passed over).
+pub const REPRESENTATIVES: usize = 3;
+/// See [`REPRESENTATIVES`].
+pub const REPRESENTATIVE_CANDIDATES: usize = 12;
+
+/// Up to `n` representatives of a topic from `ranked` (its most typical members, most
+/// first), each from a different near-duplicate group of `groups` and with a different
+/// title, each with the number of members it stands for (its group's size). Three copies of
+/// one message are one representative "共 3 条", not three.
+pub fn pick_representatives(
+    ranked: impl IntoIterator<Item = ItemRef>,
+    groups: &[Vec<String>],
+    n: usize,
+) -> Vec<ItemRef> {
+    let group_of: HashMap<&str, usize> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, ids)| ids.iter().map(move |id| (id.as_str(), g)))
+        .collect();
+    let mut out: Vec<ItemRef> = Vec::new();
+    let mut groups_taken: Vec<usize> = Vec::new();
+    let mut titles_taken: Vec<String> = Vec::new();
+    for mut r in ranked {
+        if out.len() == n {
+            break;
+        }
+        let group = group_of.get(r.id.as_str()).copied();
+        let key = title_key(&r.title);
+        if group.is_some_and(|g| groups_taken.contains(&g))
+            || (!key.is_empty() && titles_taken.contains(&key))
+        {
+            continue;
+        }
+        r.copies = group.map_or(1, |g| groups[g].len());
+        groups_taken.extend(group);
+        titles_taken.push(key);
+        out.push(r);
+    }
+    out
 }
 
 /// One topic.
@@ -169,9 +257,24 @@ pub struct TopicReport {
     /// With `--compare previous`: topics of the previous window that no current topic continues.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faded: Option<Vec<FadedTopic>>,
-    /// Previous-window item id → the current topic (id) it was matched to.
+    /// Items of the previous window given with the analysed ones (a window's growth
+    /// baseline; 0 without a window). Each is either counted in one topic's
+    /// `signals.previous` or in `previous_other`.
+    #[serde(default)]
+    pub previous_items: usize,
+    /// The optional columns the data has (界别, 采用 …): reports leave out the others.
+    #[serde(default)]
+    pub columns: crate::item::Columns,
+    /// Items of the previous window that fall in no topic (其他 of the previous window).
+    #[serde(default)]
+    pub previous_other: usize,
+    /// Previous-window item id → the current topic (id) it was counted in.
     #[serde(skip)]
     pub previous_topic_of: HashMap<String, usize>,
+    /// The previous window's topics that have too few items in this one (listed as `faded`
+    /// by [`compare_previous`]).
+    #[serde(skip)]
+    pub faded_in_window: Vec<FadedTopic>,
 }
 
 impl TopicReport {
@@ -241,14 +344,15 @@ pub struct FadedTopic {
     pub keywords: Vec<String>,
     /// Its size in the previous window.
     pub size: usize,
-    /// Share of its items that match a current topic.
+    /// Share of the topic's items (in both windows) that are in this window.
     pub continued_share: f64,
 }
 
 /// Marks each topic new, rising, steady or fading against the previous window, and lists the
-/// previous window's topics (`before`, mined on that window alone) that no current topic
-/// continues (less than 30% of their items match a current topic).
-pub fn compare_previous(report: &mut TopicReport, before: &TopicReport) {
+/// previous window's topics that faded: topics of the two windows clustered together that
+/// have enough items in the previous window and too few in this one to be a topic of it
+/// (most of their items lie in the past; their few items now are in 其他).
+pub fn compare_previous(report: &mut TopicReport) {
     for t in report.topics.iter_mut() {
         let s = &t.signals;
         t.trend = Some(if s.previous == 0 {
@@ -262,25 +366,7 @@ pub fn compare_previous(report: &mut TopicReport, before: &TopicReport) {
         });
         t.trend_zh = t.trend.map(Trend::label_zh);
     }
-    let faded = before
-        .topics
-        .iter()
-        .filter_map(|p| {
-            let continued = p
-                .item_ids
-                .iter()
-                .filter(|id| report.previous_topic_of.contains_key(*id))
-                .count();
-            let share = continued as f64 / p.size.max(1) as f64;
-            (share < 0.3).then(|| FadedTopic {
-                label: p.label.clone(),
-                keywords: p.keywords.clone(),
-                size: p.size,
-                continued_share: share,
-            })
-        })
-        .collect();
-    report.faded = Some(faded);
+    report.faded = Some(report.faded_in_window.clone());
 }
 
 fn month_key(d: &DateTime<FixedOffset>) -> String {
@@ -378,7 +464,7 @@ pub fn sample_key(seed: u64, id: &str) -> u64 {
 /// Time and memory grow linearly with the items (the neighbour graph of the whole set would
 /// not).
 fn cluster_sampled(
-    items: &[Item],
+    items: &[&Item],
     rows: &Features,
     min_size: usize,
     cfg: &TopicConfig,
@@ -616,20 +702,41 @@ pub fn mine_counted(
     // Clustering features: TF-IDF rows, or the stored embeddings (`--semantic`; an item
     // without an up-to-date vector is a zero row — `analyse` refuses such a selection).
     let features = features_of(&vectors, &all, cfg);
-    let rows = features.range(0..n);
     let min_size = cfg.min_size.unwrap_or_else(|| default_min_size(n));
-    let (topics, other, dup) = if n > cfg.sample_size {
-        cluster_sampled(items, &rows, min_size, cfg, progress)
+    // With a previous window, both windows are clustered together and each topic is counted
+    // in each: the previous count is measured by the same clustering that makes the topic,
+    // not by matching the previous items to topics fitted to this window alone (which made
+    // nearly every topic 上升 or 新出现 and reported 物业 "上期 1 条" where the quarter before
+    // had about a hundred). A topic of this window is a joint topic with at least `min_size`
+    // of this window's items; a joint topic that has them only in the previous window faded.
+    let joint = !previous.is_empty();
+    let rows = features.range(0..all.len());
+    let min_previous = cfg
+        .min_size
+        .unwrap_or_else(|| default_min_size(previous.len()));
+    let cluster_min = if joint {
+        min_size.min(min_previous)
     } else {
-        cluster_rows(&rows, min_size, cfg, progress)
+        min_size
     };
+    let (joint_topics, joint_other, dup) = if all.len() > cfg.sample_size {
+        cluster_sampled(&all, &rows, cluster_min, cfg, progress)
+    } else {
+        cluster_rows(&rows, cluster_min, cfg, progress)
+    };
+    let Windowed {
+        topics,
+        other,
+        previous_members,
+        faded_groups,
+    } = split_windows(joint_topics, joint_other, n, min_size, min_previous);
     progress(Stage::Describe);
     // Growth windows.
     let windows = match window {
         Some((from, to)) => Some(score::Windows {
             recent_from: from,
             recent_to: to,
-            previous_from: from - (to - from),
+            previous_from: crate::period::previous_window(from, to).0,
         }),
         None => items
             .iter()
@@ -654,35 +761,20 @@ pub fn mine_counted(
     }
     // Representatives are the members most typical in words (BERTopic, too, picks them by
     // c-TF-IDF): what an editor reads carries the topic's keywords, also when the topics
-    // were found on embeddings. Centres for matching are in the clustering's space.
-    let (word_centres, reps): (Vec<Sparse>, Vec<Vec<usize>>) = topics
+    // were found on embeddings. More than three are ranked, so that copies of one message
+    // can be passed over for distinct ones.
+    let reps: Vec<Vec<usize>> = topics
         .par_iter()
-        .map(|t| label::representatives(&vectors, t, 3))
-        .unzip();
-    let centres: Vec<Centre> = if rows.is_semantic() {
-        topics.par_iter().map(|t| rows.centroid(t)).collect()
-    } else {
-        word_centres.into_iter().map(Centre::Words).collect()
-    };
-    // Previous-window items from outside the analysed set join the nearest topic: with
-    // TF-IDF, at cosine ≥ 0.3 with its centre; with embeddings (where every cosine is high),
-    // when as close as the topic's own 2% least typical members.
-    let floors: Vec<f32> = if rows.is_semantic() {
-        rows.floors(&topics, &centres)
-    } else {
-        vec![0.3; topics.len()]
-    };
-    let mut previous_counts = vec![0usize; topics.len()];
+        .map(|t| label::representatives(&vectors, t, REPRESENTATIVE_CANDIDATES).1)
+        .collect();
+    let previous_counts: Vec<usize> = previous_members.iter().map(Vec::len).collect();
     let mut previous_topic_of: HashMap<String, usize> = HashMap::new();
-    let nearest = features.range(n..all.len()).nearest(&centres);
-    for (best, it) in nearest.into_iter().zip(previous) {
-        if let Some((t, s)) = best {
-            if s >= floors[t] {
-                previous_counts[t] += 1;
-                previous_topic_of.insert(it.id.clone(), t + 1);
-            }
+    for (t, members) in previous_members.iter().enumerate() {
+        for &m in members {
+            previous_topic_of.insert(all[m].id.clone(), t + 1);
         }
     }
+    let previous_other = previous.len() - previous_topic_of.len();
     let cues = score::Cues::new(&cfg.score);
     let signals: Vec<Signals> = topics
         .par_iter()
@@ -698,11 +790,15 @@ pub fn mine_counted(
             )
         })
         .collect();
-    let scored = score::scores(&cfg.score, &signals);
+    let columns = cfg
+        .columns
+        .unwrap_or_else(|| crate::item::Columns::from_items(items));
+    let scored = score::scores(&cfg.score, &signals, columns);
 
     let labels = label::distinct_labels(topics.len(), |t, taken| {
         label::label(&phrases, &phrase_df, &topics[t], &keywords[t], words, taken)
     });
+    let faded = faded_topics(seg, &vectors, previous, n, &faded_groups, &labels, words);
     let out_topics: Vec<Topic> = topics
         .par_iter()
         .zip(labels)
@@ -711,8 +807,11 @@ pub fn mine_counted(
             let mut sectors: HashMap<&str, usize> = HashMap::new();
             // By (year, month), named once per month rather than once per member.
             let mut months: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+            // Near-duplicate groups, joined with the members that carry the same title (the
+            // same message sent again with another body).
+            let group_of = copy_groups(members.iter().map(|&m| (dup[m], items[m].title.as_str())));
             let mut dup_groups: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-            for &m in members {
+            for (&m, group) in members.iter().zip(group_of) {
                 let it = &items[m];
                 if !it.sector.is_empty() {
                     *sectors.entry(it.sector.as_str()).or_default() += 1;
@@ -720,7 +819,7 @@ pub fn mine_counted(
                 if let Some(d) = &it.submitted_at {
                     *months.entry((d.year(), d.month())).or_default() += 1;
                 }
-                dup_groups.entry(dup[m]).or_default().push(it.id.clone());
+                dup_groups.entry(group).or_default().push(it.id.clone());
             }
             let mut sectors: Vec<(String, usize)> = sectors
                 .into_iter()
@@ -731,6 +830,13 @@ pub fn mine_counted(
                 .iter()
                 .filter_map(|&m| items[m].submitted_at)
                 .collect();
+            let duplicate_groups: Vec<Vec<String>> =
+                dup_groups.into_values().filter(|g| g.len() > 1).collect();
+            let representatives = pick_representatives(
+                reps[t].iter().map(|&m| ItemRef::of(&items[m])),
+                &duplicate_groups,
+                REPRESENTATIVES,
+            );
             let (sc, class) = scored[t];
             Topic {
                 id: t + 1,
@@ -748,8 +854,8 @@ pub fn mine_counted(
                     .into_iter()
                     .map(|((y, m), c)| (format!("{y:04}-{m:02}"), c))
                     .collect(),
-                representatives: reps[t].iter().map(|&m| ItemRef::of(&items[m])).collect(),
-                duplicate_groups: dup_groups.into_values().filter(|g| g.len() > 1).collect(),
+                representatives,
+                duplicate_groups,
                 item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),
                 trend: None,
                 trend_zh: None,
@@ -770,8 +876,103 @@ pub fn mine_counted(
             item_ids: other.iter().map(|&m| items[m].id.clone()).collect(),
         },
         faded: None,
+        columns,
+        previous_items: previous.len(),
+        previous_other,
         previous_topic_of,
+        faded_in_window: faded,
     }
+}
+
+/// The topics of a window clustered together with the window before it ([`mine_counted`]).
+struct Windowed {
+    /// This window's members of each of its topics (largest first).
+    topics: Vec<Vec<usize>>,
+    /// This window's items in no topic of it.
+    other: Vec<usize>,
+    /// The previous window's members of each topic (indices after this window's).
+    previous_members: Vec<Vec<usize>>,
+    /// Joint topics with enough previous members but too few of this window's: (previous
+    /// members, members in this window).
+    faded_groups: Vec<(Vec<usize>, usize)>,
+}
+
+/// Splits joint topics (over this window's `n` items, then the previous window's) by window:
+/// a topic of this window has at least `min_size` of its items; one that has at least
+/// `min_previous` of the previous window's and not that many now faded. This window's items
+/// of a joint topic too small here go to 其他; without a previous window it is the identity.
+fn split_windows(
+    joint: Vec<Vec<usize>>,
+    other: Vec<usize>,
+    n: usize,
+    min_size: usize,
+    min_previous: usize,
+) -> Windowed {
+    let mut kept: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    let mut faded_groups = Vec::new();
+    let mut now_other: Vec<usize> = other.into_iter().filter(|&i| i < n).collect();
+    for t in joint {
+        let (now, before): (Vec<usize>, Vec<usize>) = t.into_iter().partition(|&i| i < n);
+        if now.len() >= min_size {
+            kept.push((now, before));
+        } else {
+            if before.len() >= min_previous {
+                faded_groups.push((before, now.len()));
+            }
+            now_other.extend(now);
+        }
+    }
+    now_other.sort_unstable();
+    kept.sort_by(|a, b| largest_first(&a.0, &b.0));
+    faded_groups.sort_by(|a, b| largest_first(&a.0, &b.0));
+    let (topics, previous_members) = kept.into_iter().unzip();
+    Windowed {
+        topics,
+        other: now_other,
+        previous_members,
+        faded_groups,
+    }
+}
+
+/// Names the joint topics that faded (keywords and a label from their previous-window
+/// members, a label no topic of this window carries).
+fn faded_topics(
+    seg: &Segmenter,
+    vectors: &vectorize::Vectors,
+    previous: &[Item],
+    n: usize,
+    groups: &[(Vec<usize>, usize)],
+    current_labels: &[String],
+    words: label::WordFilter,
+) -> Vec<FadedTopic> {
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let lists: Vec<Vec<usize>> = groups.iter().map(|(g, _)| g.clone()).collect();
+    let keywords = label::keywords(vectors, &lists, 8, words);
+    let phrases = label::title_phrases(seg, previous);
+    let mut df: FxHashMap<&str, usize> = FxHashMap::default();
+    for ps in &phrases {
+        for &p in ps {
+            *df.entry(p).or_default() += 1;
+        }
+    }
+    let mut taken: rustc_hash::FxHashSet<String> = current_labels.iter().cloned().collect();
+    groups
+        .iter()
+        .zip(keywords)
+        .map(|((members, now), keywords)| {
+            let local: Vec<usize> = members.iter().map(|&m| m - n).collect();
+            let label = label::label(&phrases, &df, &local, &keywords, words, &taken);
+            taken.insert(label.clone());
+            FadedTopic {
+                label,
+                keywords,
+                size: members.len(),
+                continued_share: *now as f64 / (members.len() + now) as f64,
+            }
+        })
+        .collect()
 }
 
 /// An item with its similarity to another.

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Datelike, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::item::{Adoption, Item};
+use crate::item::{Adoption, Columns, Item};
 
 /// Weights and thresholds of the three scores.
 #[derive(Debug, Clone)]
@@ -371,13 +371,43 @@ pub fn signals_of(t: &Tally, previous_extra: usize, span_months: usize) -> Signa
     }
 }
 
-/// Scores every topic (volume and likes are relative to the largest values among topics).
-pub fn scores(cfg: &ScoreConfig, all: &[Signals]) -> Vec<(Scores, TopicClass)> {
+/// The weights of the signals that exist, scaled to sum as the configured ones do: a column
+/// the data lacks (界别, 点赞, 反馈, 采用, 批示) drops its signal, and the others share its
+/// weight in proportion (with no 界别, hot's 0.4 / 0.3 / 0.2 / 0.1 become 0.5 / 0.375 / 0 /
+/// 0.125).
+pub fn renormalised<const N: usize>(weights: [f64; N], present: [bool; N]) -> [f64; N] {
+    let total: f64 = weights.iter().sum();
+    let kept: f64 = weights
+        .iter()
+        .zip(present)
+        .filter(|(_, p)| *p)
+        .map(|(w, _)| w)
+        .sum();
+    let mut out = [0.0; N];
+    if kept > 0.0 {
+        for i in 0..N {
+            if present[i] {
+                out[i] = weights[i] * total / kept;
+            }
+        }
+    }
+    out
+}
+
+/// Scores every topic (volume and likes are relative to the largest values among topics);
+/// the signals of columns absent from the data (`columns`) are left out and the weights
+/// renormalised over the others ([`renormalised`]).
+pub fn scores(cfg: &ScoreConfig, all: &[Signals], columns: Columns) -> Vec<(Scores, TopicClass)> {
     let max_size = all.iter().map(|s| s.size).max().unwrap_or(1).max(1) as f64;
     let max_likes = all.iter().filter_map(|s| s.likes_mean).fold(0.0, f64::max);
+    let h = renormalised(cfg.hot_weights, [true, true, columns.sector, columns.likes]);
+    let d = renormalised(cfg.difficult_weights, [true, true, columns.feedback]);
+    let g = renormalised(
+        cfg.highlight_weights,
+        [true, columns.adoption, columns.instruction],
+    );
     all.iter()
         .map(|s| {
-            let h = cfg.hot_weights;
             let growth = ((s.growth - 1.0) / (cfg.growth_full - 1.0)).clamp(0.0, 1.0);
             let likes = match (s.likes_mean, max_likes > 0.0) {
                 (Some(l), true) => l / max_likes,
@@ -388,13 +418,11 @@ pub fn scores(cfg: &ScoreConfig, all: &[Signals]) -> Vec<(Scores, TopicClass)> {
                     + h[1] * (s.submitters as f64 / cfg.submitters_full).min(1.0)
                     + h[2] * (s.sectors as f64 / cfg.sectors_full).min(1.0)
                     + h[3] * likes);
-            let d = cfg.difficult_weights;
             let gate = (s.difficulty_cue_share / cfg.difficult_cue_full).min(1.0);
             let difficult = gate
                 * (d[0] * s.persistence
                     + d[1] * s.difficulty_cue_share
                     + d[2] * s.without_feedback_share);
-            let g = cfg.highlight_weights;
             let highlight =
                 g[0] * s.highlight_cue_share + g[1] * s.adopted_share + g[2] * s.instructed_share;
             let sc = Scores {
@@ -430,6 +458,46 @@ pub fn scores(cfg: &ScoreConfig, all: &[Signals]) -> Vec<(Scores, TopicClass)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absent_columns_give_their_weight_to_the_others() {
+        let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
+        let w = renormalised([0.4, 0.3, 0.2, 0.1], [true, true, false, true]);
+        assert!(close(&w, &[0.5, 0.375, 0.0, 0.125]), "{w:?}");
+        let w = renormalised([0.5, 0.3, 0.2], [true; 3]);
+        assert!(close(&w, &[0.5, 0.3, 0.2]), "{w:?}");
+        // Without 界别 a topic raised by many sectors is not ranked by a signal the data lacks:
+        // two topics that differ only in sectors score alike.
+        let base = Signals {
+            size: 10,
+            recent: 10,
+            previous: 0,
+            growth: 6.0,
+            submitters: 10,
+            sectors: 0,
+            likes_mean: None,
+            months_active: 1,
+            span_months: 1,
+            persistence: 1.0,
+            difficulty_cue_share: 0.0,
+            without_feedback_share: 1.0,
+            highlight_cue_share: 0.0,
+            adopted_share: 0.0,
+            instructed_share: 0.0,
+            cues: vec![],
+        };
+        let cfg = ScoreConfig::default();
+        let no_sectors = Columns {
+            sector: false,
+            likes: false,
+            ..Columns::ALL
+        };
+        let s = scores(&cfg, &[base.clone()], no_sectors);
+        assert!((s[0].0.hot - 1.0).abs() < 1e-9, "{}", s[0].0.hot);
+        // With the column present and empty, the same topic loses the sector and likes share.
+        let s = scores(&cfg, &[base], Columns::ALL);
+        assert!((s[0].0.hot - 0.7).abs() < 1e-9, "{}", s[0].0.hot);
+    }
 
     #[test]
     fn one_pass_finds_both_lexicons_cues_overlapping_and_shared() {

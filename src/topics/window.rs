@@ -18,7 +18,8 @@ pub struct Analysis {
 }
 
 /// Mines the topics of the items matching `query` and `filters`. With both `filters.from`
-/// and `filters.to`, the previous window of equal length gives the growth baseline, and
+/// and `filters.to`, the previous window of equal length (by calendar months for whole
+/// months, [`crate::period::previous_window`]) gives the growth baseline, and
 /// `compare` marks each topic new/rising/steady/fading against it.
 pub fn analyse(
     index: &ItemIndex,
@@ -31,11 +32,14 @@ pub fn analyse(
     // The window's items, and those of the window of equal length before it, with their
     // term counts read from the index (one snapshot).
     let prev = match (filters.from, filters.to) {
-        (Some(f), Some(t)) => Some(Filters {
-            from: Some(f - (t - f)),
-            to: Some(f),
-            ..filters.clone()
-        }),
+        (Some(f), Some(t)) => {
+            let (from, to) = crate::period::previous_window(f, t);
+            Some(Filters {
+                from: Some(from),
+                to: Some(to),
+                ..filters.clone()
+            })
+        }
         _ => None,
     };
     let mut selections = vec![(query, filters)];
@@ -54,8 +58,13 @@ pub fn analyse(
         super::require_vectors(store, &items, &index.dir)?;
         super::require_vectors(store, &previous, &index.dir)?;
     }
-    let n = items.len();
-    let previous_counts = compare.then(|| counts.slice(n..counts.len()));
+    let cfg = &TopicConfig {
+        columns: Some(match cfg.columns {
+            Some(c) => c,
+            None => index.columns()?,
+        }),
+        ..cfg.clone()
+    };
     let mut report = mine_counted(
         &index.segmenter,
         &items,
@@ -65,21 +74,8 @@ pub fn analyse(
         cfg,
         progress,
     );
-    if let Some(previous_counts) = previous_counts {
-        // The previous window's own topics (automatic k), to list those that faded away.
-        let before = mine_counted(
-            &index.segmenter,
-            &previous,
-            &[],
-            previous_counts,
-            None,
-            &TopicConfig {
-                k: None,
-                ..cfg.clone()
-            },
-            &|_| {},
-        );
-        compare_previous(&mut report, &before);
+    if compare {
+        compare_previous(&mut report);
     }
     Ok(Analysis {
         report,

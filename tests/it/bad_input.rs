@@ -188,19 +188,20 @@ fn jsonl_values_that_are_not_objects_are_rejected() {
 }
 
 #[test]
-fn html_in_titles_is_kept_as_text_and_escaped_in_output() {
+fn html_elements_are_stripped_and_other_markup_escaped_in_output() {
     let (w, v, _) = ingest("17_html_script_title.csv");
     assert_eq!(counts(&v), (1, 1, 0));
     let (_, hits, _) = w.search(&["停车"]);
-    // JSON carries the raw title as data, and the HTML forms escaped.
-    assert_eq!(hits[0]["title"], "<script>alert(1)</script>关于停车");
+    // Known HTML elements copied from web pages go at ingest, <script> with its content;
+    // angle-bracketed text that is no known element stays as data.
+    assert_eq!(hits[0]["title"], "<svg onload=alert(3)>关于停车");
+    let (_, none, _) = w.search(&["stealCookie"]);
+    assert!(none.is_empty(), "script content indexed: {none:?}");
+    // The HTML forms escape what stays.
     let html = format!("{} {}", hits[0]["title_html"], hits[0]["snippet"]);
+    assert!(html.contains("&lt;svg"), "{html}");
     assert!(
-        html.contains("&lt;script&gt;") && html.contains("&lt;img"),
-        "{html}"
-    );
-    assert!(
-        !html.contains("<script") && !html.contains("<img"),
+        !html.contains("<script") && !html.contains("<img") && !html.contains("<svg"),
         "{html}"
     );
 }

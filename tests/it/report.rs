@@ -131,18 +131,19 @@ fn item_text_is_escaped_in_every_format() {
     let evil = w.write(
         "evil.csv",
         "编号,标题,正文,报送时间,报送人,界别,领导批示\n\
-         X1,<script>alert(1)</script>电动自行车充电,电动自行车 <img src=x onerror=alert(2)> 充电难 | *粗体*,2024-12-20,=HYPERLINK(\"http://x\"),@SUM(1),请研究\n",
+         X1,<script>alert(1)</script><svg onload=alert(1)>电动自行车充电,电动自行车 <img src=x onerror=alert(2)> <svg/onload=alert(2)> 充电难 | *粗体*,2024-12-20,=HYPERLINK(\"http://x\"),@SUM(1),请研究\n",
     );
     w.ingest(&[&evil], &[]);
     let html = ok(&w, &["report", "--period", "2024Q4", "--format", "html"]);
     assert!(
         !html.contains("<script>alert(1)"),
-        "script tag escaped in HTML"
+        "script element stripped at ingest"
     );
-    assert!(!html.contains("<img src=x"), "img tag escaped in HTML");
+    assert!(!html.contains("<svg onload"), "unknown tag escaped in HTML");
+    assert!(!html.contains("<img src=x"), "img tag stripped");
     let md = ok(&w, &["report", "--period", "2024Q4", "--format", "md"]);
     assert!(
-        !md.contains("<script>") && !md.contains("<img"),
+        !md.contains("<script>") && !md.contains("<img") && !md.contains("<svg"),
         "raw HTML escaped in Markdown"
     );
     let bulletin_html = ok(
@@ -150,7 +151,7 @@ fn item_text_is_escaped_in_every_format() {
         &["bulletin", "--period", "2024Q4", "--as-of", "2025-01-15"],
     );
     assert!(
-        bulletin_html.contains("&lt;script&gt;alert(1)"),
+        bulletin_html.contains("&lt;svg onload=alert(1)&gt;"),
         "follow-up title escaped"
     );
     assert!(!bulletin_html.contains("<script"), "no live script");

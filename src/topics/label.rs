@@ -46,10 +46,14 @@ impl<'a> WordFilter<'a> {
             .any(|d| tag.starts_with(d.as_str()) && tag.len() <= d.len() + 1)
     }
 
-    /// Whether `word` may be a keyword: not when every piece of it is a function word.
+    /// Whether `word` may be a keyword: not when every piece of it is a function word, nor
+    /// when it is a fragment of a name ([`is_fragment`]).
     pub fn keeps_word(&self, word: &str) -> bool {
         match self.seg {
             Some(seg) if !self.drop.is_empty() => {
+                if is_code(word) || is_fragment(seg, word) {
+                    return false;
+                }
                 let tags = seg.tags(word);
                 tags.is_empty() || !tags.iter().all(|t| self.dropped(t))
             }
@@ -71,13 +75,50 @@ impl<'a> WordFilter<'a> {
         }
     }
 
-    /// Whether `phrase` may be a label: not when any piece of it is a function word.
+    /// Whether `phrase` may be a label: not when any piece of it is a function word or an
+    /// anonymised code (A7), nor when it begins with a fragment of a name or an
+    /// administrative prefix (县楚龙…, A7县泉塘).
     pub fn keeps_phrase(&self, phrase: &str) -> bool {
         match self.seg {
-            Some(seg) if !self.drop.is_empty() => !seg.tags(phrase).iter().any(|t| self.dropped(t)),
+            Some(seg) if !self.drop.is_empty() => {
+                let mut first = true;
+                let mut fragment = false;
+                seg.for_each_term(phrase, |t, _, _| {
+                    fragment |= is_code(t) || (first && (is_fragment(seg, t) || is_admin(t)));
+                    first = false;
+                });
+                !fragment && !seg.tags(phrase).iter().any(|t| self.dropped(t))
+            }
             _ => true,
         }
     }
+}
+
+/// Characters that end an administrative name (A7县, A2区, A市 …): a word the segmenter made
+/// from one of them and the start of the next name (区丽发 of A2区丽发新城, 县楚龙 of A7县楚龙
+/// 街道) is a fragment.
+const ADMIN_SUFFIXES: [char; 6] = ['县', '区', '市', '省', '镇', '乡'];
+
+/// An anonymised code as the messages write places (A7, a3, C5, F034): letters then digits.
+pub fn is_code(term: &str) -> bool {
+    let letters = term.chars().take_while(char::is_ascii_alphabetic).count();
+    let rest = &term[letters..];
+    (1..=2).contains(&letters) && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A lone administrative suffix (县, 区, 市 …).
+fn is_admin(term: &str) -> bool {
+    let mut cs = term.chars();
+    matches!((cs.next(), cs.next()), (Some(c), None) if ADMIN_SUFFIXES.contains(&c))
+}
+
+/// A word of the segmenter's own making (not in its dictionary) that begins with an
+/// administrative suffix: the end of one name joined to the start of the next (区丽发, 县星沙).
+/// Words of the dictionary that begin so (市民, 区域, 县城, 市政府) are whole.
+pub fn is_fragment(seg: &Segmenter, term: &str) -> bool {
+    let mut cs = term.chars();
+    let starts_admin = cs.next().is_some_and(|c| ADMIN_SUFFIXES.contains(&c));
+    starts_admin && cs.count() >= 1 && !seg.jieba().has_word(term)
 }
 
 /// c-TF-IDF keywords of each topic: `tf(t,c)/|c| · ln(1 + A / f(t))`, function words left out.
@@ -346,10 +387,39 @@ mod tests {
     }
 
     #[test]
+    fn name_fragments_and_codes_are_neither_keywords_nor_label_starts() {
+        let seg = Segmenter::embedded();
+        let drop = tags();
+        let f = WordFilter::new(&seg, &drop);
+        for w in [
+            "a7",
+            "A7",
+            "c5",
+            "f034",
+            "区丽发",
+            "县楚龙",
+            "县星沙",
+            "县星",
+            "市伊",
+        ] {
+            assert!(!f.keeps_word(w), "{w} kept as a keyword");
+        }
+        for w in ["市民", "区域", "县城", "搅拌站", "110kv", "ktv", "app"] {
+            assert!(f.keeps_word(w), "{w} dropped");
+        }
+        for p in ["A7县泉塘", "县楚龙街道", "区丽发新城", "县星沙东"] {
+            assert!(!f.keeps_phrase(p), "{p} kept as a label");
+        }
+        for p in ["丽发新城", "搅拌站噪音", "市民出行"] {
+            assert!(f.keeps_phrase(p), "{p} dropped as a label");
+        }
+    }
+
+    #[test]
     fn function_words_are_not_keywords() {
         let seg = Segmenter::embedded();
         let drop = tags();
-        let vocab: Vec<String> = ["我家", "附近", "常年", "工地", "噪音", "a8", "路口"]
+        let vocab: Vec<String> = ["我家", "附近", "常年", "工地", "噪音", "ktv", "路口"]
             .iter()
             .map(|w| w.to_string())
             .collect();
@@ -372,7 +442,7 @@ mod tests {
         assert_eq!(&all[0][..3], ["我家", "附近", "常年"]);
         let kept = keywords_of_counts(&counts, &vocab, 8, WordFilter::new(&seg, &drop));
         // Pronoun, locative and adverb go; nouns, an English token and a place word stay.
-        assert_eq!(kept[0], ["工地", "噪音", "a8", "路口"], "{kept:?}");
+        assert_eq!(kept[0], ["工地", "噪音", "ktv", "路口"], "{kept:?}");
     }
 
     #[test]

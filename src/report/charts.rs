@@ -17,8 +17,31 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(0xd3, 0x54, 0x00),
 ];
 
-fn font(size: u32) -> TextStyle<'static> {
-    ("sans-serif", size).into_font().color(&BLACK)
+/// Text of `px` pixels as the SVG writes it (plotters writes a font size of n as n / 1.24).
+fn font(px: u32) -> TextStyle<'static> {
+    ("sans-serif", f64::from(px) * 1.24)
+        .into_font()
+        .color(&BLACK)
+}
+
+/// The smallest text in a chart, in pixels: legible when printed on A4, where a chart at most
+/// as wide as the page's text (720 px) is not scaled down.
+pub const MIN_TEXT: u32 = 12;
+
+/// Room beside the plot for half of the widest axis label (text is centred on its tick):
+/// without it the last label is cut ("2019年第四").
+fn label_room(labels: &[String]) -> u32 {
+    let widest = labels
+        .iter()
+        .map(|l| {
+            l.chars()
+                .map(|c| if c.is_ascii() { 1 } else { 2 })
+                .sum::<u32>()
+        })
+        .max()
+        .unwrap_or(0);
+    // An ASCII character is about half the font size wide, a Han character the whole.
+    widest * MIN_TEXT / 4 + 4
 }
 
 /// Turns plotters' result into the SVG text, or an empty string when drawing failed (a
@@ -41,11 +64,13 @@ pub fn bars(labels: &[String], values: &[usize], caption: &str) -> String {
         root.fill(&WHITE)?;
         let n = values.len().max(1);
         let max = values.iter().copied().max().unwrap_or(0).max(1);
+        let room = label_room(labels);
         let mut chart = ChartBuilder::on(&root)
             .caption(caption, font(14))
             .margin(8)
+            .margin_right(room.max(8))
             .x_label_area_size(34)
-            .y_label_area_size(40)
+            .y_label_area_size(44)
             .build_cartesian_2d((0..n).into_segmented(), 0..max + max / 10 + 1)?;
         let step = (n / 12).max(1);
         chart
@@ -59,7 +84,7 @@ pub fn bars(labels: &[String], values: &[usize], caption: &str) -> String {
                 }
                 _ => String::new(),
             })
-            .label_style(font(10))
+            .label_style(font(MIN_TEXT))
             .y_desc("条")
             .draw()?;
         chart.draw_series(
@@ -125,12 +150,12 @@ pub fn heatmap(rows: &[String], cols: &[String], counts: &[Vec<usize>]) -> Strin
             root.draw(&Text::new(
                 clip(name, 7),
                 (x, top - 8),
-                font(13).transform(FontTransform::Rotate270),
+                font(MIN_TEXT).transform(FontTransform::Rotate270),
             ))?;
         }
         for (r, name) in rows.iter().enumerate() {
             let y = top + cell_h * r as i32;
-            root.draw(&Text::new(clip(name, 14), (4, y + 7), font(13)))?;
+            root.draw(&Text::new(clip(name, 14), (4, y + 7), font(MIN_TEXT)))?;
             for (c, &v) in counts[r].iter().enumerate() {
                 let x = left + cell_w * c as i32;
                 let t = v as f64 / max;
@@ -148,7 +173,7 @@ pub fn heatmap(rows: &[String], cols: &[String], counts: &[Vec<usize>]) -> Strin
                     root.draw(&Text::new(
                         v.to_string(),
                         (x + cell_w / 2 - 8, y + 6),
-                        ("sans-serif", 13).into_font().color(&colour),
+                        font(MIN_TEXT).color(&colour),
                     ))?;
                 }
             }
@@ -173,18 +198,20 @@ pub fn lines(labels: &[String], series: &[(String, Vec<usize>)], caption: &str) 
             .max()
             .unwrap_or(0)
             .max(1);
+        let room = label_room(labels);
         let mut chart = ChartBuilder::on(&root)
             .caption(caption, font(14))
             .margin(8)
+            .margin_right(room.max(8))
             .x_label_area_size(30)
-            .y_label_area_size(40)
+            .y_label_area_size(room.max(44))
             .build_cartesian_2d(0..n - 1, 0..max + max / 10 + 1)?;
         chart
             .configure_mesh()
             .light_line_style(GRID)
             .x_labels(n.min(12))
             .x_label_formatter(&|i| labels.get(*i).cloned().unwrap_or_default())
-            .label_style(font(10))
+            .label_style(font(MIN_TEXT))
             .y_desc("条")
             .draw()?;
         for (k, (name, values)) in series.iter().enumerate() {
@@ -203,7 +230,7 @@ pub fn lines(labels: &[String], series: &[(String, Vec<usize>)], caption: &str) 
             .configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(GRID)
-            .label_font(font(11))
+            .label_font(font(MIN_TEXT))
             .position(SeriesLabelPosition::UpperLeft)
             .draw()?;
         root.present()?;
@@ -227,6 +254,69 @@ fn clip(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (font size, x, text) of every text element of an SVG.
+    fn texts(svg: &str) -> Vec<(f64, f64, String)> {
+        let attr = |tag: &str, name: &str| -> Option<f64> {
+            let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            tag[at..].split('"').next()?.parse().ok()
+        };
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let (tag, rest) = t.split_once('>')?;
+                let text = rest.split("</text>").next()?.trim().to_string();
+                Some((attr(tag, "font-size")?, attr(tag, "x")?, text))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chart_text_is_legible_and_not_cut() {
+        let quarters: Vec<String> = ["一", "二", "三", "四"]
+            .iter()
+            .map(|q| format!("2019年第{q}季度"))
+            .collect();
+        let svg = lines(
+            &quarters,
+            &[("物业".into(), vec![107, 112, 120, 81])],
+            "全期主要专题逐期条数",
+        );
+        let width: f64 = svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .expect("svg width");
+        let ts = texts(&svg);
+        assert!(ts.iter().any(|t| t.2 == "2019年第四季度"), "{svg}");
+        for (size, x, text) in &ts {
+            assert!(*size >= MIN_TEXT as f64, "{text} at {size} px");
+            if text.starts_with("2019") {
+                // Centred on x: half of it (a Han character is about one font size wide)
+                // stays inside the chart.
+                let half = text
+                    .chars()
+                    .map(|c| if c.is_ascii() { 0.55 } else { 1.0 })
+                    .sum::<f64>()
+                    * size
+                    / 2.0;
+                assert!(
+                    x + half <= width && x - half >= 0.0,
+                    "{text} cut at {x} of {width}"
+                );
+            }
+        }
+        let weeks: Vec<String> = (1..=13).map(|d| format!("2024-10-{d:02}")).collect();
+        for (size, _, text) in texts(&bars(&weeks, &[3; 13], "按周")) {
+            assert!(size >= MIN_TEXT as f64, "{text} at {size} px");
+        }
+        let sectors: Vec<String> = (0..10).map(|i| format!("界别{i}")).collect();
+        let h = heatmap(&["物业".into()], &sectors, &[vec![1; 10]]);
+        for (size, _, text) in texts(&h) {
+            assert!(size >= MIN_TEXT as f64, "{text} at {size} px");
+        }
+    }
 
     #[test]
     fn charts_are_svg_and_escape_their_labels() {

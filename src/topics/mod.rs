@@ -1072,6 +1072,46 @@ mod tests {
         assert_eq!(reassign_to_nearest_centre(&f, topics.clone()), topics);
     }
 
+    #[test]
+    fn representatives_stand_for_distinct_messages_with_their_copies() {
+        // Items 0-2 are one near-duplicate group; 3 repeats 0's title with another body (its
+        // own group); 4 and 5 stand alone.
+        let titles = [
+            "能否设立南塘站？",
+            "能否设立南塘站？",
+            "能否设立南塘站",
+            "能否设立南塘站？",
+            "南塘站何时开通",
+            "站台太窄",
+        ];
+        let dup: Vec<u32> = vec![0, 0, 0, 3, 4, 5];
+        let groups = copy_groups(dup.iter().copied().zip(titles));
+        assert_eq!(
+            groups,
+            vec![0, 0, 0, 0, 4, 5],
+            "the same title joins the group"
+        );
+        let items: Vec<Item> = titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item {
+                id: format!("M{i}"),
+                title: t.to_string(),
+                ..Item::default()
+            })
+            .collect();
+        let mut by_group: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+        for (i, g) in groups.iter().enumerate() {
+            by_group.entry(*g).or_default().push(items[i].id.clone());
+        }
+        let dups: Vec<Vec<String>> = by_group.into_values().filter(|g| g.len() > 1).collect();
+        // Ranked with the copies first: one of them, then the next distinct messages.
+        let ranked = [1, 0, 3, 2, 5, 4].map(|i| ItemRef::of(&items[i]));
+        let reps = pick_representatives(ranked, &dups, 3);
+        let shown: Vec<(&str, usize)> = reps.iter().map(|r| (r.id.as_str(), r.copies)).collect();
+        assert_eq!(shown, [("M1", 4), ("M5", 1), ("M4", 1)]);
+    }
+
     /// Items about three problems, worded with some variety.
     fn themed(n: usize) -> Vec<Item> {
         let themes = [

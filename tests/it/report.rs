@@ -342,3 +342,118 @@ fn report_needs_a_window() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--to"), "{}", r.stderr);
 }
+
+#[test]
+fn csv_items_lists_every_item_with_its_columns() {
+    let w = sample_index();
+    let csv = ok(
+        &w,
+        &["report", "--period", "2024Q4", "--format", "csv", "--items"],
+    );
+    let mut r = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers,
+        [
+            "专题编号",
+            "专题",
+            "类别",
+            "信息编号",
+            "标题",
+            "时间",
+            "报送人",
+            "界别",
+            "点赞数",
+            "代表性"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    // One row per item of the quarter (those the JSON report places in a topic or 其他),
+    // each with its title and submitter as ingested.
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        &w,
+        &["report", "--period", "2024Q4", "--format", "json"],
+    ))
+    .unwrap();
+    let mut quarter: Vec<String> = json["topics"]["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&json["topics"]["other"]])
+        .flat_map(|t| crate::util::ids(&t["item_ids"]))
+        .collect();
+    quarter.sort();
+    let mut ids: Vec<String> = rows.iter().map(|r| r[3].to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, quarter, "every item of 2024Q4 once");
+    let sample = crate::util::sample_rows();
+    for row in &rows {
+        let src = sample.iter().find(|s| s["编号"] == row[3]).unwrap();
+        assert_eq!(src["标题"], row[4].trim(), "title of {}", &row[3]);
+        assert_eq!(src["报送人"], &row[6], "submitter of {}", &row[3]);
+        assert_eq!(src["界别"], &row[7], "sector of {}", &row[3]);
+        assert!(row[5].starts_with("2024-1"), "{:?}", row);
+    }
+    // --items is for the CSV.
+    let r = w.run(&["report", "--period", "2024Q4", "--format", "md", "--items"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--format csv"), "{}", r.stderr);
+}
+
+#[test]
+fn columns_the_data_lacks_are_left_out() {
+    let w = Workdir::new();
+    let rows: String = (0..40)
+        .map(|i| {
+            let (title, body) = if i % 2 == 0 {
+                (
+                    "小区停车难问题",
+                    "小区停车位不足，车辆乱停乱放，居民出行不便",
+                )
+            } else {
+                ("夜间施工噪音扰民", "工地夜间施工噪音很大，影响居民休息")
+            };
+            format!(
+                "M{i},{title},{body},2024-{:02}-{:02},用户{}\n",
+                10 + i % 3,
+                1 + i % 27,
+                i % 17
+            )
+        })
+        .collect();
+    let f = w.write("plain.csv", format!("编号,标题,正文,日期,报送人\n{rows}"));
+    w.ingest(&[&f], &[]);
+    let marker: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.index().join("minyi.json")).unwrap())
+            .unwrap();
+    assert_eq!(marker["columns"], serde_json::json!([]), "{marker}");
+    let stats = ok(&w, &["stats"]);
+    assert!(
+        !stats.contains("未采用") && !stats.contains("界别 0"),
+        "{stats}"
+    );
+    assert!(
+        stats.contains("数据中没有的列：界别、单位、采用级别、领导批示、办理反馈、点赞数"),
+        "{stats}"
+    );
+    let md = ok(&w, &["report", "--period", "2024Q4", "--format", "md"]);
+    for absent in ["界别", "采用", "批示", "反馈"] {
+        assert!(!md.contains(absent), "{absent} in\n{md}");
+    }
+    let html = ok(&w, &["report", "--period", "2024Q4", "--format", "html"]);
+    assert!(
+        !html.contains("id=\"sectors\"") && !html.contains("界别"),
+        "sector section"
+    );
+    let topics = ok(&w, &["topics"]);
+    assert!(!topics.contains("界别"), "{topics}");
+    // An index with the columns says so, even where every value is 未采用.
+    let g = Workdir::new();
+    let f = g.write(
+        "adopted.csv",
+        "编号,标题,正文,日期,报送人,界别,采用情况\nA1,小区停车难,停车位不足,2024-10-01,张三,经济界,未采用\n",
+    );
+    g.ingest(&[&f], &[]);
+    let stats = ok(&g, &["stats"]);
+    assert!(stats.contains("未采用 1"), "{stats}");
+}

@@ -20,11 +20,10 @@ pub mod topics;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
-use crate::index::query::{parse_period, parse_window, Filters};
+use crate::index::query::{parse_period, parse_window, Bounds, Filters};
 use crate::index::ItemIndex;
 use crate::report::Period;
 
@@ -110,9 +109,7 @@ pub struct WindowArgs {
 
 impl WindowArgs {
     /// The bounds `[start, end)` given, either open; a window ending before it starts is an error.
-    pub fn bounds(
-        &self,
-    ) -> crate::Result<(Option<DateTime<FixedOffset>>, Option<DateTime<FixedOffset>>)> {
+    pub fn bounds(&self) -> crate::Result<Bounds> {
         match &self.period {
             Some(p) => parse_period(p).map(|(a, b)| (Some(a), Some(b))),
             None => parse_window(self.from.as_deref(), self.to.as_deref()),

@@ -339,12 +339,12 @@ pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOff
     Ok((d, end))
 }
 
+/// A window's bounds `[start, end)`, either open.
+pub type Bounds = (Option<DateTime<FixedOffset>>, Option<DateTime<FixedOffset>>);
+
 /// Parses `--from` and `--to` (either may be absent) into `[start, end)` bounds, refusing a
 /// window that ends before it starts: such a window would silently match nothing.
-pub fn parse_window(
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Result<(Option<DateTime<FixedOffset>>, Option<DateTime<FixedOffset>>)> {
+pub fn parse_window(from: Option<&str>, to: Option<&str>) -> Result<Bounds> {
     let start = from.map(parse_from).transpose()?;
     let end = to.map(parse_to).transpose()?;
     if let (Some(a), Some(b), Some(f), Some(t)) = (start, end, from, to) {

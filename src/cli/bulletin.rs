@@ -4,11 +4,10 @@ use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::report::{emit, format_for, WindowArgs};
-use super::{IndexArg, Outcome};
+use super::report::{emit, format_for};
+use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::config::Config;
 use crate::index::query::{parse_period, Filters};
-use crate::index::ItemIndex;
 use crate::report::{bulletin, render, Format};
 
 /// Write the information-work bulletin (信息工作通报) the office issues every quarter: per
@@ -25,8 +24,10 @@ pub struct Args {
     pub index: IndexArg,
     #[command(flatten)]
     pub window: WindowArgs,
-    /// Count days waiting for feedback up to this date [default: the period's last day, or
-    /// today if that is later than today].
+    #[command(flatten)]
+    pub subset: SubsetArgs,
+    /// The date up to which instructed items' days waiting for feedback are counted
+    /// [default: the period's last day; while the period is still running, today].
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Write to this file instead of standard output.
@@ -41,7 +42,8 @@ pub struct Args {
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let period = args.window.period()?;
     let format = format_for(args.format, args.out.as_deref());
-    let index = ItemIndex::open(&args.index.index)?;
+    let subset = args.subset.filters(&WindowArgs::default())?;
+    let index = args.index.open_filtered(&subset)?;
     let last_day = period.to.date_naive() - chrono::Duration::days(1);
     let as_of: NaiveDate = match &args.as_of {
         Some(s) => parse_period(s)?.0.date_naive(),
@@ -54,7 +56,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         &Filters {
             from: Some(year_start.min(period.from)),
             to: Some(period.to),
-            ..Filters::default()
+            ..subset.clone()
         },
     )?;
     let items: Vec<_> = year_items
@@ -67,13 +69,13 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         &Filters {
             to: Some(period.to),
             instructed: true,
-            ..Filters::default()
+            ..subset
         },
     )?;
     if items.is_empty() {
         eprintln!("提示：{} 内没有信息，通报为空", period.label);
     }
-    let b = bulletin::build(
+    let mut b = bulletin::build(
         period,
         &items,
         &year_items,
@@ -81,6 +83,10 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         as_of,
         &settings.bulletin,
     );
+    let label = args.subset.label();
+    if !label.is_empty() {
+        b.title = format!("{label}{}", b.title);
+    }
     emit(&render::bulletin(&b, format)?, args.out.as_deref())?;
     Ok(Outcome::Found)
 }

@@ -3,9 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{IndexArg, Outcome};
+use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::exchange::{export_jsonl, export_parquet};
-use crate::index::ItemIndex;
 
 /// Write the index's items with their segmented terms, ordered by id, for Spark, DuckDB or
 /// pandas: as JSON lines (the format of `minyi segment`) or as a Parquet file.
@@ -20,15 +19,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,
-    /// Only items of this sector.
-    #[arg(long)]
-    pub sector: Option<String>,
-    /// Only items submitted on or after this date.
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Only items submitted on or before this date.
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub subset: SubsetArgs,
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -45,16 +39,8 @@ pub enum ExportFormat {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let index = ItemIndex::open(&args.index.index)?;
-    let filters = super::search::filters(
-        &args.sector,
-        &None,
-        &None,
-        &args.from,
-        &args.to,
-        &None,
-        false,
-    )?;
+    let filters = args.subset.filters(&args.window)?;
+    let index = args.index.open_filtered(&filters)?;
     let n = match (&args.out, args.format) {
         (None, ExportFormat::Parquet) => {
             anyhow::bail!("--format parquet needs --out FILE (e.g. --out items.parquet)")

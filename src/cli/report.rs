@@ -6,9 +6,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::topics::StageTimer;
-use super::{IndexArg, Outcome};
+use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::config::Config;
-use crate::index::query::{parse_from, parse_period, parse_to, Filters};
+use crate::index::query::{parse_from, Filters};
 use crate::index::ItemIndex;
 use crate::report::batch::{self, BatchIndex, Cadence, SpanTopic, WindowEntry};
 use crate::report::{self, render, Format, Period};
@@ -39,9 +39,8 @@ pub struct Args {
     /// Topics shown per class (热点, 难点, 亮点).
     #[arg(long, default_value_t = 5)]
     pub top: usize,
-    /// Only items of this sector.
-    #[arg(long)]
-    pub sector: Option<String>,
+    #[command(flatten)]
+    pub subset: SubsetArgs,
     /// Write to this file (or, with --batch, this folder) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
@@ -58,7 +57,7 @@ pub struct Args {
     /// Render the topics of this file (what `minyi topics --format json` writes, or the Spark
     /// job) instead of mining them; the items come from the index by the file's ids. The
     /// window is the file's unless --period or --from/--to is given.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["batch", "sector"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["batch", "sector", "submitter", "unit"])]
     pub topics: Option<PathBuf>,
     /// Seed of the clustering order.
     #[arg(long, default_value_t = 42)]
@@ -77,31 +76,6 @@ pub enum CompareWith {
     None,
 }
 
-/// The window of a report or bulletin (with --batch, the span of the batch).
-#[derive(Debug, clap::Args)]
-pub struct WindowArgs {
-    /// The window: a year (2024), quarter (2024Q3) or month (2024-07).
-    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["from", "to"])]
-    pub period: Option<String>,
-    /// First day of the window.
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Last day of the window, inclusive.
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
-}
-
-impl WindowArgs {
-    /// The window named by --period, or by --from and --to.
-    pub fn period(&self) -> anyhow::Result<Period> {
-        window(
-            self.period.as_deref(),
-            self.from.as_deref(),
-            self.to.as_deref(),
-        )
-    }
-}
-
 /// `report --topics FILE`: the report of topics mined elsewhere (another run, the Spark job).
 fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
     let text = std::fs::read_to_string(file)
@@ -112,8 +86,7 @@ fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
             file.display()
         )
     })?;
-    let given = args.window.period.is_some() || args.window.from.is_some();
-    let period = match (&topics.recent_window, given) {
+    let period = match (&topics.recent_window, args.window.given()) {
         (_, true) => args.window.period()?,
         (Some((from, to)), false) => {
             let day = |s: &str| parse_from(s.get(..10).unwrap_or(s));
@@ -167,23 +140,6 @@ fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
     Ok(Outcome::Found)
 }
 
-fn window(period: Option<&str>, from: Option<&str>, to: Option<&str>) -> anyhow::Result<Period> {
-    let (a, b) = match (period, from, to) {
-        (Some(p), None, None) => parse_period(p)?,
-        (None, Some(f), Some(t)) => (parse_from(f)?, parse_to(t)?),
-        (None, Some(_), None) | (None, None, Some(_)) => {
-            anyhow::bail!("give both --from and --to (or --period 2024Q3)")
-        }
-        _ => anyhow::bail!(
-            "give the window: --period 2024Q3 (or 2024-07, 2024), or --from DATE --to DATE"
-        ),
-    };
-    if b <= a {
-        anyhow::bail!("the window is empty: --to must not be before --from");
-    }
-    Ok(Period::new(a, b))
-}
-
 /// The format asked for, else the one the output file's extension names, else HTML.
 pub fn format_for(format: Option<Format>, out: Option<&Path>) -> Format {
     format.unwrap_or_else(|| {
@@ -226,7 +182,10 @@ pub fn emit(bytes: &[u8], out: Option<&Path>) -> anyhow::Result<()> {
 struct Ctx<'a> {
     index: &'a ItemIndex,
     cfg: TopicConfig,
-    sector: Option<String>,
+    /// The sector, submitter and unit filters; the window is set per report.
+    subset: Filters,
+    /// What the subset is, to head the title.
+    label: String,
     compare: bool,
     top: usize,
     /// Keep the items in the report (`--items`).
@@ -236,10 +195,9 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn filters(&self, p: &Period) -> Filters {
         Filters {
-            sector: self.sector.clone(),
             from: Some(p.from),
             to: Some(p.to),
-            ..Filters::default()
+            ..self.subset.clone()
         }
     }
 
@@ -252,10 +210,7 @@ impl Ctx<'_> {
             self.compare,
             progress,
         )?;
-        let title = match &self.sector {
-            Some(s) => format!("{s}{TITLE}"),
-            None => TITLE.to_string(),
-        };
+        let title = format!("{}{TITLE}", self.label);
         let r = report::build(&title, p.clone(), a.report, &a.items, &a.previous, self.top);
         Ok(if self.items {
             r.with_items(&a.items)
@@ -271,7 +226,8 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         return from_topics_file(&args, file);
     }
     let span = args.window.period()?;
-    let index = ItemIndex::open(&args.index.index)?;
+    let subset = args.subset.filters(&super::WindowArgs::default())?;
+    let index = args.index.open_filtered(&subset)?;
     let format = format_for(
         args.format,
         if args.batch.is_some() {
@@ -286,7 +242,8 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             seed: args.seed,
             ..settings.topic_config()?
         },
-        sector: args.sector.clone(),
+        subset,
+        label: args.subset.label(),
         compare: args.compare == CompareWith::Previous,
         top: args.top.max(1),
         items: args.items,

@@ -3,10 +3,9 @@
 use anyhow::Context;
 
 use super::output::{self, ListFormat};
-use super::{IndexArg, Outcome};
-use crate::index::query::{parse_from, parse_to, AdoptionFilter, Filters};
+use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
+use crate::index::query::{AdoptionFilter, Filters};
 use crate::index::search::{SearchRequest, SearchResults, SortBy};
-use crate::index::ItemIndex;
 
 /// Search items.
 ///
@@ -24,29 +23,18 @@ pub struct Args {
     pub query: String,
     #[command(flatten)]
     pub index: IndexArg,
-    /// Only items of this sector (界别), exact value.
-    #[arg(long)]
-    pub sector: Option<String>,
-    /// Only items by this submitter, exact value.
-    #[arg(long)]
-    pub submitter: Option<String>,
-    /// Only items of this unit, exact value.
-    #[arg(long)]
-    pub unit: Option<String>,
-    /// From this date on: 2024, 2024-07, 2024Q3, 2024-07-15 (undated items are left out).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Up to and including this date/period: 2024, 2024-09, 2024Q3, 2024-09-30.
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+    #[command(flatten)]
+    pub subset: SubsetArgs,
     /// Adoption level: none, county, city, province, national, or `adopted` (any level).
     #[arg(long, value_name = "LEVEL")]
     pub adoption: Option<String>,
     /// Only items with a leader's instruction (批示).
     #[arg(long)]
     pub instructed: bool,
-    /// Maximum hits to show.
-    #[arg(long, default_value_t = 20)]
+    /// Maximum hits to show (at least 1; the total is always counted).
+    #[arg(long, default_value_t = 20, value_parser = super::positive_count)]
     pub limit: usize,
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
@@ -67,39 +55,18 @@ pub struct Args {
     pub model: Option<std::path::PathBuf>,
 }
 
-/// Builds the filters from the flags.
-pub fn filters(
-    sector: &Option<String>,
-    submitter: &Option<String>,
-    unit: &Option<String>,
-    from: &Option<String>,
-    to: &Option<String>,
-    adoption: &Option<String>,
-    instructed: bool,
-) -> crate::Result<Filters> {
-    Ok(Filters {
-        sector: sector.clone(),
-        submitter: submitter.clone(),
-        unit: unit.clone(),
-        from: from.as_deref().map(parse_from).transpose()?,
-        to: to.as_deref().map(parse_to).transpose()?,
-        adoption: adoption.as_deref().map(AdoptionFilter::parse).transpose()?,
-        instructed,
-    })
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let filters = filters(
-        &args.sector,
-        &args.submitter,
-        &args.unit,
-        &args.from,
-        &args.to,
-        &args.adoption,
-        args.instructed,
-    )?;
-    let index = ItemIndex::open(&args.index.index)?;
+    let filters = Filters {
+        adoption: args
+            .adoption
+            .as_deref()
+            .map(AdoptionFilter::parse)
+            .transpose()?,
+        instructed: args.instructed,
+        ..args.subset.filters(&args.window)?
+    };
+    let index = args.index.open_filtered(&filters)?;
     let req = SearchRequest {
         query: Some(args.query.clone()),
         filters,

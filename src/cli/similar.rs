@@ -18,8 +18,8 @@ pub struct Args {
     pub id: String,
     #[command(flatten)]
     pub index: IndexArg,
-    /// How many related items to list (near-duplicates are all listed).
-    #[arg(long, default_value_t = 10)]
+    /// How many related items to list, at least 1 (near-duplicates are all listed).
+    #[arg(long, default_value_t = 10, value_parser = super::positive_count)]
     pub limit: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]

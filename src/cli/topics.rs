@@ -6,9 +6,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{self, ListFormat};
-use super::{IndexArg, Outcome};
+use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::config::Config;
-use crate::index::query::{parse_from, parse_to, Filters};
 use crate::index::ItemIndex;
 use crate::topics::window::analyse;
 use crate::topics::{self, distributed, Stage, TopicConfig, TopicReport};
@@ -16,7 +15,8 @@ use crate::topics::{self, distributed, Stage, TopicConfig, TopicReport};
 /// Find topics (选题) among the items: hot (热点: many people, rising, many sectors),
 /// difficult (难点: persistent, unresolved, hard cases) and highlights (亮点: good practice).
 ///
-/// Works on any subset: a date window (--from/--to), a sector, or a search's hits (--query).
+/// Works on any subset: a date window (--period, --from/--to), a sector, submitter or unit, or
+/// a search's hits (--query).
 /// The number of topics is found by the clustering unless --k forces it; items that fit no
 /// topic go to 其他. Each topic shows its keywords, label, size, submitters, sectors, and the
 /// signals behind its class. The same --seed gives the same topics.
@@ -24,26 +24,21 @@ use crate::topics::{self, distributed, Stage, TopicConfig, TopicReport};
 pub struct Args {
     #[command(flatten)]
     pub index: IndexArg,
-    /// Analyse items from this date/period on (2024, 2024-07, 2024Q3, 2024-07-15).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// Analyse items up to and including this date/period.
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
     /// Only items matching this search query (same syntax as `minyi search`).
     #[arg(long, value_name = "Q")]
     pub query: Option<String>,
-    /// Only items of this sector.
-    #[arg(long)]
-    pub sector: Option<String>,
+    #[command(flatten)]
+    pub subset: SubsetArgs,
     /// Number of topics: `auto` (found by the clustering) or a number.
     #[arg(long, default_value = "auto")]
     pub k: String,
     /// Smallest topic size; smaller groups go to 其他 [default: max(3, √items / 6)].
     #[arg(long)]
     pub min_size: Option<usize>,
-    /// Compare with the previous window of equal length (needs --from and --to): marks each
-    /// topic 新出现/上升/平稳/回落 and lists the previous window's topics that faded away.
+    /// Compare with the previous window of equal length (needs --period, or --from and --to):
+    /// marks each topic 新出现/上升/平稳/回落 and lists the previous window's topics that faded.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub compare: Option<Compare>,
     /// Seed of the clustering order.
@@ -86,18 +81,11 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             anyhow::anyhow!("--k expects `auto` or a positive number, got '{n}'")
         })?),
     };
-    let from = args.from.as_deref().map(parse_from).transpose()?;
-    let to = args.to.as_deref().map(parse_to).transpose()?;
-    if args.compare.is_some() && (from.is_none() || to.is_none()) {
-        anyhow::bail!("--compare previous needs a window: give --from and --to (e.g. --from 2024Q4 --to 2024Q4)");
+    let filters = args.subset.filters(&args.window)?;
+    if args.compare.is_some() && (filters.from.is_none() || filters.to.is_none()) {
+        anyhow::bail!("--compare previous needs a window: give --period, or --from and --to (e.g. --period 2024Q4)");
     }
-    let index = ItemIndex::open(&args.index.index)?;
-    let filters = Filters {
-        sector: args.sector.clone(),
-        from,
-        to,
-        ..Filters::default()
-    };
+    let index = args.index.open_filtered(&filters)?;
     let base = settings.topic_config()?;
     let min_size = args.min_size.or(base.min_size);
     // A sample standing for more items clusters with the least size scaled to the sample.

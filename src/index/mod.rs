@@ -44,6 +44,7 @@ pub struct ItemIndex {
 impl ItemIndex {
     /// Opens an existing index; a missing one is [`Error::MissingIndex`].
     pub fn open(dir: &Path) -> Result<ItemIndex> {
+        not_a_file(dir)?;
         let marker = dir.join(MARKER);
         let meta =
             std::fs::read_to_string(&marker).map_err(|_| Error::MissingIndex(dir.to_path_buf()))?;
@@ -74,6 +75,7 @@ impl ItemIndex {
     /// when it does not exist. An existing index keeps its own dictionary; asking for a
     /// different one is an error, since queries must be segmented like the indexed text.
     pub fn open_or_create(dir: &Path, dict: Option<&Dictionary>) -> Result<ItemIndex> {
+        not_a_file(dir)?;
         if dir.join(MARKER).exists() {
             let idx = ItemIndex::open(dir)?;
             if let Some(d) = dict {
@@ -185,6 +187,18 @@ fn marker_columns(meta: &serde_json::Value) -> Option<Columns> {
         c.note(n);
     }
     Some(c)
+}
+
+/// Refuses an index path that is a plain file (an input file given to --index, say): an
+/// index is a directory.
+fn not_a_file(dir: &Path) -> Result<()> {
+    if dir.is_file() {
+        return Err(Error::Usage(format!(
+            "--index {} is a file, not an index: --index takes the directory that `minyi ingest FILE --index DIR` creates and fills (default {DEFAULT_DIR})",
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 fn register(index: &Index, segmenter: &Segmenter) {

@@ -10,7 +10,7 @@
 
 use std::ops::Bound;
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime};
 use tantivy::query::{
     AllQuery, BitSetDocSet, BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation,
     Occur, PhraseQuery, Query, RangeQuery, Scorer, TermQuery, Weight,
@@ -324,17 +324,37 @@ pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOff
             return Ok((start, end));
         }
     }
-    let d = dates::parse_date(t).map_err(|_| bad())?.ok_or_else(bad)?;
+    // Any calendar date bounds a query: the plausibility rule of item dates (no future, no
+    // year before 1949) is not applied here.
+    let d = dates::parse_any(t).ok_or_else(bad)?;
     let has_time = t.contains(':')
         || t.contains('时')
         || t.len() > 10 && t.bytes().all(|b| b.is_ascii_digit());
-    let end = if has_time {
-        d + Duration::seconds(1)
+    let step = if has_time {
+        Duration::seconds(1)
     } else {
-        d + Duration::days(1)
+        Duration::days(1)
     };
-    let _ = d.year();
+    let end = d.checked_add_signed(step).ok_or_else(bad)?;
     Ok((d, end))
+}
+
+/// A window's bounds `[start, end)`, either open.
+pub type Bounds = (Option<DateTime<FixedOffset>>, Option<DateTime<FixedOffset>>);
+
+/// Parses `--from` and `--to` (either may be absent) into `[start, end)` bounds, refusing a
+/// window that ends before it starts: such a window would silently match nothing.
+pub fn parse_window(from: Option<&str>, to: Option<&str>) -> Result<Bounds> {
+    let start = from.map(parse_from).transpose()?;
+    let end = to.map(parse_to).transpose()?;
+    if let (Some(a), Some(b), Some(f), Some(t)) = (start, end, from, to) {
+        if b <= a {
+            return Err(Error::Usage(format!(
+                "--from {f} is after --to {t}: the window would be empty; give the earlier date to --from"
+            )));
+        }
+    }
+    Ok((start, end))
 }
 
 /// A query evaluated up front into a bit set of its documents, per segment. Excluded words
@@ -427,10 +447,13 @@ impl QueryBuilder<'_> {
             }
         }
         if filters.from.is_some() || filters.to.is_some() {
+            // tantivy counts nanoseconds in an i64 (years 1678 to 2262): a bound beyond that
+            // is clamped, which keeps every item an unclamped bound would keep.
+            let limit = i64::MAX / 1_000_000_000;
             let term = |d: DateTime<FixedOffset>| {
                 Term::from_field_date(
                     f.date,
-                    tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+                    tantivy::DateTime::from_timestamp_secs(d.timestamp().clamp(-limit, limit)),
                 )
             };
             let lo = filters
@@ -560,6 +583,7 @@ impl QueryBuilder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn text(s: &str) -> Atom {
         Atom::Text(s.into(), Scope::All)
@@ -619,5 +643,35 @@ mod tests {
         assert_eq!(b.to_rfc3339(), "2024-02-29T00:00:00+08:00");
         assert!(parse_period("2024Q5").is_err());
         assert!(parse_period("soon").is_err());
+        assert!(parse_period("2024-02-30").is_err());
+    }
+
+    #[test]
+    fn any_calendar_date_bounds_a_window() {
+        // Item dates must be plausible (not in the future); query bounds need not be.
+        assert_eq!(
+            parse_to("2099-12-31").unwrap().to_rfc3339(),
+            "2100-01-01T00:00:00+08:00"
+        );
+        assert_eq!(
+            parse_from("1900-01-01").unwrap().to_rfc3339(),
+            "1900-01-01T00:00:00+08:00"
+        );
+        assert!(parse_to("9999-12-31").is_ok());
+    }
+
+    #[test]
+    fn a_window_that_ends_before_it_starts_is_refused() {
+        let err = parse_window(Some("2024-12"), Some("2024-01")).unwrap_err();
+        assert!(matches!(err, Error::Usage(_)));
+        assert!(
+            err.to_string()
+                .contains("--from 2024-12 is after --to 2024-01"),
+            "{err}"
+        );
+        // One day, one month: not empty.
+        assert!(parse_window(Some("2024-07-15"), Some("2024-07-15")).is_ok());
+        assert!(parse_window(Some("2024-07"), Some("2024-07-01")).is_ok());
+        assert!(parse_window(Some("2024-07"), None).is_ok());
     }
 }

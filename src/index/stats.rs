@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 
+use super::query::Filters;
 use super::{document::date_from_secs, schema::names, ItemIndex};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::item::{Adoption, Columns};
 
 /// What `minyi stats` reports.
@@ -65,6 +66,52 @@ fn top(map: &HashMap<String, u64>, n: usize) -> Vec<(String, u64)> {
     v
 }
 
+/// How many of the closest existing values a refused filter value lists.
+const SUGGESTIONS: usize = 5;
+
+/// Edit distance in characters (insertions, deletions, substitutions).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The existing values closest to `given`: first those containing it or contained in it, then
+/// by edit distance, then the most frequent; at most [`SUGGESTIONS`].
+pub fn closest<'a>(given: &str, values: &'a HashMap<String, u64>) -> Vec<&'a str> {
+    let given = given.trim();
+    let mut ranked: Vec<(bool, usize, std::cmp::Reverse<u64>, &str)> = values
+        .iter()
+        .filter(|(v, _)| !v.is_empty())
+        .map(|(v, n)| {
+            let related = v.contains(given) || given.contains(v.as_str());
+            (
+                !related,
+                edit_distance(given, v),
+                std::cmp::Reverse(*n),
+                v.as_str(),
+            )
+        })
+        .collect();
+    ranked.sort();
+    ranked
+        .into_iter()
+        .take(SUGGESTIONS)
+        .map(|(.., v)| v)
+        .collect()
+}
+
 impl ItemIndex {
     /// The optional columns that hold a value in at least one item, read from fast fields
     /// (办理反馈 is stored only, so it is reported absent here).
@@ -92,6 +139,47 @@ impl ItemIndex {
             }
         }
         Ok(c)
+    }
+
+    /// The distinct values of a keyword field (`sector`, `submitter`, `unit`) among the
+    /// items in the index, each with its number of items; the empty value is items without one.
+    pub fn values(&self, field: &str) -> Result<HashMap<String, u64>> {
+        let searcher = self.reader()?.searcher();
+        let mut values = HashMap::new();
+        for seg in searcher.segment_readers() {
+            let alive_set = seg.alive_bitset();
+            let alive = |d: u32| alive_set.is_none_or(|a| a.is_alive(d));
+            count_str(seg, field, &alive, &mut values)?;
+        }
+        Ok(values)
+    }
+
+    /// Refuses a `--sector`, `--submitter` or `--unit` value that no item in the index has
+    /// (they match whole values exactly, so 教育 finds nothing where the data says 教育界):
+    /// the error names the closest existing values instead of an empty result.
+    pub fn check_filters(&self, filters: &Filters) -> Result<()> {
+        for (field, flag, value) in [
+            (names::SECTOR, "--sector", &filters.sector),
+            (names::SUBMITTER, "--submitter", &filters.submitter),
+            (names::UNIT, "--unit", &filters.unit),
+        ] {
+            let Some(value) = value else { continue };
+            let values = self.values(field)?;
+            if values.get(value.as_str()).is_some_and(|n| *n > 0) {
+                continue;
+            }
+            let near = closest(value, &values);
+            let dir = self.dir.display();
+            return Err(Error::Usage(if near.is_empty() {
+                format!("{flag} '{value}': no item in {dir} has a {field} at all (the ingested files had no such column); leave out {flag}")
+            } else {
+                format!(
+                    "{flag} '{value}': no item in {dir} has this {field} ({flag} matches the whole value); closest {field} values: {}",
+                    near.join(", ")
+                )
+            }));
+        }
+        Ok(())
     }
 
     /// Computes statistics over the whole index.
@@ -145,5 +233,36 @@ impl ItemIndex {
             top_submitters: top(&submitters, top_n),
             columns: self.columns()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_characters() {
+        assert_eq!(edit_distance("教育", "教育界"), 1);
+        assert_eq!(edit_distance("科技界", "教育界"), 2);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn closest_values_contain_the_given_text_first() {
+        let values: HashMap<String, u64> = [
+            ("教育界", 3),
+            ("科技界", 9),
+            ("经济界", 1),
+            ("高等教育界", 1),
+            ("", 4),
+        ]
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect();
+        let near = closest("教育", &values);
+        assert_eq!(&near[..2], &["教育界", "高等教育界"]);
+        assert!(!near.contains(&""));
+        assert_eq!(near.len(), 4);
     }
 }

@@ -79,7 +79,9 @@ pub fn check_plausible(d: DateTime<FixedOffset>) -> Result<DateTime<FixedOffset>
     Ok(d)
 }
 
-fn parse_any(t: &str) -> Option<DateTime<FixedOffset>> {
+/// Parses a date or date-time in any accepted format, with no plausibility check: query
+/// bounds (`--from`, `--to`, `--as-of`) may be any calendar date, item dates may not.
+pub fn parse_any(t: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Some(d);
     }

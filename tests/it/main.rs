@@ -9,6 +9,7 @@ mod distributed;
 mod exchange;
 mod formats;
 mod ingest;
+mod mistakes;
 mod properties;
 mod quality;
 mod report;

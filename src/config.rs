@@ -189,9 +189,34 @@ pub struct BulletinConfig {
     pub fee_national: f64,
     pub instruction_multiplier: f64,
     pub monthly_quota: usize,
+    /// What the monthly quota counts: every submitted item, or adopted ones only.
+    pub quota_basis: QuotaBasis,
     pub quota_level: Adoption,
     pub excellent_min_submitted: usize,
     pub excellent_min_adopted: usize,
+    /// Path of a solved-cue lexicon for good items (好信息) ("" = built in).
+    pub solved_lexicon: String,
+}
+
+/// What the bulletin's monthly quota counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum QuotaBasis {
+    /// Every item an officer submitted.
+    #[default]
+    Submitted,
+    /// Items adopted at `quota_level` or higher.
+    Adopted,
+}
+
+impl QuotaBasis {
+    /// How the bulletin names the basis.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            QuotaBasis::Submitted => "按报送条数计",
+            QuotaBasis::Adopted => "按采用条数计",
+        }
+    }
 }
 
 impl Default for BulletinConfig {
@@ -203,9 +228,11 @@ impl Default for BulletinConfig {
             fee_national: 300.0,
             instruction_multiplier: 2.0,
             monthly_quota: 1,
+            quota_basis: QuotaBasis::Submitted,
             quota_level: Adoption::County,
             excellent_min_submitted: 5,
             excellent_min_adopted: 3,
+            solved_lexicon: String::new(),
         }
     }
 }
@@ -390,6 +417,13 @@ impl Config {
             semantic_duplicate_similarity: self.embedding.duplicate_similarity,
             ..TopicConfig::default()
         })
+    }
+
+    /// The cues of solved problems the annual bulletin looks for in feedback (好信息).
+    pub fn solved_cues(&self) -> anyhow::Result<Vec<String>> {
+        Ok(self
+            .lexicon(&self.bulletin.solved_lexicon)?
+            .unwrap_or_else(crate::report::bulletin::default_solved_cues))
     }
 
     /// The configured model directory (relative to the config file), if any.

@@ -14,10 +14,14 @@ use crate::report::{bulletin, render, Format};
 /// information officer and per sector, items submitted, adopted at each level (county, city,
 /// province, national), leader instructions and fees (稿酬); who met the monthly quota;
 /// excellent-officer eligibility for the year; rankings; and instructed items still
-/// waiting for feedback (跟踪反馈).
+/// waiting for feedback (跟踪反馈). A per-unit table (单位/联委会) stands beside the per-sector
+/// one when the data has units; for a whole year (--period 2024) it also lists candidate good
+/// items (好信息): items whose feedback shows the problem solved. Tables and phrases about
+/// columns the data lacks (sector, unit, adoption, instruction) are left out.
 ///
-/// Fee rates, the quota and the excellent-officer thresholds come from [bulletin] in
-/// minyi.toml (see `minyi config`).
+/// Fee rates, the quota and its basis (submitted or adopted items), the excellent-officer
+/// thresholds and the solved-cue lexicon come from [bulletin] in minyi.toml (see
+/// `minyi config`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -41,6 +45,7 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let period = args.window.period()?;
+    let solved_cues = settings.solved_cues()?;
     let format = format_for(args.format, args.out.as_deref());
     let subset = args.subset.filters(&WindowArgs::default())?;
     let index = args.index.open_filtered(&subset)?;
@@ -82,6 +87,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         &instructed,
         as_of,
         &settings.bulletin,
+        &solved_cues,
     );
     let label = args.subset.label();
     if !label.is_empty() {

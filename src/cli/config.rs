@@ -23,6 +23,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(path) => {
             let cfg = Config::load(Some(&path))?;
             cfg.topic_config()?;
+            cfg.solved_cues()?;
             eprintln!("{}：设置有效", path.display());
             print!("{}", toml::to_string(&cfg)?);
         }

@@ -176,6 +176,16 @@ impl Period {
         d >= self.from && d < self.to
     }
 
+    /// The year, when the window is exactly one calendar year (`--period 2024`).
+    pub fn whole_year(&self) -> Option<i32> {
+        let first = self.from.date_naive();
+        (self.from.time() == chrono::NaiveTime::MIN
+            && self.to.time() == chrono::NaiveTime::MIN
+            && first.ordinal() == 1
+            && NaiveDate::from_ymd_opt(first.year() + 1, 1, 1) == Some(self.to.date_naive()))
+        .then_some(first.year())
+    }
+
     /// Number of days.
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days().max(1)

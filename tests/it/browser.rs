@@ -68,6 +68,7 @@ fn html_report_renders_in_headless_chromium() {
                 "overview",
                 "submitters",
                 "sectors",
+                "units",
                 "rankings",
                 "quota",
                 "excellent",

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod browser;
+mod bulletin;
 mod crash;
 mod datasets;
 mod distributed;

@@ -208,7 +208,7 @@ fn window_and_subset_flags_agree_across_commands() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["sector"].as_str().unwrap())
+        .map(|s| s["name"].as_str().unwrap())
         .collect();
     assert_eq!(sectors, ["教育界"]);
     assert!(

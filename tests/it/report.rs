@@ -1,19 +1,7 @@
 //! Reports and the bulletin on the sample corpus: snapshots of the Markdown and CSV output,
 //! structure and escaping of the HTML, batches, and the settings file.
 
-use crate::util::{sample, Workdir};
-
-fn sample_index() -> Workdir {
-    let w = Workdir::new();
-    w.ingest(&[&sample()], &[]);
-    w
-}
-
-fn ok(w: &Workdir, args: &[&str]) -> String {
-    let r = w.run(args);
-    assert_eq!(r.code, 0, "minyi {args:?}: {}", r.stderr);
-    r.stdout
-}
+use crate::util::{ok, sample_index, Workdir};
 
 #[test]
 fn report_markdown_and_csv_snapshots() {

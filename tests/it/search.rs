@@ -3,13 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::util::{sample, sample_rows, Workdir};
-
-fn sample_index() -> Workdir {
-    let w = Workdir::new();
-    w.ingest(&[&sample()], &[]);
-    w
-}
+use crate::util::{sample, sample_index, sample_rows, Workdir};
 
 fn ids(hits: &[serde_json::Value]) -> HashSet<String> {
     hits.iter()

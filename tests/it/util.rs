@@ -111,6 +111,20 @@ pub fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/items.csv")
 }
 
+/// A work directory with the sample corpus ingested.
+pub fn sample_index() -> Workdir {
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    w
+}
+
+/// Runs `minyi ARGS` in `w`, asserting success, and returns its standard output.
+pub fn ok(w: &Workdir, args: &[&str]) -> String {
+    let r = w.run(args);
+    assert_eq!(r.code, 0, "minyi {args:?}: {}", r.stderr);
+    r.stdout
+}
+
 /// Rows of the sample corpus as header → value maps.
 pub fn sample_rows() -> Vec<std::collections::HashMap<String, String>> {
     let mut r = csv::Reader::from_path(sample()).expect("sample csv");

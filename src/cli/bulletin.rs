@@ -80,7 +80,8 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     if items.is_empty() {
         eprintln!("提示：{} 内没有信息，通报为空", period.label);
     }
-    let mut b = bulletin::build(
+    let mut b = bulletin::build_with(
+        index.columns()?,
         period,
         &items,
         &year_items,

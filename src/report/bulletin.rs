@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{Period, SafeCsv};
 use crate::config::{BulletinConfig, QuotaBasis};
-use crate::item::{Adoption, Item};
+use crate::item::{Adoption, Columns, Item};
 
 /// Figures of one submitter (or one sector, or everyone).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -133,32 +133,6 @@ pub struct Rank {
     pub sector: String,
     pub adopted: usize,
     pub fee: f64,
-}
-
-/// Which optional columns the data has. Sheets without sectors, units, adoption levels or
-/// instructions (a hotline export, say) get a bulletin without those tables and phrases.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Columns {
-    pub sector: bool,
-    pub unit: bool,
-    pub adoption: bool,
-    pub instruction: bool,
-}
-
-impl Columns {
-    /// A column is present when any item has a value in it: a non-empty sector, unit or
-    /// instruction, an adoption above none. (A column that is blank throughout reads as
-    /// missing.)
-    pub fn detect<'a>(items: impl IntoIterator<Item = &'a Item>) -> Columns {
-        let mut c = Columns::default();
-        for it in items {
-            c.sector |= !it.sector.trim().is_empty();
-            c.unit |= !it.unit.trim().is_empty();
-            c.adoption |= it.adoption > Adoption::None;
-            c.instruction |= it.instructed();
-        }
-        c
-    }
 }
 
 /// The bulletin of one period.
@@ -339,7 +313,9 @@ fn headings(
 /// Builds the bulletin. `items` are the period's items, `year_items` those of the calendar
 /// year up to the period's end (for excellent-officer eligibility and the roster of officers),
 /// `instructed` the instructed items submitted before the period's end (for follow-up),
-/// `solved_cues` the lexicon of solved problems (good items, annual bulletin only).
+/// `solved_cues` the lexicon of solved problems (good items, annual bulletin only). The
+/// optional columns are those holding a value in these items ([`build_with`] takes the
+/// index's).
 pub fn build(
     period: Period,
     items: &[Item],
@@ -349,7 +325,32 @@ pub fn build(
     rates: &BulletinConfig,
     solved_cues: &[String],
 ) -> Bulletin {
-    let columns = Columns::detect(items.iter().chain(year_items).chain(instructed));
+    let columns = Columns::from_items(items.iter().chain(year_items).chain(instructed));
+    build_with(
+        columns,
+        period,
+        items,
+        year_items,
+        instructed,
+        as_of,
+        rates,
+        solved_cues,
+    )
+}
+
+/// [`build`] for the optional columns `columns` (what [`crate::index::ItemIndex::columns`]
+/// says the index has: an adoption column of all 未采用 is there, and reports zeros).
+#[allow(clippy::too_many_arguments)]
+pub fn build_with(
+    columns: Columns,
+    period: Period,
+    items: &[Item],
+    year_items: &[Item],
+    instructed: &[Item],
+    as_of: NaiveDate,
+    rates: &BulletinConfig,
+    solved_cues: &[String],
+) -> Bulletin {
     let mut totals = Tally::default();
     let mut by_submitter: BTreeMap<&str, (Tally, &Item)> = BTreeMap::new();
     for it in items {
@@ -833,8 +834,8 @@ mod tests {
     fn missing_columns_are_detected_and_their_sections_left_out() {
         let mut bare = item("1", "甲", "2024-07-02", Adoption::None, "");
         bare.sector.clear();
-        let cols = Columns::detect([&bare]);
-        assert_eq!(cols, Columns::default());
+        let cols = Columns::from_items([&bare]);
+        assert_eq!(cols, Columns::NONE);
         let b = build(
             q3(),
             std::slice::from_ref(&bare),
@@ -856,7 +857,7 @@ mod tests {
         assert!(b.units.is_empty());
         let mut with_unit = bare.clone();
         with_unit.unit = "B区联委会".into();
-        let cols = Columns::detect([&bare, &with_unit]);
+        let cols = Columns::from_items([&bare, &with_unit]);
         assert!(cols.unit && !cols.sector && !cols.adoption && !cols.instruction);
     }
 }

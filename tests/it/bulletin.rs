@@ -311,7 +311,7 @@ fn data_without_optional_columns_gets_no_empty_sections() {
     let v = json(&w, "2024");
     assert_eq!(
         v["columns"],
-        serde_json::json!({"sector": false, "unit": false, "adoption": false, "instruction": false})
+        serde_json::json!({"sector": false, "unit": false, "adoption": false, "instruction": false, "feedback": false, "likes": false})
     );
     assert_eq!(v["headings"]["good"], "四、2024 年度好信息（候选）");
     // The sample has every column: all sections are there.

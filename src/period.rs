@@ -1,7 +1,167 @@
-//! Windows of time shared by the stages below the report: the window a growth is measured
-//! against. (Kept below both topics and report, so that they agree on it and import neither.)
+//! Periods and windows, shared by index (query bounds), topics (the window a growth is
+//! measured against) and report (a window with its Chinese name): kept below all three, so
+//! that they agree and import none of each other.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::ingest::dates;
+
+/// A window `[from, to)` with its Chinese name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Period {
+    /// e.g. `2024年第三季度`, `2024年7月`, `2024年`, `2024-07-01 至 2024-09-30`.
+    pub label: String,
+    /// First day (`YYYY-MM-DD`).
+    pub first: String,
+    /// Last day, inclusive.
+    pub last: String,
+    #[serde(skip)]
+    pub from: DateTime<FixedOffset>,
+    #[serde(skip)]
+    pub to: DateTime<FixedOffset>,
+}
+
+impl Period {
+    /// Names the window `[from, to)`.
+    pub fn new(from: DateTime<FixedOffset>, to: DateTime<FixedOffset>) -> Period {
+        let first = from.date_naive();
+        let last = (to - Duration::seconds(1)).date_naive();
+        let month_start = |d: NaiveDate| d.day() == 1;
+        let next_month = |d: NaiveDate| {
+            if d.month() == 12 {
+                NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+            }
+        };
+        let end = to.date_naive();
+        let whole_day =
+            to.time() == chrono::NaiveTime::MIN && from.time() == chrono::NaiveTime::MIN;
+        let label = if whole_day && month_start(first) && next_month(first) == Some(end) {
+            format!("{}年{}月", first.year(), first.month())
+        } else if whole_day
+            && month_start(first)
+            && first.month() % 3 == 1
+            && next_month(first).and_then(next_month).and_then(next_month) == Some(end)
+        {
+            let q = ["一", "二", "三", "四"][(first.month0() / 3) as usize];
+            format!("{}年第{}季度", first.year(), q)
+        } else if whole_day
+            && first.month() == 1
+            && first.day() == 1
+            && end == NaiveDate::from_ymd_opt(first.year() + 1, 1, 1).unwrap_or(end)
+        {
+            format!("{}年", first.year())
+        } else {
+            format!("{first} 至 {last}")
+        };
+        Period {
+            label,
+            first: first.to_string(),
+            last: last.to_string(),
+            from,
+            to,
+        }
+    }
+
+    /// The window of equal length just before ([`crate::period::previous_window`]: the
+    /// third quarter is compared with the second).
+    pub fn previous(&self) -> Period {
+        let (from, to) = crate::period::previous_window(self.from, self.to);
+        Period::new(from, to)
+    }
+
+    /// Whether `d` falls in the window `[from, to)` (as the index's date filters count).
+    pub fn contains(&self, d: DateTime<FixedOffset>) -> bool {
+        d >= self.from && d < self.to
+    }
+
+    /// The year, when the window is exactly one calendar year (`--period 2024`).
+    pub fn whole_year(&self) -> Option<i32> {
+        let first = self.from.date_naive();
+        (self.from.time() == chrono::NaiveTime::MIN
+            && self.to.time() == chrono::NaiveTime::MIN
+            && first.ordinal() == 1
+            && NaiveDate::from_ymd_opt(first.year() + 1, 1, 1) == Some(self.to.date_naive()))
+        .then_some(first.year())
+    }
+
+    /// Number of days.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days().max(1)
+    }
+}
+
+/// A month as the reports key it: `2024-07`.
+pub fn month_key(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// Parses a `--from` bound: `2024`, `2024-07`, `2024Q3` or any accepted date; the start of it.
+pub fn parse_from(s: &str) -> Result<DateTime<FixedOffset>> {
+    parse_period(s).map(|(a, _)| a)
+}
+
+/// Parses a `--to` bound, inclusive of the whole period named: returns the exclusive end.
+pub fn parse_to(s: &str) -> Result<DateTime<FixedOffset>> {
+    parse_period(s).map(|(_, b)| b)
+}
+
+/// A period `[start, end)` from `2024`, `2024-07`, `2024Q3`, a date, or a date-time (a
+/// date-time is an instant: its end is one second later).
+pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let t = s.trim();
+    let at = |y: i32, m: u32| {
+        NaiveDate::from_ymd_opt(y, m, 1).map(|d| dates::from_naive(d.and_time(NaiveTime::MIN)))
+    };
+    let bad = || {
+        Error::Usage(format!(
+            "invalid date '{s}' (use 2024, 2024-07, 2024Q3, 2024-07-15 or 2024-07-15 08:00)"
+        ))
+    };
+    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = t.parse().map_err(|_| bad())?;
+        return Ok((at(y, 1).ok_or_else(bad)?, at(y + 1, 1).ok_or_else(bad)?));
+    }
+    if let Some((y, q)) = t.split_once(['Q', 'q']) {
+        if let (Ok(y), Ok(q)) = (y.parse::<i32>(), q.parse::<u32>()) {
+            if (1..=4).contains(&q) {
+                let start = at(y, (q - 1) * 3 + 1).ok_or_else(bad)?;
+                let end = if q == 4 {
+                    at(y + 1, 1)
+                } else {
+                    at(y, q * 3 + 1)
+                }
+                .ok_or_else(bad)?;
+                return Ok((start, end));
+            }
+        }
+        return Err(bad());
+    }
+    let parts: Vec<&str> = t.split(['-', '/']).collect();
+    if parts.len() == 2 && parts[0].len() == 4 {
+        if let (Ok(y), Ok(m)) = (parts[0].parse::<i32>(), parts[1].parse::<u32>()) {
+            let start = at(y, m).ok_or_else(bad)?;
+            let end = if m == 12 { at(y + 1, 1) } else { at(y, m + 1) }.ok_or_else(bad)?;
+            return Ok((start, end));
+        }
+    }
+    // Any calendar date bounds a query: the plausibility rule of item dates (no future, no
+    // year before 1949) is not applied here.
+    let d = dates::parse_any(t).ok_or_else(bad)?;
+    let has_time = t.contains(':')
+        || t.contains('时')
+        || t.len() > 10 && t.bytes().all(|b| b.is_ascii_digit());
+    let step = if has_time {
+        Duration::seconds(1)
+    } else {
+        Duration::days(1)
+    };
+    let end = d.checked_add_signed(step).ok_or_else(bad)?;
+    Ok((d, end))
+}
 
 /// The window of equal length just before `[from, to)`. A window of whole calendar months
 /// steps back by calendar months — the third quarter is compared with the second (91 days),

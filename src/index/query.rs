@@ -10,7 +10,7 @@
 
 use std::ops::Bound;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime};
+use chrono::{DateTime, FixedOffset};
 use tantivy::query::{
     AllQuery, BitSetDocSet, BooleanQuery, BoostQuery, ConstScorer, EnableScoring, Explanation,
     Occur, PhraseQuery, Query, RangeQuery, Scorer, TermQuery, Weight,
@@ -20,8 +20,8 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, Term, TERMINATED};
 
 use super::Fields;
 use crate::error::{Error, Result};
-use crate::ingest::dates;
 use crate::item::Adoption;
+pub use crate::period::{parse_from, parse_period, parse_to};
 use crate::segment::Segmenter;
 
 /// Weight of a title match relative to a body match.
@@ -273,70 +273,6 @@ impl AdoptionFilter {
             Error::Usage(format!("unknown adoption level '{s}' (none, county, city, province, national, adopted)"))
         })
     }
-}
-
-/// Parses a `--from` bound: `2024`, `2024-07`, `2024Q3` or any accepted date; the start of it.
-pub fn parse_from(s: &str) -> Result<DateTime<FixedOffset>> {
-    parse_period(s).map(|(a, _)| a)
-}
-
-/// Parses a `--to` bound, inclusive of the whole period named: returns the exclusive end.
-pub fn parse_to(s: &str) -> Result<DateTime<FixedOffset>> {
-    parse_period(s).map(|(_, b)| b)
-}
-
-/// A period `[start, end)` from `2024`, `2024-07`, `2024Q3`, a date, or a date-time (a
-/// date-time is an instant: its end is one second later).
-pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
-    let t = s.trim();
-    let at = |y: i32, m: u32| {
-        NaiveDate::from_ymd_opt(y, m, 1).map(|d| dates::from_naive(d.and_time(NaiveTime::MIN)))
-    };
-    let bad = || {
-        Error::Usage(format!(
-            "invalid date '{s}' (use 2024, 2024-07, 2024Q3, 2024-07-15 or 2024-07-15 08:00)"
-        ))
-    };
-    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
-        let y: i32 = t.parse().map_err(|_| bad())?;
-        return Ok((at(y, 1).ok_or_else(bad)?, at(y + 1, 1).ok_or_else(bad)?));
-    }
-    if let Some((y, q)) = t.split_once(['Q', 'q']) {
-        if let (Ok(y), Ok(q)) = (y.parse::<i32>(), q.parse::<u32>()) {
-            if (1..=4).contains(&q) {
-                let start = at(y, (q - 1) * 3 + 1).ok_or_else(bad)?;
-                let end = if q == 4 {
-                    at(y + 1, 1)
-                } else {
-                    at(y, q * 3 + 1)
-                }
-                .ok_or_else(bad)?;
-                return Ok((start, end));
-            }
-        }
-        return Err(bad());
-    }
-    let parts: Vec<&str> = t.split(['-', '/']).collect();
-    if parts.len() == 2 && parts[0].len() == 4 {
-        if let (Ok(y), Ok(m)) = (parts[0].parse::<i32>(), parts[1].parse::<u32>()) {
-            let start = at(y, m).ok_or_else(bad)?;
-            let end = if m == 12 { at(y + 1, 1) } else { at(y, m + 1) }.ok_or_else(bad)?;
-            return Ok((start, end));
-        }
-    }
-    // Any calendar date bounds a query: the plausibility rule of item dates (no future, no
-    // year before 1949) is not applied here.
-    let d = dates::parse_any(t).ok_or_else(bad)?;
-    let has_time = t.contains(':')
-        || t.contains('时')
-        || t.len() > 10 && t.bytes().all(|b| b.is_ascii_digit());
-    let step = if has_time {
-        Duration::seconds(1)
-    } else {
-        Duration::days(1)
-    };
-    let end = d.checked_add_signed(step).ok_or_else(bad)?;
-    Ok((d, end))
 }
 
 /// A window's bounds `[start, end)`, either open.

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::{Period, SafeCsv};
 use crate::config::{BulletinConfig, QuotaBasis};
 use crate::item::{Adoption, Columns, Item};
+use crate::period::month_key;
 
 /// Figures of one submitter (or one sector, or everyone).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -185,10 +186,6 @@ pub struct Bulletin {
     pub annual: bool,
     /// Candidate good items of the year (annual bulletin only).
     pub good: Vec<GoodItem>,
-}
-
-fn month_key(d: NaiveDate) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
 }
 
 /// The built-in solved cues (`corpora/lexicons/solved.txt`).

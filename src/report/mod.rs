@@ -12,10 +12,12 @@ pub mod render;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::item::{Adoption, Columns, Item};
+use crate::period::month_key;
+pub use crate::period::Period;
 use crate::topics::{ItemRef, Topic, TopicClass, TopicReport, Trend};
 
 /// Output formats of reports.
@@ -103,92 +105,6 @@ impl<W: std::io::Write> SafeCsv<W> {
 impl Default for SafeCsv<Vec<u8>> {
     fn default() -> Self {
         SafeCsv::new()
-    }
-}
-
-/// A window `[from, to)` with its Chinese name.
-#[derive(Debug, Clone, Serialize)]
-pub struct Period {
-    /// e.g. `2024年第三季度`, `2024年7月`, `2024年`, `2024-07-01 至 2024-09-30`.
-    pub label: String,
-    /// First day (`YYYY-MM-DD`).
-    pub first: String,
-    /// Last day, inclusive.
-    pub last: String,
-    #[serde(skip)]
-    pub from: DateTime<FixedOffset>,
-    #[serde(skip)]
-    pub to: DateTime<FixedOffset>,
-}
-
-impl Period {
-    /// Names the window `[from, to)`.
-    pub fn new(from: DateTime<FixedOffset>, to: DateTime<FixedOffset>) -> Period {
-        let first = from.date_naive();
-        let last = (to - Duration::seconds(1)).date_naive();
-        let month_start = |d: NaiveDate| d.day() == 1;
-        let next_month = |d: NaiveDate| {
-            if d.month() == 12 {
-                NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
-            } else {
-                NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
-            }
-        };
-        let end = to.date_naive();
-        let whole_day =
-            to.time() == chrono::NaiveTime::MIN && from.time() == chrono::NaiveTime::MIN;
-        let label = if whole_day && month_start(first) && next_month(first) == Some(end) {
-            format!("{}年{}月", first.year(), first.month())
-        } else if whole_day
-            && month_start(first)
-            && first.month() % 3 == 1
-            && next_month(first).and_then(next_month).and_then(next_month) == Some(end)
-        {
-            let q = ["一", "二", "三", "四"][(first.month0() / 3) as usize];
-            format!("{}年第{}季度", first.year(), q)
-        } else if whole_day
-            && first.month() == 1
-            && first.day() == 1
-            && end == NaiveDate::from_ymd_opt(first.year() + 1, 1, 1).unwrap_or(end)
-        {
-            format!("{}年", first.year())
-        } else {
-            format!("{first} 至 {last}")
-        };
-        Period {
-            label,
-            first: first.to_string(),
-            last: last.to_string(),
-            from,
-            to,
-        }
-    }
-
-    /// The window of equal length just before ([`crate::period::previous_window`]: the
-    /// third quarter is compared with the second).
-    pub fn previous(&self) -> Period {
-        let (from, to) = crate::period::previous_window(self.from, self.to);
-        Period::new(from, to)
-    }
-
-    /// Whether `d` falls in the window `[from, to)` (as the index's date filters count).
-    pub fn contains(&self, d: DateTime<FixedOffset>) -> bool {
-        d >= self.from && d < self.to
-    }
-
-    /// The year, when the window is exactly one calendar year (`--period 2024`).
-    pub fn whole_year(&self) -> Option<i32> {
-        let first = self.from.date_naive();
-        (self.from.time() == chrono::NaiveTime::MIN
-            && self.to.time() == chrono::NaiveTime::MIN
-            && first.ordinal() == 1
-            && NaiveDate::from_ymd_opt(first.year() + 1, 1, 1) == Some(self.to.date_naive()))
-        .then_some(first.year())
-    }
-
-    /// Number of days.
-    pub fn days(&self) -> i64 {
-        (self.to - self.from).num_days().max(1)
     }
 }
 
@@ -315,10 +231,6 @@ impl Report {
         self.items = items.to_vec();
         self
     }
-}
-
-fn month_key(d: NaiveDate) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
 }
 
 /// Months `YYYY-MM` covering the window.

@@ -369,10 +369,6 @@ pub fn compare_previous(report: &mut TopicReport) {
     report.faded = Some(report.faded_in_window.clone());
 }
 
-fn month_key(d: &DateTime<FixedOffset>) -> String {
-    format!("{:04}-{:02}", d.year(), d.month())
-}
-
 /// The order of topics (sorted member lists, none empty): largest first, ties by first member.
 fn largest_first(a: &[usize], b: &[usize]) -> std::cmp::Ordering {
     b.len().cmp(&a.len()).then(a[0].cmp(&b[0]))

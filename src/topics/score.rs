@@ -240,7 +240,9 @@ impl ItemSignals {
         ItemSignals {
             recent,
             previous,
-            month: it.submitted_at.as_ref().map(super::month_key),
+            month: it
+                .submitted_at
+                .map(|d| crate::period::month_key(d.date_naive())),
             likes: it.likes,
             without_feedback: it.feedback.trim().is_empty(),
             adopted: it.adoption > Adoption::None,

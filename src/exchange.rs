@@ -113,9 +113,8 @@ pub fn segment_stream(
             .map(|r| match r {
                 Ok(item) => {
                     let mut s = SegmentedItem::of(seg, item);
-                    s.sample_key = sample_seed.map(|seed| {
-                        format!("{:016x}", crate::topics::sample_key(seed, &s.item.id))
-                    });
+                    s.sample_key = sample_seed
+                        .map(|seed| format!("{:016x}", crate::item::sample_key(seed, &s.item.id)));
                     to_line(&s)
                 }
                 Err(reject) => to_line(&Rejected { rejected: &reject }),

@@ -286,3 +286,12 @@ impl Columns {
         .collect()
     }
 }
+
+/// The sampling key of an item: the `sample_size` items with the smallest keys are the
+/// sample of a large set (`minyi segment --sample-seed` writes it for other engines).
+pub fn sample_key(seed: u64, id: &str) -> u64 {
+    let mut h = blake3::Hasher::new();
+    h.update(&seed.to_le_bytes());
+    h.update(id.as_bytes());
+    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
+}

@@ -104,7 +104,7 @@ impl TopicModel {
             sample: items.len(),
             population,
             min_size,
-            max_terms: if population > super::graph::EXACT_UP_TO {
+            max_terms: if population > super::vectorize::EXACT_UP_TO {
                 vectorize::MAX_TERMS
             } else {
                 usize::MAX

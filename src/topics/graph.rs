@@ -6,13 +6,10 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use super::vectorize::{dot, Sparse};
+use super::vectorize::{dot, Sparse, EXACT_UP_TO};
 
 /// Neighbours of each item: (other item, cosine), best first.
 pub type Knn = Vec<Vec<(u32, f32)>>;
-
-/// Up to this many items the neighbour search is exact; above it, approximate (see [`knn`]).
-pub const EXACT_UP_TO: usize = 100_000;
 
 /// Terms of an item that look for candidates in the approximate search (its heaviest).
 const PROBE_TERMS: usize = 24;

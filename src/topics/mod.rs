@@ -26,6 +26,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::embed::{self, Store};
+pub use crate::item::sample_key;
 use crate::item::Item;
 use crate::segment::{Segmenter, TermCounts};
 use features::{Centre, Features};
@@ -442,15 +443,6 @@ pub fn sample_min_size(min_size: usize, sample: usize, population: usize) -> usi
     ((min_size * sample) as f64 / population.max(1) as f64)
         .round()
         .max(3.0) as usize
-}
-
-/// The sampling key of an item: the `sample_size` items with the smallest keys are the
-/// sample of a large set (`minyi segment --sample-seed` writes it for other engines).
-pub fn sample_key(seed: u64, id: &str) -> u64 {
-    let mut h = blake3::Hasher::new();
-    h.update(&seed.to_le_bytes());
-    h.update(id.as_bytes());
-    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 /// Clusters a large set through a sample: `cfg.sample_size` items, chosen by a hash of their

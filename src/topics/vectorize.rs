@@ -11,6 +11,10 @@ use crate::item::Item;
 use crate::segment::counts::{Counting, TermCounts};
 use crate::segment::Segmenter;
 
+/// Up to this many items the neighbour search is exact; above it, approximate (see
+/// [`super::graph::knn`]).
+pub const EXACT_UP_TO: usize = 100_000;
+
 /// A sparse vector: (term id, weight), sorted by term id.
 pub type Sparse = Vec<(u32, f32)>;
 
@@ -56,7 +60,7 @@ pub const COUNTING: Counting<'static> = Counting {
     keep: &keep,
 };
 
-/// Most terms kept per item above [`super::graph::EXACT_UP_TO`] items (its highest TF-IDF
+/// Most terms kept per item above [`EXACT_UP_TO`] items (its highest TF-IDF
 /// weights, then renormalised), so that memory stays bounded on large corpora of long
 /// texts. Below, every term counts: on the 12,461 news articles (hundreds of distinct terms
 /// each) a cap of 256 costs 0.015 NMI, and of 96, 0.07.
@@ -106,7 +110,7 @@ pub fn from_counts(counts: TermCounts, with_tfidf: bool) -> Vectors {
         .iter()
         .map(|(_, raw)| ((1.0 + n as f32) / (1.0 + df_raw[*raw as usize] as f32)).ln() + 1.0)
         .collect();
-    let cap = if n > super::graph::EXACT_UP_TO {
+    let cap = if n > EXACT_UP_TO {
         MAX_TERMS
     } else {
         usize::MAX

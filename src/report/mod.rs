@@ -8,17 +8,22 @@
 pub mod batch;
 pub mod bulletin;
 pub mod charts;
+pub mod model;
 pub mod render;
+pub mod safe_csv;
+mod suggest;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDate};
-use serde::Serialize;
 
 use crate::item::{Adoption, Columns, Item};
 use crate::period::month_key;
 pub use crate::period::Period;
-use crate::topics::{ItemRef, Topic, TopicClass, TopicReport, Trend};
+use crate::topics::{Topic, TopicClass, TopicReport, Trend};
+pub use model::{Bucket, Movement, Overview, Report, SectorMatrix, Suggestion, TopicCard};
+pub use safe_csv::{csv_safe, SafeCsv};
+use suggest::suggestions;
 
 /// Output formats of reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -46,193 +51,6 @@ impl Format {
     }
 }
 
-/// Guards a CSV cell against formula injection in spreadsheets (a leading `= + - @`, tab or
-/// carriage return gets a quote, so Excel shows the text instead of evaluating it).
-pub fn csv_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-/// A CSV writer that starts with a UTF-8 BOM (so Excel reads UTF-8) and guards every cell
-/// with [`csv_safe`]: into memory for reports, onto standard output for the listing commands.
-pub struct SafeCsv<W: std::io::Write = Vec<u8>> {
-    w: csv::Writer<W>,
-}
-
-impl SafeCsv<Vec<u8>> {
-    /// A writer into memory (the BOM already written).
-    pub fn new() -> SafeCsv<Vec<u8>> {
-        SafeCsv {
-            w: csv::Writer::from_writer("\u{feff}".as_bytes().to_vec()),
-        }
-    }
-
-    /// The bytes written.
-    pub fn finish(self) -> anyhow::Result<Vec<u8>> {
-        self.w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
-    }
-}
-
-impl<W: std::io::Write> SafeCsv<W> {
-    /// A writer onto `out`, starting with the BOM.
-    pub fn to(mut out: W) -> std::io::Result<SafeCsv<W>> {
-        out.write_all("\u{feff}".as_bytes())?;
-        Ok(SafeCsv {
-            w: csv::Writer::from_writer(out),
-        })
-    }
-
-    /// Writes one row.
-    pub fn row<I, S>(&mut self, cells: I) -> anyhow::Result<()>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.w
-            .write_record(cells.into_iter().map(|c| csv_safe(c.as_ref())))?;
-        Ok(())
-    }
-
-    /// Flushes what is buffered.
-    pub fn flush(&mut self) -> std::io::Result<()> {
-        self.w.flush()
-    }
-}
-
-impl Default for SafeCsv<Vec<u8>> {
-    fn default() -> Self {
-        SafeCsv::new()
-    }
-}
-
-/// The 概览 section.
-#[derive(Debug, Clone, Serialize)]
-pub struct Overview {
-    pub items: usize,
-    pub submitters: usize,
-    pub sectors: usize,
-    pub adopted: usize,
-    pub instructed: usize,
-    pub previous_items: usize,
-    pub previous_submitters: usize,
-    pub previous_adopted: usize,
-    pub previous_instructed: usize,
-    /// Items against the previous window, in percent (`None` when it had none).
-    pub change_pct: Option<f64>,
-    pub topics: usize,
-    pub other: usize,
-}
-
-/// One bar of the trend chart.
-#[derive(Debug, Clone, Serialize)]
-pub struct Bucket {
-    /// `2024-07` or the week's Monday `2024-07-01`.
-    pub label: String,
-    pub items: usize,
-}
-
-/// A topic as the report shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct TopicCard {
-    pub id: usize,
-    pub label: String,
-    pub keywords: Vec<String>,
-    pub class: TopicClass,
-    pub class_zh: &'static str,
-    pub size: usize,
-    pub recent: usize,
-    pub previous: usize,
-    pub growth: f64,
-    pub submitters: usize,
-    pub sectors: usize,
-    pub top_sectors: Vec<(String, usize)>,
-    pub adopted_share: f64,
-    /// Score of its class (or its best score for 一般).
-    pub score: f64,
-    /// Monthly counts over the report window (for the sparkline), oldest first.
-    pub months: Vec<(String, usize)>,
-    /// The signals behind its class, in Chinese.
-    pub why: Vec<String>,
-    pub trend_zh: Option<&'static str>,
-    pub representatives: Vec<ItemRef>,
-    /// Near-duplicate groups merged into it.
-    pub duplicate_groups: usize,
-}
-
-/// A topic-planning suggestion (选题建议).
-#[derive(Debug, Clone, Serialize)]
-pub struct Suggestion {
-    pub topic_id: usize,
-    pub label: String,
-    /// 热点 / 难点 / 亮点 / 报道不足
-    pub angle: &'static str,
-    /// Why now: the figures.
-    pub why: String,
-    /// What to do with it.
-    pub advice: String,
-    pub items: Vec<ItemRef>,
-}
-
-/// Items per sector for the largest topics (界别分布).
-#[derive(Debug, Clone, Serialize)]
-pub struct SectorMatrix {
-    pub sectors: Vec<String>,
-    pub topics: Vec<String>,
-    /// `counts[topic][sector]`.
-    pub counts: Vec<Vec<usize>>,
-}
-
-/// A topic with its course (新出现 / 上升 / 回落).
-#[derive(Debug, Clone, Serialize)]
-pub struct Movement {
-    pub id: usize,
-    pub label: String,
-    pub recent: usize,
-    pub previous: usize,
-    pub trend_zh: &'static str,
-}
-
-/// A topic report of one window.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    /// The optional columns the data has: the templates leave out the others' sections.
-    pub columns: Columns,
-    pub title: String,
-    pub period: Period,
-    pub previous_period: Period,
-    pub overview: Overview,
-    /// Items per week (windows up to 92 days) or per month.
-    pub trend_unit: &'static str,
-    pub trend: Vec<Bucket>,
-    pub hot: Vec<TopicCard>,
-    pub difficult: Vec<TopicCard>,
-    pub highlight: Vec<TopicCard>,
-    pub new_topics: Vec<Movement>,
-    pub rising: Vec<Movement>,
-    pub fading: Vec<Movement>,
-    /// Previous-window topics with no continuation.
-    pub faded: Vec<crate::topics::FadedTopic>,
-    pub suggestions: Vec<Suggestion>,
-    pub sector_matrix: SectorMatrix,
-    /// Every topic with its items (the CSV and JSON carry them all).
-    pub topics: TopicReport,
-    /// With [`Report::with_items`]: the items themselves, for the CSV of one row per item.
-    #[serde(skip)]
-    pub items: Vec<Item>,
-}
-
-impl Report {
-    /// Keeps the window's items (those in a topic or in 其他), so that the CSV lists each
-    /// with its title, date, submitter, sector and likes (`report --items`).
-    pub fn with_items(mut self, items: &[Item]) -> Report {
-        self.items = items.to_vec();
-        self
-    }
-}
-
 /// Months `YYYY-MM` covering the window.
 fn window_months(p: &Period) -> Vec<String> {
     let mut out = Vec::new();
@@ -248,14 +66,6 @@ fn window_months(p: &Period) -> Vec<String> {
         .expect("month");
     }
     out
-}
-
-fn pct(n: usize, of: usize) -> String {
-    if of == 0 {
-        "0%".into()
-    } else {
-        format!("{:.0}%", 100.0 * n as f64 / of as f64)
-    }
 }
 
 /// "N 位报送人、M 个界别" — without the sectors when the data has no 界别 column.
@@ -514,100 +324,4 @@ pub fn build(
         topics,
         items: Vec::new(),
     }
-}
-
-/// Topic-planning suggestions: the leading hot, difficult and highlight topics, and the
-/// under-reported ones (raised by many, adopted little).
-fn suggestions(
-    topics: &TopicReport,
-    hot: &[TopicCard],
-    difficult: &[TopicCard],
-    highlight: &[TopicCard],
-) -> Vec<Suggestion> {
-    let mut out = Vec::new();
-    let mut used: HashSet<usize> = HashSet::new();
-    let mut push = |c: &TopicCard, angle: &'static str, why: String, advice: String| {
-        if used.insert(c.id) {
-            out.push(Suggestion {
-                topic_id: c.id,
-                label: c.label.clone(),
-                angle,
-                why,
-                advice,
-                items: c.representatives.clone(),
-            });
-        }
-    };
-    for c in hot.iter().take(2) {
-        push(
-            c,
-            "热点",
-            format!(
-                "本期 {} 条（上期 {} 条，{:.1} 倍），{}",
-                c.recent,
-                c.previous,
-                c.growth,
-                people(c.submitters, c.sectors, topics.columns)
-            ),
-            format!(
-                "群众关注度快速上升，建议围绕“{}”组织专题调研，综合多方反映形成一篇综合性信息。",
-                c.keywords
-                    .iter()
-                    .take(3)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ),
-        );
-    }
-    for c in difficult.iter().take(2) {
-        push(
-            c,
-            "难点",
-            c.why.join("；"),
-            "问题反复出现、久拖未决，建议跟踪办理进展，深挖症结，提出可操作的对策建议。".into(),
-        );
-    }
-    for c in highlight.iter().take(2) {
-        push(
-            c,
-            "亮点",
-            c.why.join("；"),
-            "做法有成效，建议总结经验，作为典型案例报送推广。".into(),
-        );
-    }
-    // Under-reported: at least median size, several submitters, and at most 10% adopted —
-    // only where the data says what was adopted.
-    if !topics.columns.adoption {
-        return out;
-    }
-    let mut sizes: Vec<usize> = topics.topics.iter().map(|t| t.size).collect();
-    sizes.sort_unstable();
-    let median = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
-    let months: Vec<String> = Vec::new();
-    let mut under: Vec<&Topic> = topics
-        .topics
-        .iter()
-        .filter(|t| t.size >= median.max(3) && t.signals.submitters >= 3)
-        .filter(|t| t.signals.adopted_share <= 0.1)
-        .collect();
-    under.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
-    for t in under.into_iter().take(2) {
-        let c = card(t, &months, topics.columns);
-        push(
-            &c,
-            "报道不足",
-            format!(
-                "{} 条信息、{} 位报送人反映，采用率仅 {}",
-                t.size,
-                t.signals.submitters,
-                pct(
-                    (t.signals.adopted_share * t.size as f64).round() as usize,
-                    t.size
-                )
-            ),
-            "反映多、采用少，建议编辑部门主动约稿、加工提炼，避免有价值的社情民意被埋没。".into(),
-        );
-    }
-    out
 }

@@ -2,6 +2,9 @@
 //! built with. Writing (upsert by id), querying, and reading items back live here.
 
 pub mod document;
+pub mod filters;
+pub mod grammar;
+mod materialized;
 pub mod query;
 pub mod schema;
 pub mod search;

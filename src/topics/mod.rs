@@ -16,10 +16,12 @@ pub mod label;
 pub mod partition;
 pub mod score;
 pub mod similar;
+pub mod tally;
 pub mod topic;
 pub mod trend;
 pub mod vectorize;
 pub mod window;
+pub mod words;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

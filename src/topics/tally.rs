@@ -1,0 +1,216 @@
+//! What each item adds to its topic's signals (cues found, window, month, likes, feedback,
+//! adoption), and a topic's sums of them: the same sums whether the items are counted here or
+//! by another engine from `minyi assign`'s output.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::score::{ScoreConfig, Windows};
+use crate::item::{Adoption, Item};
+
+/// Both cue lexicons compiled into one Aho–Corasick automaton (one pass over an item's text
+/// finds every cue of both, instead of one substring search per cue; a DFA, the fastest
+/// kind, is small for lexicons of tens of words).
+pub struct Cues {
+    automaton: aho_corasick::AhoCorasick,
+    /// The difficulty cues, then the highlight cues (pattern ids index this).
+    cues: Vec<String>,
+    /// Where the highlight cues begin in `cues`.
+    split: usize,
+}
+
+impl Cues {
+    /// Compiles the lexicons of `cfg`.
+    pub fn new(cfg: &ScoreConfig) -> Cues {
+        let cues: Vec<String> = cfg
+            .difficulty_cues
+            .iter()
+            .chain(&cfg.highlight_cues)
+            .cloned()
+            .collect();
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&cues)
+            .expect("lexicons of plain strings");
+        Cues {
+            automaton,
+            cues,
+            split: cfg.difficulty_cues.len(),
+        }
+    }
+
+    /// The difficulty cues and the highlight cues that an item's title or body holds, each
+    /// once, in lexicon order.
+    fn hits(&self, it: &Item) -> (Vec<String>, Vec<String>) {
+        let mut found: Vec<usize> = self
+            .automaton
+            .find_overlapping_iter(it.title.as_str())
+            .chain(self.automaton.find_overlapping_iter(it.body.as_str()))
+            .map(|m| m.pattern().as_usize())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        let (difficulty, highlight) = found.split_at(found.partition_point(|&p| p < self.split));
+        let named = |ids: &[usize]| ids.iter().map(|&p| self.cues[p].clone()).collect();
+        (named(difficulty), named(highlight))
+    }
+}
+
+/// What one item contributes to its topic's signals. Topic signals are sums and distinct
+/// counts of these, so an engine that assigns items elsewhere (the Spark job: `minyi assign`
+/// writes one per item) aggregates them into the same [`Tally`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemSignals {
+    /// Submitted in the recent window.
+    pub recent: bool,
+    /// Submitted in the previous window.
+    pub previous: bool,
+    /// Month of submission (`YYYY-MM`).
+    pub month: Option<String>,
+    pub likes: Option<u64>,
+    pub without_feedback: bool,
+    pub adopted: bool,
+    pub instructed: bool,
+    /// Difficulty cues found in title or body (each once).
+    pub difficulty_cues: Vec<String>,
+    /// Positive-practice cues found in title or body (each once).
+    pub highlight_cues: Vec<String>,
+}
+
+impl ItemSignals {
+    /// The signals of one item (`w`: the growth windows, if any).
+    pub fn of(cues: &Cues, it: &Item, w: Option<&Windows>) -> ItemSignals {
+        let (mut recent, mut previous) = (false, false);
+        if let (Some(w), Some(d)) = (w, it.submitted_at) {
+            recent = d >= w.recent_from && d < w.recent_to;
+            previous = !recent && d >= w.previous_from && d < w.recent_from;
+        }
+        let (difficulty_cues, highlight_cues) = cues.hits(it);
+        ItemSignals {
+            recent,
+            previous,
+            month: it
+                .submitted_at
+                .map(|d| crate::period::month_key(d.date_naive())),
+            likes: it.likes,
+            without_feedback: it.feedback.trim().is_empty(),
+            adopted: it.adoption > Adoption::None,
+            instructed: it.instructed(),
+            difficulty_cues,
+            highlight_cues,
+        }
+    }
+}
+
+/// How many distinct non-empty values (submitters, sectors) there are.
+pub fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> usize {
+    values
+        .filter(|s| !s.is_empty())
+        .collect::<HashSet<&str>>()
+        .len()
+}
+
+/// A topic's counts over its members, from which its [`Signals`] follow.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
+    pub size: usize,
+    pub recent: usize,
+    pub previous: usize,
+    /// Distinct non-empty submitters.
+    pub submitters: usize,
+    /// Distinct non-empty sectors.
+    pub sectors: usize,
+    /// Distinct months with items.
+    pub months_active: usize,
+    pub likes_sum: u64,
+    /// Members with a like count.
+    pub likes_count: usize,
+    /// Members with a difficulty cue.
+    pub difficulty: usize,
+    /// Members with a positive-practice cue.
+    pub highlight: usize,
+    pub without_feedback: usize,
+    pub adopted: usize,
+    pub instructed: usize,
+    /// Members holding each cue.
+    pub cue_counts: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    /// Counts the members `items` (`w`: the growth windows, if any).
+    pub fn of(cues: &Cues, items: &[&Item], w: Option<&Windows>) -> Tally {
+        let mut t = Tally {
+            submitters: distinct(items.iter().map(|i| i.submitter.as_str())),
+            sectors: distinct(items.iter().map(|i| i.sector.as_str())),
+            ..Tally::default()
+        };
+        let mut months: HashSet<String> = HashSet::new();
+        // Cue matching reads every member's text: in parallel within the topic (the largest
+        // topic of a million items holds a sixth of them).
+        use rayon::prelude::*;
+        let each: Vec<ItemSignals> = items
+            .par_iter()
+            .map(|it| ItemSignals::of(cues, it, w))
+            .collect();
+        for s in each {
+            t.add(&s);
+            months.extend(s.month);
+        }
+        t.months_active = months.len();
+        t
+    }
+
+    /// Adds one member's sums (not the distinct counts: submitters, sectors, months).
+    pub fn add(&mut self, s: &ItemSignals) {
+        self.size += 1;
+        self.recent += s.recent as usize;
+        self.previous += s.previous as usize;
+        if let Some(l) = s.likes {
+            self.likes_sum += l;
+            self.likes_count += 1;
+        }
+        self.without_feedback += s.without_feedback as usize;
+        self.adopted += s.adopted as usize;
+        self.instructed += s.instructed as usize;
+        self.difficulty += !s.difficulty_cues.is_empty() as usize;
+        self.highlight += !s.highlight_cues.is_empty() as usize;
+        for c in s.difficulty_cues.iter().chain(&s.highlight_cues) {
+            *self.cue_counts.entry(c.clone()).or_default() += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_finds_both_lexicons_cues_overlapping_and_shared() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cfg = ScoreConfig {
+            difficulty_cues: words(&["长期", "多次反映", "反映"]),
+            highlight_cues: words(&["创新", "反映", "好评"]),
+            ..ScoreConfig::default()
+        };
+        let cues = Cues::new(&cfg);
+        let item = Item {
+            title: "多次反映问题".into(),
+            body: "长期未解决；该镇创新做法，长期坚持".into(),
+            ..Item::default()
+        };
+        // 反映 inside 多次反映 counts too, and a word of both lexicons is a cue of each.
+        assert_eq!(
+            cues.hits(&item),
+            (
+                words(&["长期", "多次反映", "反映"]),
+                words(&["创新", "反映"])
+            )
+        );
+        let plain = Item {
+            title: "路灯".into(),
+            ..Item::default()
+        };
+        assert_eq!(cues.hits(&plain), (vec![], vec![]));
+    }
+}

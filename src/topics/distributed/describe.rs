@@ -1,0 +1,294 @@
+//! The engine's side returns per-topic sums ([`Tallies`]); [`describe`] turns them into the
+//! topics local minyi would give for the same membership.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::{Assignment, ModelTopic, TopicModel};
+use crate::topics::label;
+use crate::topics::score::{self, ScoreConfig, Tally, Windows};
+use crate::topics::{ItemRef, Other, Topic, TopicReport};
+
+/// One topic's sums over its assigned items, as an engine aggregates [`Assignment`]s.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TopicTally {
+    /// The model topic (its `id`).
+    pub topic: usize,
+    /// Sums of the members' [`crate::topics::tally::ItemSignals`]; `submitters` is the distinct count. Its `sectors`
+    /// and `months_active` are recounted from the maps below.
+    pub tally: Tally,
+    /// Members per non-empty sector.
+    pub sectors: BTreeMap<String, usize>,
+    /// Members per month (`YYYY-MM`).
+    pub months: BTreeMap<String, usize>,
+    /// Earliest and latest submission date (`YYYY-MM-DD`).
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Term id → summed count (the members' `terms`).
+    pub terms: HashMap<u32, f32>,
+    /// Title phrase → members holding it (phrases held by fewer than 2 may be left out).
+    pub phrases: HashMap<String, usize>,
+    /// The members most similar to the centre, most first ([`crate::topics::REPRESENTATIVE_CANDIDATES`]
+    /// of them; [`describe`] shows three from different near-duplicate groups).
+    pub representatives: Vec<ItemRef>,
+    /// Every member's id.
+    pub item_ids: Vec<String>,
+}
+
+/// What the engine hands to [`describe`]: per-topic sums and the set's totals.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tallies {
+    /// Items analysed (assigned or not).
+    pub items: usize,
+    /// Earliest and latest submission among them (RFC 3339).
+    pub first: Option<String>,
+    pub latest: Option<String>,
+    pub topics: Vec<TopicTally>,
+    /// Ids of the items no topic took.
+    pub other_ids: Vec<String>,
+    /// Title phrase → analysed items holding it, for the phrases in the topics' `phrases`.
+    pub phrase_df: HashMap<String, usize>,
+}
+
+fn parse_time(what: &str, s: &Option<String>) -> Result<Option<DateTime<FixedOffset>>, String> {
+    s.as_deref()
+        .map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map_err(|e| format!("{what} '{t}' is not RFC 3339: {e}"))
+        })
+        .transpose()
+}
+
+/// Turns the engine's sums into the topics report, with the definitions of [`super::mine`]:
+/// topics below the model's least size go to 其他, keywords by c-TF-IDF, the label from
+/// title phrases, signals and scores from the tallies.
+pub fn describe(
+    model: &TopicModel,
+    tallies: Tallies,
+    score_cfg: &ScoreConfig,
+    words: label::WordFilter,
+) -> Result<TopicReport, String> {
+    let first = parse_time("first", &tallies.first)?;
+    let latest = parse_time("latest", &tallies.latest)?;
+    let by_id: HashMap<usize, &ModelTopic> = model.topics.iter().map(|t| (t.id, t)).collect();
+    let mut assigned = 0;
+    for t in &tallies.topics {
+        if !by_id.contains_key(&t.topic) {
+            return Err(format!("topic {} is not in the model", t.topic));
+        }
+        if t.item_ids.len() != t.tally.size {
+            return Err(format!(
+                "topic {}: size {} but {} item ids",
+                t.topic,
+                t.tally.size,
+                t.item_ids.len()
+            ));
+        }
+        assigned += t.tally.size;
+    }
+    if assigned + tallies.other_ids.len() != tallies.items {
+        return Err(format!(
+            "{} items, but {assigned} in topics and {} in 其他",
+            tallies.items,
+            tallies.other_ids.len()
+        ));
+    }
+    let mut other = tallies.other_ids;
+    let (mut kept, dropped): (Vec<TopicTally>, Vec<TopicTally>) = tallies
+        .topics
+        .into_iter()
+        .partition(|t| t.tally.size >= model.min_size && t.tally.size > 0);
+    other.extend(dropped.into_iter().flat_map(|t| t.item_ids));
+    other.sort_unstable();
+    for t in &mut kept {
+        t.item_ids.sort_unstable();
+        t.tally.sectors = t.sectors.len();
+        t.tally.months_active = t.months.len();
+    }
+    kept.sort_by(|a, b| {
+        b.tally
+            .size
+            .cmp(&a.tally.size)
+            .then(a.item_ids[0].cmp(&b.item_ids[0]))
+    });
+    let span = match (first, latest) {
+        (Some(a), Some(b)) => score::span_months(&a, &b),
+        _ => 0,
+    };
+    let windows = latest.map(Windows::ending_at);
+    let term_counts: Vec<HashMap<u32, f32>> = kept
+        .iter_mut()
+        .map(|t| std::mem::take(&mut t.terms))
+        .collect();
+    if let Some(bad) = term_counts
+        .iter()
+        .flat_map(|m| m.keys())
+        .find(|&&k| k as usize >= model.vocab.len())
+    {
+        return Err(format!("term id {bad} is outside the model's vocabulary"));
+    }
+    let keywords = label::keywords_of_counts(&term_counts, &model.vocab, 8, words);
+    let signals: Vec<score::Signals> = kept
+        .iter()
+        .map(|t| score::signals_of(&t.tally, 0, span))
+        .collect();
+    // The columns the data has, as far as the tallies tell.
+    let columns = crate::item::Columns {
+        sector: kept.iter().any(|t| t.tally.sectors > 0),
+        unit: true,
+        adoption: kept.iter().any(|t| t.tally.adopted > 0),
+        instruction: kept.iter().any(|t| t.tally.instructed > 0),
+        feedback: kept.iter().any(|t| t.tally.without_feedback < t.tally.size),
+        likes: kept.iter().any(|t| t.tally.likes_count > 0),
+    };
+    let scored = score::scores(score_cfg, &signals, columns);
+    let labels = label::distinct_labels(kept.len(), |i, taken| {
+        label::label_of_counts(
+            &kept[i].phrases,
+            kept[i].tally.size,
+            tallies.items,
+            &tallies.phrase_df,
+            &keywords[i],
+            words,
+            taken,
+        )
+    });
+    let topics: Vec<Topic> = kept
+        .into_iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(i, (t, label))| {
+            let (sc, class) = scored[i];
+            let mut sectors: Vec<(String, usize)> = t.sectors.into_iter().collect();
+            sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            Topic {
+                id: i + 1,
+                label,
+                keywords: keywords[i].clone(),
+                class,
+                class_zh: class.label_zh(),
+                scores: sc,
+                signals: signals[i].clone(),
+                size: t.tally.size,
+                sectors,
+                first: t.first,
+                last: t.last,
+                months: t.months,
+                representatives: crate::topics::pick_representatives(
+                    t.representatives,
+                    &by_id[&t.topic].duplicate_groups,
+                    crate::topics::REPRESENTATIVES,
+                ),
+                duplicate_groups: by_id[&t.topic].duplicate_groups.clone(),
+                item_ids: t.item_ids,
+                trend: None,
+                trend_zh: None,
+            }
+        })
+        .collect();
+    let (recent_window, previous_window) = windows.map(|w| w.report_form()).unzip();
+    Ok(TopicReport {
+        items: tallies.items,
+        recent_window,
+        previous_window,
+        seed: model.seed,
+        min_size: model.min_size,
+        topics,
+        other: Other {
+            label: "其他",
+            size: other.len(),
+            item_ids: other,
+        },
+        faded: None,
+        columns,
+        previous_items: 0,
+        previous_other: 0,
+        previous_topic_of: HashMap::new(),
+        faded_in_window: Vec::new(),
+    })
+}
+
+/// Sums assignments into [`Tallies`] on one machine — what the engine's aggregation computes,
+/// used to check that path end to end without a cluster.
+pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
+    let mut by_topic: BTreeMap<usize, Vec<&Assignment>> = BTreeMap::new();
+    let mut other_ids = Vec::new();
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for a in assignments {
+        for p in &a.phrases {
+            *df.entry(p.as_str()).or_default() += 1;
+        }
+        match a.topic {
+            Some(t) => by_topic.entry(t).or_default().push(a),
+            None => other_ids.push(a.item.id.clone()),
+        }
+    }
+    let mut phrase_df = HashMap::new();
+    let topics = by_topic
+        .into_iter()
+        .map(|(topic, members)| {
+            let mut tally = Tally::default();
+            let mut sectors = BTreeMap::new();
+            let mut months = BTreeMap::new();
+            let mut terms: HashMap<u32, f32> = HashMap::new();
+            let mut phrases: HashMap<String, usize> = HashMap::new();
+            for a in &members {
+                tally.add(&a.signals);
+                if !a.item.sector.is_empty() {
+                    *sectors.entry(a.item.sector.clone()).or_default() += 1;
+                }
+                if let Some(m) = &a.signals.month {
+                    *months.entry(m.clone()).or_default() += 1;
+                }
+                for &(t, c) in &a.terms {
+                    *terms.entry(t).or_default() += c;
+                }
+                for p in &a.phrases {
+                    *phrases.entry(p.clone()).or_default() += 1;
+                }
+            }
+            tally.submitters = score::distinct(members.iter().map(|a| a.item.submitter.as_str()));
+            phrases.retain(|_, c| *c >= 2);
+            for p in phrases.keys() {
+                phrase_df.insert(p.clone(), df[p.as_str()]);
+            }
+            let mut reps = members.clone();
+            reps.sort_by(|a, b| {
+                b.similarity
+                    .total_cmp(&a.similarity)
+                    .then(a.item.id.cmp(&b.item.id))
+            });
+            let dates: Vec<&String> = members
+                .iter()
+                .filter_map(|a| a.item.submitted_at.as_ref())
+                .collect();
+            TopicTally {
+                topic,
+                tally,
+                sectors,
+                months,
+                first: dates.iter().min().map(|d| d.to_string()),
+                last: dates.iter().max().map(|d| d.to_string()),
+                terms,
+                phrases,
+                representatives: reps
+                    .iter()
+                    .take(crate::topics::REPRESENTATIVE_CANDIDATES)
+                    .map(|a| a.item.clone())
+                    .collect(),
+                item_ids: members.iter().map(|a| a.item.id.clone()).collect(),
+            }
+        })
+        .collect();
+    let dated = || assignments.iter().filter(|a| a.unix.is_some());
+    Tallies {
+        items: assignments.len(),
+        first: dated().min_by_key(|a| a.unix).and_then(|a| a.time.clone()),
+        latest: dated().max_by_key(|a| a.unix).and_then(|a| a.time.clone()),
+        topics,
+        other_ids,
+        phrase_df,
+    }
+}

@@ -100,8 +100,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .embed_texts(&index.segmenter, &[args.query.as_str()], &|_| {})?
             .pop()
             .unwrap_or_default();
+        // The cosine of the query's sentence vector and an item's stored one.
+        let similarity = |id: &str| store.vector(id).map(|v| crate::embed::dot(&v, &qv));
         index
-            .search_hybrid(&req, &store, &qv)
+            .search_hybrid(&req, &similarity)
             .with_context(|| format!("search for '{}'", args.query))?
     } else {
         index

@@ -346,16 +346,16 @@ impl ItemIndex {
         Ok(out)
     }
 
-    /// Hybrid search: the BM25 ranking of the query and the ranking by cosine between
-    /// `query_vector` and the items' stored sentence vectors (among the items passing the
-    /// filters) are fused by reciprocal rank fusion, so that an item worded differently from
-    /// the query (车位不足 for 停车难) is found too. Each leg contributes its best 100;
-    /// `total` counts the fused candidates.
+    /// Hybrid search: the BM25 ranking of the query and the ranking by `similarity` (an
+    /// item id's closeness to the query, `None` for an item without a vector: the cosine of
+    /// sentence vectors, which the caller computes, so that the index knows nothing of
+    /// embeddings) among the items passing the filters are fused by reciprocal rank fusion,
+    /// so that an item worded differently from the query (车位不足 for 停车难) is found too.
+    /// Each leg contributes its best 100; `total` counts the fused candidates.
     pub fn search_hybrid(
         &self,
         req: &SearchRequest,
-        store: &crate::embed::Store,
-        query_vector: &[f32],
+        similarity: &dyn Fn(&str) -> Option<f32>,
     ) -> Result<SearchResults> {
         use std::collections::HashMap;
         let parsed = req.query.as_deref().map(query::parse).transpose()?;
@@ -377,9 +377,7 @@ impl ItemIndex {
             .ids_of(&searcher, allowed.into_iter())?
             .into_iter()
             .filter_map(|(id, a)| {
-                let s = store
-                    .vector(&id)
-                    .map(|v| crate::embed::dot(&v, query_vector))?;
+                let s = similarity(&id)?;
                 Some((id, a, s))
             })
             .collect();

@@ -135,7 +135,7 @@ fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
     if args.items && format != Format::Csv {
         anyhow::bail!("--items lists items in the CSV: add --format csv (or --out FILE.csv)");
     }
-    let r = if args.items { r.with_items(&items) } else { r };
+    let r = if args.items { r.with_items(items) } else { r };
     emit(&render::report(&r, format)?, args.out.as_deref())?;
     Ok(Outcome::Found)
 }
@@ -212,11 +212,7 @@ impl Ctx<'_> {
         )?;
         let title = format!("{}{TITLE}", self.label);
         let r = report::build(&title, p.clone(), a.report, &a.items, &a.previous, self.top);
-        Ok(if self.items {
-            r.with_items(&a.items)
-        } else {
-            r
-        })
+        Ok(if self.items { r.with_items(a.items) } else { r })
     }
 }
 

@@ -116,19 +116,18 @@ impl ItemIndex {
     /// The optional columns that hold a value in at least one item, read from fast fields
     /// (办理反馈 is stored only, so it is reported absent here).
     pub fn data_columns(&self) -> Result<Columns> {
+        let has_text =
+            |field: &str| -> Result<bool> { Ok(self.values(field)?.keys().any(|k| !k.is_empty())) };
+        let mut c = Columns {
+            sector: has_text(names::SECTOR)?,
+            unit: has_text(names::UNIT)?,
+            ..Columns::NONE
+        };
         let searcher = self.reader()?.searcher();
-        let mut c = Columns::NONE;
         for seg in searcher.segment_readers() {
             let alive_set = seg.alive_bitset();
             let alive = |d: u32| alive_set.is_none_or(|a| a.is_alive(d));
             let fast = seg.fast_fields();
-            let has_text = |field: &str| -> Result<bool> {
-                let mut found = HashMap::new();
-                count_str(seg, field, &alive, &mut found)?;
-                Ok(found.keys().any(|k| !k.is_empty()))
-            };
-            c.sector |= has_text(names::SECTOR)?;
-            c.unit |= has_text(names::UNIT)?;
             let adopt = fast.u64(names::ADOPTION)?;
             let instr = fast.u64(names::INSTRUCTED)?;
             let likes = fast.u64(names::LIKES)?;

@@ -125,8 +125,8 @@ pub struct Report {
 impl Report {
     /// Keeps the window's items (those in a topic or in 其他), so that the CSV lists each
     /// with its title, date, submitter, sector and likes (`report --items`).
-    pub fn with_items(mut self, items: &[Item]) -> Report {
-        self.items = items.to_vec();
+    pub fn with_items(mut self, items: Vec<Item>) -> Report {
+        self.items = items;
         self
     }
 }

@@ -295,13 +295,7 @@ pub fn mine_counted(
         .map(|t| label::representatives(&vectors, t, REPRESENTATIVE_CANDIDATES).1)
         .collect();
     let previous_counts: Vec<usize> = previous_members.iter().map(Vec::len).collect();
-    let mut previous_topic_of: HashMap<String, usize> = HashMap::new();
-    for (t, members) in previous_members.iter().enumerate() {
-        for &m in members {
-            previous_topic_of.insert(all[m].id.clone(), t + 1);
-        }
-    }
-    let previous_other = previous.len() - previous_topic_of.len();
+    let previous_other = previous.len() - previous_counts.iter().sum::<usize>();
     let cues = score::Cues::new(&cfg.score);
     let signals: Vec<Signals> = topics
         .par_iter()
@@ -406,7 +400,6 @@ pub fn mine_counted(
         columns,
         previous_items: previous.len(),
         previous_other,
-        previous_topic_of,
         faded_in_window: faded,
     }
 }

@@ -181,9 +181,6 @@ pub struct TopicReport {
     /// Items of the previous window that fall in no topic (其他 of the previous window).
     #[serde(default)]
     pub previous_other: usize,
-    /// Previous-window item id → the current topic (id) it was counted in.
-    #[serde(skip)]
-    pub previous_topic_of: HashMap<String, usize>,
     /// The previous window's topics that have too few items in this one (listed as `faded`
     /// by [`compare_previous`]).
     #[serde(skip)]

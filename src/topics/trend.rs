@@ -27,7 +27,7 @@ pub fn compare_previous(report: &mut TopicReport) {
         });
         t.trend_zh = t.trend.map(Trend::label_zh);
     }
-    report.faded = Some(report.faded_in_window.clone());
+    report.faded = Some(std::mem::take(&mut report.faded_in_window));
 }
 
 /// The topics of a window clustered together with the window before it ([`mine_counted`]).

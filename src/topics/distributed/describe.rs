@@ -205,7 +205,6 @@ pub fn describe(
         columns,
         previous_items: 0,
         previous_other: 0,
-        previous_topic_of: HashMap::new(),
         faded_in_window: Vec::new(),
     })
 }

@@ -118,6 +118,10 @@ pub struct Item {
     pub extra: Vec<(String, String)>,
     /// Where the item came from: `file:line` or `file:sheet!row`.
     pub source: String,
+    /// Named objects (地点/人群: estates, roads, villages, companies, schools …) found in the
+    /// title and body at ingest (see [`crate::segment::places`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<String>,
 }
 
 impl Item {

@@ -83,5 +83,6 @@ pub fn from_document(f: &Fields, doc: &TantivyDocument) -> Item {
         dislikes: number(doc, f.dislikes),
         extra: serde_json::from_str(&text(doc, f.extra)).unwrap_or_default(),
         source: text(doc, f.source),
+        places: Vec::new(),
     }
 }

@@ -5,6 +5,7 @@
 pub mod counts;
 pub mod dictionary;
 pub mod grams;
+pub mod places;
 pub mod tokenizer;
 
 use std::borrow::Cow;

@@ -1,0 +1,235 @@
+//! Named objects (地点/人群): the estates, roads, villages and their groups, companies,
+//! schools, hospitals, platforms and projects an item is about.
+//!
+//! jieba tags place and organisation names unreliably in this domain (丽发新城 is cut
+//! 区丽发/nr 新城/ns after "A2", 魅力之城 is 魅力/n 之/u 城/n), so a name is found by its
+//! ending: a run of name-like words (no verb, pronoun, preposition, adverb …) that ends in a
+//! word ending with a name suffix (小区, 新城, 花园, 苑, 村, 组, 路, 公司, 学院, 医院, 平台 …).
+//! Administrative prefixes (A3区, A市, 西地省) and punctuation split the text first, so they
+//! never fuse with a name. The whole run is the name (伊景园滨河苑, not 景园滨河); a name's
+//! [`place_keys`] (its tails, less 小区/社区/期号) let 星沙中茂城 meet 中茂城.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+use super::Segmenter;
+
+/// Word endings that close a name, longest first where one is the end of another.
+pub const SUFFIXES: [&str; 52] = [
+    "小区",
+    "新城",
+    "花园",
+    "家园",
+    "公寓",
+    "山庄",
+    "苑",
+    "园",
+    "院",
+    "村",
+    "组",
+    "路",
+    "街道",
+    "街",
+    "镇",
+    "乡",
+    "公司",
+    "集团",
+    "学院",
+    "学校",
+    "大学",
+    "中学",
+    "小学",
+    "幼儿园",
+    "医院",
+    "广场",
+    "大道",
+    "大厦",
+    "市场",
+    "城",
+    "公园",
+    "项目",
+    "社区",
+    "湾",
+    "府",
+    "庭",
+    "居",
+    "里",
+    "寓",
+    "站",
+    "中心",
+    "酒店",
+    "厂",
+    "银行",
+    "平台",
+    "网",
+    "贷",
+    "期",
+    "栋",
+    "楼",
+    "馆",
+    "港",
+];
+
+/// Part-of-speech tags that end a name run: verbs, prepositions, conjunctions, particles,
+/// pronouns, adverbs, modal words, interjections, onomatopoeia, quantifiers, time words.
+const BREAK_TAGS: [&str; 20] = [
+    "v", "vd", "vg", "vi", "vq", "p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv", "r", "d", "y",
+    "e", "o", "q",
+];
+
+/// Words that are never part of a name (what a complaint says around one).
+const GENERIC: [&str; 42] = [
+    "该", "本", "我", "我们", "你们", "他们", "这个", "那个", "这", "那", "此", "各", "每", "某",
+    "整个", "附近", "周边", "所在", "当地", "全", "多个", "一个", "其他", "其它", "有关", "相关",
+    "所有", "部分", "请问", "关于", "建议", "咨询", "投诉", "反映", "希望", "要求", "没有", "问题",
+    "情况", "领导", "市民", "业主",
+];
+
+/// Shortest and longest name, in characters.
+const NAME_CHARS: (usize, usize) = (3, 16);
+/// Shortest key, in characters.
+const KEY_CHARS: usize = 3;
+
+fn admin() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // The data's coded units (A市, A3区, A7县) and its province. Real names (长沙市岳麓区)
+    // stay in the name: its tails (see [`place_keys`]) still meet the name written without.
+    RE.get_or_init(|| Regex::new(r"西地省|[A-Z]\d{0,2}[市县区]").expect("valid"))
+}
+
+fn splitter() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"[^\p{Han}\p{Alphabetic}\p{Nd}·]+").expect("valid"))
+}
+
+fn tail_strip() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:小区|社区|片区|[\d一二三四五六七八九十]+(?:期|栋|楼|组|号|队)?)$")
+            .expect("valid")
+    })
+}
+
+fn ends_with_suffix(word: &str) -> bool {
+    SUFFIXES.iter().any(|s| word.ends_with(s))
+}
+
+/// The named objects of an item: those of the title, then the body's, each once, in order.
+pub fn places(seg: &Segmenter, title: &str, body: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for text in [title, body] {
+        for name in names(seg, text) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// The names in `text`, in order, with repeats.
+pub fn names(seg: &Segmenter, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for piece in admin().split(text) {
+        for part in splitter().split(piece) {
+            if part.chars().count() < 2 {
+                continue;
+            }
+            names_in_clause(seg, part, &mut out);
+        }
+    }
+    out
+}
+
+fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
+    let mut run: Vec<&str> = Vec::new();
+    let mut closed = 0usize; // words of `run` up to its last suffix word
+    let mut flush = |run: &mut Vec<&str>, closed: &mut usize| {
+        if *closed > 0 {
+            let name: String = run[..*closed].concat();
+            let n = name.chars().count();
+            if (NAME_CHARS.0..=NAME_CHARS.1).contains(&n) {
+                out.push(name);
+            }
+        }
+        run.clear();
+        *closed = 0;
+    };
+    let tags = seg.jieba().tag(clause, true);
+    for (i, tok) in tags.iter().enumerate() {
+        let (w, tag) = (tok.word, tok.tag);
+        // The HMM tags some unknown name words as verbs (丽发/v 新城/ns): a two-character
+        // verb right before a word of two or more characters ending with a suffix is kept.
+        let joins_next = tag.starts_with('v')
+            && w.chars().count() == 2
+            && tags.get(i + 1).is_some_and(|n| {
+                n.word.chars().count() >= 2 && ends_with_suffix(n.word) && !n.tag.starts_with('v')
+            });
+        // 之 joins names (魅力之城); 村 alone is tagged zg; single-character locatives (中, 东)
+        // are inside names (星沙中茂城, 劳动东路), longer ones (旁边, 附近) are not.
+        let breaks = (BREAK_TAGS.contains(&tag) && w != "之" && !joins_next)
+            || GENERIC.contains(&w)
+            || (tag == "f" && w.chars().count() > 1)
+            || (tag.starts_with('z') && w != "村")
+            || tag == "t";
+        if breaks {
+            flush(&mut run, &mut closed);
+            continue;
+        }
+        run.push(w);
+        if ends_with_suffix(w) {
+            closed = run.len();
+        }
+    }
+    flush(&mut run, &mut closed);
+}
+
+/// The keys a name is matched by: its core (less a trailing 小区/社区/片区 or building,
+/// phase or group number, when at least three characters remain) and every tail of the
+/// core of at least three characters (星沙中茂城 → 星沙中茂城, 沙中茂城, 中茂城), so names
+/// written with and without a district or street before them meet.
+pub fn place_keys(name: &str) -> Vec<String> {
+    let mut core = name.to_string();
+    for _ in 0..3 {
+        let stripped = tail_strip().replace(&core, "").into_owned();
+        if stripped.chars().count() < KEY_CHARS || stripped == core {
+            break;
+        }
+        core = stripped;
+    }
+    let chars: Vec<char> = core.chars().collect();
+    (0..chars.len().saturating_sub(KEY_CHARS - 1))
+        .map(|i| chars[i..].iter().collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_whole_and_apart_from_their_district() {
+        let seg = Segmenter::embedded();
+        let got = |t: &str| names(&seg, t);
+        assert!(got("A2区丽发新城小区旁边新建搅拌站").contains(&"丽发新城小区".to_string()));
+        assert_eq!(got("伊景园滨河苑捆绑销售车位"), vec!["伊景园滨河苑"]);
+        assert!(got("A5区劳动东路魅力之城小区油烟扰民")
+            .iter()
+            .any(|n| n.ends_with("魅力之城小区")));
+        assert!(
+            got("我们小区物业不作为").is_empty(),
+            "{:?}",
+            got("我们小区物业不作为")
+        );
+    }
+
+    #[test]
+    fn keys_meet_across_prefixes_and_building_numbers() {
+        let a = place_keys("星沙中茂城");
+        assert!(a.contains(&"中茂城".to_string()), "{a:?}");
+        let b = place_keys("青青家园1小区");
+        assert_eq!(b[0], "青青家园");
+        assert!(place_keys("丽发新城小区").contains(&"丽发新城".to_string()));
+        assert!(place_keys("小区").is_empty());
+    }
+}

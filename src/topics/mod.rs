@@ -12,8 +12,10 @@ pub mod distributed;
 pub mod eval;
 pub mod features;
 pub mod graph;
+pub mod heat;
 pub mod label;
 pub mod partition;
+pub mod problems;
 pub mod score;
 pub mod similar;
 pub mod tally;
@@ -36,7 +38,9 @@ use crate::item::Item;
 use crate::segment::{Segmenter, TermCounts};
 use features::Features;
 use partition::{cluster_rows, cluster_sampled};
+pub use heat::{Heat, HeatConfig};
 pub use partition::{default_min_size, sample_min_size};
+pub use problems::{Problem, ProblemConfig};
 pub use score::{ScoreConfig, Scores, Signals, TopicClass};
 pub use similar::{similar, Similar, SimilarItem};
 use topic::copy_groups;
@@ -83,6 +87,8 @@ pub struct TopicConfig {
     /// The optional columns the data has (`None`: those holding a value in the items); the
     /// scores leave out the signals of the others.
     pub columns: Option<crate::item::Columns>,
+    /// Problems (问题) inside the themes, and their heat.
+    pub problems: ProblemConfig,
 }
 
 /// Function words by part of speech: pronouns, adverbs, prepositions, conjunctions,
@@ -107,6 +113,7 @@ impl Default for TopicConfig {
             semantic_duplicate_similarity: 0.95,
             function_word_tags: FUNCTION_WORD_TAGS.iter().map(|t| t.to_string()).collect(),
             columns: None,
+            problems: ProblemConfig::default(),
         }
     }
 }
@@ -201,7 +208,20 @@ pub fn mine_with_progress(
 ) -> TopicReport {
     let all: Vec<&Item> = items.iter().chain(previous.iter()).collect();
     let counts = TermCounts::segmented(seg, &all, vectorize::COUNTING);
-    mine_counted(seg, items, previous, counts, window, cfg, progress)
+    // Items made in memory rather than read from an index carry no places yet.
+    let with_places = |its: &[Item]| -> Vec<Item> {
+        its.par_iter()
+            .map(|it| {
+                let mut it = it.clone();
+                if it.places.is_empty() {
+                    it.places = crate::segment::places::places(seg, &it.title, &it.body);
+                }
+                it
+            })
+            .collect()
+    };
+    let (items, previous) = (with_places(items), with_places(previous));
+    mine_counted(seg, &items, &previous, counts, window, cfg, progress)
 }
 
 /// [`mine_with_progress`] on term counts already made (as [`vectorize::COUNTING`] counts:
@@ -320,11 +340,45 @@ pub fn mine_counted(
         label::label(&phrases, &phrase_df, &topics[t], &keywords[t], words, taken)
     });
     let faded = faded_topics(seg, &vectors, previous, n, &faded_groups, &labels, words);
+    let mut theme_of: Vec<Option<usize>> = vec![None; n];
+    for (t, members) in topics.iter().enumerate() {
+        for &m in members {
+            theme_of[m] = Some(t);
+        }
+    }
+    let problem_window = windows
+        .map(|w| (w.recent_from, w.recent_to))
+        .or_else(|| Some((*dated.iter().min()?, *dated.iter().max()? + chrono::Duration::seconds(1))));
+    let mut problems_of_theme: Vec<Vec<Problem>> = vec![Vec::new(); topics.len() + 1];
+    if let Some(problem_window) = problem_window {
+        // TEMPORARY until the index stores places.
+        let filled: Vec<Item> = all.par_iter().map(|it| { let mut it = (*it).clone(); if it.places.is_empty() { it.places = crate::segment::places::places(seg, &it.title, &it.body); } it }).collect();
+        let all: Vec<&Item> = filled.iter().collect();
+        let groups = problems::group(&all, &vectors, &dup, &cfg.problems);
+        let cx = problems::Context {
+            items: &all,
+            n,
+            vectors: &vectors,
+            words,
+            theme_of: &theme_of,
+            window: problem_window,
+            compared: joint,
+            has_submitters: items.iter().any(|i| !i.submitter.is_empty()),
+            has_likes: columns.likes,
+            dup: &dup,
+        };
+        for p in problems::describe(groups, &cx, &cfg.problems) {
+            let t = p.theme.map_or(topics.len(), |t| t - 1);
+            problems_of_theme[t].push(p);
+        }
+    }
+    let other_problems = problems_of_theme.pop().unwrap_or_default();
     let out_topics: Vec<Topic> = topics
         .par_iter()
         .zip(labels)
+        .zip(problems_of_theme)
         .enumerate()
-        .map(|(t, (members, label))| {
+        .map(|(t, ((members, label), problems))| {
             let mut sectors: HashMap<&str, usize> = HashMap::new();
             // By (year, month), named once per month rather than once per member.
             let mut months: BTreeMap<(i32, u32), usize> = BTreeMap::new();
@@ -380,6 +434,7 @@ pub fn mine_counted(
                 item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),
                 trend: None,
                 trend_zh: None,
+                problems,
             }
         })
         .collect();
@@ -395,6 +450,7 @@ pub fn mine_counted(
             label: "其他",
             size: other.len(),
             item_ids: other.iter().map(|&m| items[m].id.clone()).collect(),
+            problems: other_problems,
         },
         faded: None,
         columns,

@@ -146,6 +146,9 @@ pub struct Topic {
     pub trend: Option<Trend>,
     #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub trend_zh: Option<&'static str>,
+    /// The theme's problems (问题), hottest first.
+    #[serde(default)]
+    pub problems: Vec<super::Problem>,
 }
 
 /// Items that fit no topic.
@@ -155,6 +158,9 @@ pub struct Other {
     pub label: &'static str,
     pub size: usize,
     pub item_ids: Vec<String>,
+    /// Problems most of whose items are in no theme, hottest first.
+    #[serde(default)]
+    pub problems: Vec<super::Problem>,
 }
 
 /// The result of a topic run (the JSON that `minyi topics --format json` prints).
@@ -188,6 +194,18 @@ pub struct TopicReport {
 }
 
 impl TopicReport {
+    /// Every problem of the window, hottest first (the hot list, 热点问题表).
+    pub fn problems(&self) -> Vec<&super::Problem> {
+        let mut all: Vec<&super::Problem> = self
+            .topics
+            .iter()
+            .flat_map(|t| t.problems.iter())
+            .chain(self.other.problems.iter())
+            .collect();
+        all.sort_by_key(|p| p.rank);
+        all
+    }
+
     /// Reads back what `minyi topics --format json` wrote — or any engine writing the same
     /// schema, such as the Spark job — and checks that it holds together: topic ids are
     /// unique and no item is in two places.

@@ -185,6 +185,9 @@ pub fn describe(
                 item_ids: t.item_ids,
                 trend: None,
                 trend_zh: None,
+                // Problems need the items' texts side by side; the distributed run has no
+                // problem level yet (issue 36).
+                problems: Vec::new(),
             }
         })
         .collect();
@@ -200,6 +203,7 @@ pub fn describe(
             label: "其他",
             size: other.len(),
             item_ids: other,
+            problems: Vec::new(),
         },
         faded: None,
         columns,

@@ -1,0 +1,426 @@
+//! Problems (问题): inside the broad themes, the specific problems editors write about — one
+//! estate, road, village group, company, school or case, raised by several people.
+//!
+//! Two items are one problem when they name the same object (a shared [`place_keys`] key)
+//! and say much the same about it (TF-IDF cosine at least `place_similarity`), or when they
+//! are near-duplicates (the same message sent again) whose objects do not differ. Problems
+//! are the connected groups of such pairs; a problem of the window has at least `min_items`
+//! of the window's items from at least `min_submitters` people. Most items are in none.
+//!
+//! Chosen by measurement on 26 hand-labelled problems of the real messages
+//! (`tests/fixtures/problems`, figures in `benches/README.md`): near-duplicate groups alone
+//! find a third of each problem, themes mix a problem with hundreds of others; an object
+//! shared plus a moderate cosine finds most of each and little else. To keep the work
+//! linear, an item is compared only with its `time_neighbours` nearest items in time among
+//! those naming the same object, and a key that ends many different names (有限公司, 国际城)
+//! names no object.
+//!
+//! [`place_keys`]: crate::segment::places::place_keys
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+use super::heat::{self, Heat, HeatConfig, HeatInput};
+use super::label::{self, WordFilter};
+use super::topic::{pick_representatives, ItemRef, Trend, REPRESENTATIVES};
+use super::vectorize::{dot, Vectors};
+use crate::item::Item;
+use crate::segment::places::place_keys;
+
+/// Settings of problem finding (`[problems]` in `minyi.toml`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemConfig {
+    /// Fewest items of the window in a problem: 3.
+    pub min_items: usize,
+    /// Fewest distinct submitters of the window in a problem: 2 (without a submitter
+    /// column, items count as people).
+    pub min_submitters: usize,
+    /// Least TF-IDF cosine of two items naming the same object: 0.25.
+    pub place_similarity: f32,
+    /// Items naming an object are compared with this many of the next ones in time: 32.
+    pub time_neighbours: usize,
+    /// A key that ends more than this many different names names no object: 5.
+    pub max_names_per_key: usize,
+    /// The heat index.
+    pub heat: HeatConfig,
+}
+
+impl Default for ProblemConfig {
+    fn default() -> Self {
+        ProblemConfig {
+            min_items: 3,
+            min_submitters: 2,
+            place_similarity: 0.25,
+            time_neighbours: 32,
+            max_names_per_key: 5,
+            heat: HeatConfig::default(),
+        }
+    }
+}
+
+/// One problem of the window.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Problem {
+    /// `P` and the heat rank (P1 is the hottest).
+    pub id: String,
+    /// Rank by heat, from 1.
+    pub rank: usize,
+    /// One line for the editor: the object and what is wrong (问题描述).
+    pub label: String,
+    /// The object as the items name it most (地点/人群); empty when they name none.
+    pub object: String,
+    /// What the items say about it, most particular first.
+    pub keywords: Vec<String>,
+    /// The theme (topic id) most of its items are in; `None`: 其他.
+    pub theme: Option<usize>,
+    /// 热点 by the rule of [`heat::hot_flags`].
+    pub hot: bool,
+    /// The heat index and its terms.
+    pub heat: Heat,
+    /// Items in the window.
+    pub size: usize,
+    /// Distinct submitters in the window.
+    pub submitters: usize,
+    /// Items of the previous window in the same problem.
+    pub previous: usize,
+    pub likes: u64,
+    pub dislikes: u64,
+    /// First and last item in the window (`YYYY-MM-DD`).
+    pub first: Option<String>,
+    pub last: Option<String>,
+    /// Against the previous window: new, rising, steady or fading.
+    pub trend: Option<Trend>,
+    /// Up to three items, distinct messages, most typical first.
+    pub representatives: Vec<ItemRef>,
+    /// Every member's id (the window's items), oldest first.
+    pub item_ids: Vec<String>,
+}
+
+impl Problem {
+    /// 热点 or 关注, as the hot list writes it.
+    pub fn class_zh(&self) -> &'static str {
+        if self.hot {
+            "热点"
+        } else {
+            "关注"
+        }
+    }
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (a, b) = (find(parent, a), find(parent, b));
+    if a != b {
+        parent[a.max(b) as usize] = a.min(b);
+    }
+}
+
+/// The object keys of each item: the keys of its place names, less those that end too many
+/// different names.
+fn object_keys(all: &[&Item], max_names: usize) -> Vec<Vec<u32>> {
+    let per_item: Vec<Vec<(String, String)>> = all
+        .par_iter()
+        .map(|it| {
+            let mut keys: Vec<(String, String)> = Vec::new();
+            for name in &it.places {
+                let ks = place_keys(name);
+                let core = ks.first().cloned().unwrap_or_default();
+                for k in ks {
+                    if !keys.iter().any(|(x, _)| *x == k) {
+                        keys.push((k, core.clone()));
+                    }
+                }
+            }
+            keys
+        })
+        .collect();
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut cores: Vec<FxHashSet<&str>> = Vec::new();
+    for keys in &per_item {
+        for (k, core) in keys {
+            let next = ids.len() as u32;
+            let id = *ids.entry(k.as_str()).or_insert(next);
+            if id as usize == cores.len() {
+                cores.push(FxHashSet::default());
+            }
+            cores[id as usize].insert(core.as_str());
+        }
+    }
+    let generic: Vec<bool> = cores.iter().map(|c| c.len() > max_names).collect();
+    per_item
+        .iter()
+        .map(|keys| {
+            keys.iter()
+                .map(|(k, _)| ids[k.as_str()])
+                .filter(|&id| !generic[id as usize])
+                .collect()
+        })
+        .collect()
+}
+
+/// Groups `all` (this window's `n` items, then the previous window's) into candidate
+/// problems: connected groups of at least two items. `dup` is each item's near-duplicate
+/// group.
+pub(super) fn group(
+    all: &[&Item],
+    vectors: &Vectors,
+    dup: &[u32],
+    cfg: &ProblemConfig,
+) -> Vec<Vec<usize>> {
+    let mut cfg = cfg.clone();
+    if let Ok(v) = std::env::var("MINYI_PSIM") { cfg.place_similarity = v.parse().unwrap(); }
+    if let Ok(v) = std::env::var("MINYI_PW") { cfg.time_neighbours = v.parse().unwrap(); }
+    let cfg = &cfg;
+    let keys = object_keys(all, cfg.max_names_per_key);
+    let mut parent: Vec<u32> = (0..all.len() as u32).collect();
+    // Items by key, in time order.
+    let mut by_key: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (i, ks) in keys.iter().enumerate() {
+        for &k in ks {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
+    let time = |i: usize| all[i].submitted_at.map(|d| d.timestamp()).unwrap_or(i64::MIN);
+    let mut lists: Vec<Vec<usize>> = by_key.into_values().filter(|l| l.len() > 1).collect();
+    lists.par_iter_mut().for_each(|l| l.sort_by_key(|&i| (time(i), i)));
+    lists.sort();
+    // Candidate pairs in parallel, unions in order (deterministic).
+    let pairs: Vec<(u32, u32)> = lists
+        .par_iter()
+        .flat_map_iter(|l| {
+            let mut out = Vec::new();
+            for (p, &a) in l.iter().enumerate() {
+                let ra = vectors.row(a);
+                for &b in l.iter().skip(p + 1).take(cfg.time_neighbours) {
+                    if dot(&ra, &vectors.row(b)) >= cfg.place_similarity {
+                        out.push((a as u32, b as u32));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    for (a, b) in pairs {
+        union(&mut parent, a, b);
+    }
+    // Near-duplicates join unless they name different objects (a template sent about two
+    // schools is two problems).
+    let mut first_of_dup: HashMap<u32, usize> = HashMap::new();
+    for (i, &g) in dup.iter().enumerate() {
+        match first_of_dup.get(&g) {
+            None => {
+                first_of_dup.insert(g, i);
+            }
+            Some(&j) => {
+                let (ki, kj) = (&keys[i], &keys[j]);
+                if ki.is_empty() || kj.is_empty() || ki.iter().any(|k| kj.contains(k)) {
+                    union(&mut parent, i as u32, j as u32);
+                }
+            }
+        }
+    }
+    let mut groups: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for i in 0..all.len() as u32 {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(i as usize);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    out.sort();
+    out
+}
+
+/// What [`describe`] needs besides the groups.
+pub(super) struct Context<'a> {
+    pub items: &'a [&'a Item],
+    /// Items of this window (the first `n` of `items`).
+    pub n: usize,
+    pub vectors: &'a Vectors,
+    pub words: WordFilter<'a>,
+    /// Each window item's theme (topic index), `None` for 其他.
+    pub theme_of: &'a [Option<usize>],
+    pub window: (DateTime<FixedOffset>, DateTime<FixedOffset>),
+    /// Whether there is a previous window.
+    pub compared: bool,
+    pub has_submitters: bool,
+    pub has_likes: bool,
+    /// Near-duplicate groups, for representatives.
+    pub dup: &'a [u32],
+}
+
+/// The problems of the window among `groups`, ranked by heat, with their descriptions.
+pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfig) -> Vec<Problem> {
+    let n = cx.n;
+    let submitters = |ms: &[usize]| -> usize {
+        if cx.has_submitters {
+            ms.iter()
+                .map(|&m| cx.items[m].submitter.as_str())
+                .filter(|s| !s.is_empty())
+                .collect::<FxHashSet<_>>()
+                .len()
+        } else {
+            ms.len()
+        }
+    };
+    let kept: Vec<(Vec<usize>, usize)> = groups
+        .into_iter()
+        .filter_map(|g| {
+            let (now, before): (Vec<usize>, Vec<usize>) = g.into_iter().partition(|&m| m < n);
+            (now.len() >= cfg.min_items && submitters(&now) >= cfg.min_submitters)
+                .then_some((now, before.len()))
+        })
+        .collect();
+    let members: Vec<Vec<usize>> = kept.iter().map(|(m, _)| m.clone()).collect();
+    let keywords = label::keywords(cx.vectors, &members, 8, cx.words);
+    let mut problems: Vec<Problem> = kept
+        .par_iter()
+        .zip(keywords)
+        .map(|((ms, previous), keywords)| {
+            let its: Vec<&Item> = ms.iter().map(|&m| cx.items[m]).collect();
+            let object = object_of(&its);
+            let keywords: Vec<String> = keywords
+                .into_iter()
+                .filter(|k| !object.contains(k.as_str()))
+                .take(5)
+                .collect();
+            let label = if object.is_empty() {
+                keywords.iter().take(3).cloned().collect::<Vec<_>>().join("、")
+            } else {
+                format!("{object}：{}", keywords.iter().take(3).cloned().collect::<Vec<_>>().join("、"))
+            };
+            let mut theme_counts: HashMap<Option<usize>, usize> = HashMap::new();
+            for &m in ms {
+                *theme_counts.entry(cx.theme_of[m]).or_default() += 1;
+            }
+            let theme = theme_counts
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+                .and_then(|(t, _)| t);
+            let dates: Vec<DateTime<FixedOffset>> = its.iter().filter_map(|i| i.submitted_at).collect();
+            let (first, last) = (dates.iter().min().copied(), dates.iter().max().copied());
+            let likes: u64 = its.iter().filter_map(|i| i.likes).sum();
+            let dislikes: u64 = its.iter().filter_map(|i| i.dislikes).sum();
+            let people = submitters(ms);
+            let h = heat::heat(
+                &cfg.heat,
+                &HeatInput {
+                    items: ms.len(),
+                    submitters: cx.has_submitters.then_some(people),
+                    engagement: cx.has_likes.then_some(likes + dislikes),
+                    first,
+                    last,
+                    previous: cx.compared.then_some(*previous),
+                },
+                cx.window,
+            );
+            let trend = cx.compared.then(|| {
+                let growth = ms.len() as f64 / (*previous).max(1) as f64;
+                if *previous == 0 {
+                    Trend::New
+                } else if growth >= 1.5 {
+                    Trend::Rising
+                } else if growth <= 2.0 / 3.0 {
+                    Trend::Fading
+                } else {
+                    Trend::Steady
+                }
+            });
+            let (_, ranked) = label::representatives(cx.vectors, ms, super::REPRESENTATIVE_CANDIDATES);
+            let mut dup_groups: FxHashMap<u32, Vec<String>> = FxHashMap::default();
+            for &m in ms {
+                dup_groups.entry(cx.dup[m]).or_default().push(cx.items[m].id.clone());
+            }
+            let dup_groups: Vec<Vec<String>> = dup_groups.into_values().filter(|g| g.len() > 1).collect();
+            let representatives = pick_representatives(
+                ranked.iter().map(|&m| ItemRef::of(cx.items[m])),
+                &dup_groups,
+                REPRESENTATIVES,
+            );
+            let mut by_time: Vec<usize> = ms.clone();
+            by_time.sort_by_key(|&m| (cx.items[m].submitted_at, m));
+            let fmt = |d: Option<DateTime<FixedOffset>>| d.map(|d| d.format("%Y-%m-%d").to_string());
+            Problem {
+                id: String::new(),
+                rank: 0,
+                label,
+                object,
+                keywords,
+                theme: theme.map(|t| t + 1),
+                hot: false,
+                heat: h,
+                size: ms.len(),
+                submitters: people,
+                previous: *previous,
+                likes,
+                dislikes,
+                first: fmt(first),
+                last: fmt(last),
+                trend,
+                representatives,
+                item_ids: by_time.iter().map(|&m| cx.items[m].id.clone()).collect(),
+            }
+        })
+        .collect();
+    problems.sort_by(|a, b| {
+        b.heat
+            .index
+            .total_cmp(&a.heat.index)
+            .then(b.size.cmp(&a.size))
+            .then(a.item_ids.cmp(&b.item_ids))
+    });
+    let flags = heat::hot_flags(&cfg.heat, &problems.iter().map(|p| p.heat.index).collect::<Vec<_>>());
+    for (i, (p, hot)) in problems.iter_mut().zip(flags).enumerate() {
+        p.rank = i + 1;
+        p.id = format!("P{}", i + 1);
+        p.hot = hot;
+    }
+    problems
+}
+
+/// The object of a problem: the key most of its items name (longer first on ties), written
+/// as the name that carries it most often.
+fn object_of(items: &[&Item]) -> String {
+    let mut key_items: HashMap<String, usize> = HashMap::new();
+    for it in items {
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        for name in &it.places {
+            for k in place_keys(name) {
+                if seen.insert(k.clone()) {
+                    *key_items.entry(k).or_default() += 1;
+                }
+            }
+        }
+    }
+    let Some((key, count)) = key_items
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(a.0.chars().count().cmp(&b.0.chars().count())).then(b.0.cmp(&a.0)))
+    else {
+        return String::new();
+    };
+    if count * 3 < items.len() {
+        return String::new();
+    }
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for it in items {
+        for name in &it.places {
+            if name.contains(key.as_str()) {
+                *names.entry(name.as_str()).or_default() += 1;
+            }
+        }
+    }
+    names
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(a.0.chars().count().cmp(&b.0.chars().count())).then(b.0.cmp(a.0)))
+        .map(|(n, _)| n.to_string())
+        .unwrap_or(key)
+}

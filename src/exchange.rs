@@ -6,8 +6,8 @@
 //! partition through the binary computes exactly what a laptop computes. `minyi export` writes
 //! the items of an index in the same format.
 //!
-//! One line per input line: an item is `{...item fields..., "title_terms": [...],
-//! "body_terms": [...]}`; a line that cannot become an item is `{"rejected": {file, location,
+//! One line per input line: an item is `{...item fields..., "places": [...], "title_terms":
+//! [...], "body_terms": [...]}` (`places`: its named objects, 地点/人群); a line that cannot become an item is `{"rejected": {file, location,
 //! field, reason, original}}`, so nothing is lost and the counts add up downstream.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -41,8 +41,12 @@ pub struct SegmentedItem {
 }
 
 impl SegmentedItem {
-    /// Segments one item.
-    pub fn of(seg: &Segmenter, item: Item) -> SegmentedItem {
+    /// Segments one item, finding its named objects when it has none yet (an item read from
+    /// an index has them already).
+    pub fn of(seg: &Segmenter, mut item: Item) -> SegmentedItem {
+        if item.places.is_empty() {
+            item.places = crate::segment::places::places(seg, &item.title, &item.body);
+        }
         SegmentedItem {
             title_terms: seg.terms(&item.title),
             body_terms: seg.terms(&item.body),
@@ -143,8 +147,8 @@ pub fn export_jsonl(index: &ItemIndex, filters: &Filters, out: &mut dyn Write) -
 
 /// Writes the items of `index` that pass `filters` (ordered by id) with their terms as one
 /// Parquet file (Snappy-compressed, one row group per 65,536 items): the columns of the JSON
-/// lines, `title_terms` and `body_terms` as lists of strings, `submitted_at` as RFC 3339 text,
-/// `extra` as a JSON array of [column, value] pairs. Returns how many items.
+/// lines, `places`, `title_terms` and `body_terms` as lists of strings, `submitted_at` as RFC
+/// 3339 text, `extra` as a JSON array of [column, value] pairs. Returns how many items.
 pub fn export_parquet<W: Write + Send>(
     index: &ItemIndex,
     filters: &Filters,
@@ -179,7 +183,7 @@ pub fn export_parquet<W: Write + Send>(
     fields.push(Field::new("likes", DataType::Int64, true));
     fields.push(Field::new("dislikes", DataType::Int64, true));
     fields.push(Field::new("extra", DataType::Utf8, false));
-    for name in ["title_terms", "body_terms"] {
+    for name in ["places", "title_terms", "body_terms"] {
         fields.push(Field::new_list(
             name,
             Field::new("item", DataType::Utf8, true),
@@ -232,10 +236,10 @@ pub fn export_parquet<W: Write + Send>(
             extra.append_value(to_line(&r.item.extra));
         }
         columns.push(Arc::new(extra.finish()));
-        for title in [true, false] {
+        for list in [0, 1, 2] {
             let mut b = ListBuilder::new(StringBuilder::new());
             for r in &rows {
-                let terms = if title { &r.title_terms } else { &r.body_terms };
+                let terms = [&r.item.places, &r.title_terms, &r.body_terms][list];
                 for t in terms {
                     b.values().append_value(t);
                 }

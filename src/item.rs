@@ -119,8 +119,9 @@ pub struct Item {
     /// Where the item came from: `file:line` or `file:sheet!row`.
     pub source: String,
     /// Named objects (地点/人群: estates, roads, villages, companies, schools …) found in the
-    /// title and body at ingest (see [`crate::segment::places`]).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// title and body at ingest (see [`crate::segment::places`]). Always serialised (an
+    /// empty list for an item without one), so that every exchanged line has the key.
+    #[serde(default)]
     pub places: Vec<String>,
 }
 

@@ -154,12 +154,18 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
                 }
             }
             // Classification is sequential (input order decides which duplicate wins); the
-            // documents are built in parallel, and tantivy's indexing threads segment them.
+            // documents are built in parallel (their named objects found there), and tantivy's
+            // indexing threads segment them.
             let fields = *writer.fields();
+            let seg = &index.segmenter;
             let docs: Vec<_> = to_write
                 .into_par_iter()
                 .map(|(kind, item, hash)| {
-                    (kind, document::to_document(&fields, &item, hash), item.id)
+                    (
+                        kind,
+                        document::to_document(&fields, &item, hash, seg),
+                        item.id,
+                    )
                 })
                 .collect();
             since_commit += docs.len();

@@ -9,9 +9,10 @@ use crate::exchange::{export_jsonl, export_parquet};
 /// Write the index's items with their segmented terms, ordered by id, for Spark, DuckDB or
 /// pandas: as JSON lines (the format of `minyi segment`) or as a Parquet file.
 ///
-/// Each item has every field, `title_terms` and `body_terms`, segmented with the index's own
-/// dictionary. In Parquet the terms are lists of strings, `submitted_at` is RFC 3339 text and
-/// `extra` a JSON array of [column, value] pairs; the file is Snappy-compressed.
+/// Each item has every field, its named objects (`places`, 地点/人群), `title_terms` and
+/// `body_terms`, segmented with the index's own dictionary. In Parquet the places and terms
+/// are lists of strings, `submitted_at` is RFC 3339 text and `extra` a JSON array of
+/// [column, value] pairs; the file is Snappy-compressed.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]

@@ -134,8 +134,8 @@ impl WindowArgs {
     }
 }
 
-/// Which items by their exact sector, submitter and unit, the same flags in every command that
-/// selects items.
+/// Which items by their exact sector, submitter and unit, and by a named object, the same
+/// flags in every command that selects items.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SubsetArgs {
     /// Only items of this sector (界别), whole value (a value no item has is refused with the
@@ -148,6 +148,11 @@ pub struct SubsetArgs {
     /// Only items of this unit (单位), whole value (likewise checked).
     #[arg(long)]
     pub unit: Option<String>,
+    /// Only items naming this place or group (地点/人群, as `minyi show` lists them): one of
+    /// their names is NAME or ends with it, a trailing 小区/社区/片区 or number aside, so
+    /// 丽发新城 finds 丽发新城小区 and A2区丽发新城, 中茂城 finds 星沙中茂城 (likewise checked).
+    #[arg(long, value_name = "NAME")]
+    pub place: Option<String>,
 }
 
 impl SubsetArgs {
@@ -158,6 +163,7 @@ impl SubsetArgs {
             sector: self.sector.clone(),
             submitter: self.submitter.clone(),
             unit: self.unit.clone(),
+            place: self.place.clone(),
             from,
             to,
             ..Filters::default()
@@ -166,7 +172,7 @@ impl SubsetArgs {
 
     /// What the subset is, to head a report: the values given, joined by 、.
     pub fn label(&self) -> String {
-        [&self.sector, &self.unit, &self.submitter]
+        [&self.sector, &self.unit, &self.submitter, &self.place]
             .into_iter()
             .flatten()
             .map(String::as_str)

@@ -13,14 +13,16 @@ use crate::index::search::{SearchRequest, SearchResults, SortBy};
 /// verbatim substring of two or more characters also matches). Syntax: several words must
 /// all match; `"加装电梯"` must appear verbatim; `A OR B`; `NOT x` or `-x` excludes; `+x`
 /// requires; `title:x`, `body:x` search one field; `sector:教育界`, `submitter:王建国`,
-/// `unit:…`, `id:…` match a value exactly. Ranking is BM25 with titles weighted ×2.
+/// `unit:…`, `id:…` match a value exactly; `place:丽发新城` matches a named object as
+/// --place does. Ranking is BM25 with titles weighted ×2.
 ///
 /// Exit status: 0 hits found, 1 no hits, 2 error (malformed query, missing index).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The query (quote it in the shell when it has spaces).
+    /// The query (quote it in the shell when it has spaces). Leave it out to list the items
+    /// passing the filters (`minyi search --place 丽发新城`).
     #[arg(value_name = "QUERY", allow_hyphen_values = true)]
-    pub query: String,
+    pub query: Option<String>,
     #[command(flatten)]
     pub index: IndexArg,
     #[command(flatten)]
@@ -39,7 +41,8 @@ pub struct Args {
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
     pub sort: SortBy,
-    /// Also count the matching items per sector.
+    /// Also count the matching items per sector and per place or group (地点/人群, the 20
+    /// most frequent).
     #[arg(long)]
     pub facets: bool,
     /// Output format.
@@ -68,13 +71,20 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let index = args.index.open_filtered(&filters)?;
     let req = SearchRequest {
-        query: Some(args.query.clone()),
+        query: args.query.clone(),
         filters,
         limit: args.limit,
         sort: args.sort,
         facets: args.facets,
     };
+    let what = match &args.query {
+        Some(q) => format!("search for '{q}'"),
+        None => "search".to_string(),
+    };
     let results = if args.semantic {
+        let Some(query) = args.query.as_deref() else {
+            anyhow::bail!("--semantic ranks by a query's meaning; give the query");
+        };
         if args.sort != SortBy::Relevance {
             anyhow::bail!("--semantic ranks by relevance; leave out --sort");
         }
@@ -97,18 +107,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             );
         }
         let qv = model
-            .embed_texts(&index.segmenter, &[args.query.as_str()], &|_| {})?
+            .embed_texts(&index.segmenter, &[query], &|_| {})?
             .pop()
             .unwrap_or_default();
         // The cosine of the query's sentence vector and an item's stored one.
         let similarity = |id: &str| store.vector(id).map(|v| crate::embed::dot(&v, &qv));
         index
             .search_hybrid(&req, &similarity)
-            .with_context(|| format!("search for '{}'", args.query))?
+            .with_context(|| what.clone())?
     } else {
-        index
-            .search(&req)
-            .with_context(|| format!("search for '{}'", args.query))?
+        index.search(&req).with_context(|| what.clone())?
     };
     match args.format {
         ListFormat::Table => print_table(&results)?,
@@ -155,6 +163,13 @@ fn print_table(r: &SearchResults) -> anyhow::Result<()> {
         }
         writeln!(out, "按界别统计：\n{t}")?;
     }
+    if let Some(f) = r.place_facets.as_ref().filter(|f| !f.is_empty()) {
+        let mut t = output::table(&["地点/人群", "条数"]);
+        for (place, n) in f {
+            t.add_row(vec![place.clone(), n.to_string()]);
+        }
+        writeln!(out, "按地点/人群统计（前 {} 个）：\n{t}", f.len())?;
+    }
     Ok(())
 }
 
@@ -173,6 +188,7 @@ fn print_json(r: &SearchResults) -> anyhow::Result<()> {
             "unit": h.item.unit,
             "adoption": h.item.adoption.as_str(),
             "instructed": h.item.instructed(),
+            "places": h.item.places,
             "title": h.item.title,
             "title_html": output::mark_html(&h.title.text, &h.title.highlights),
             "snippet": output::mark_html(&h.snippet.text, &h.snippet.highlights),
@@ -183,6 +199,12 @@ fn print_json(r: &SearchResults) -> anyhow::Result<()> {
         serde_json::json!({ "kind": "summary", "total": r.total, "returned": r.hits.len() });
     if let Some(f) = &r.facets {
         summary["facets"] = serde_json::json!({ "sector": f.iter().map(|(k, n)| serde_json::json!({"sector": k, "count": n})).collect::<Vec<_>>() });
+    }
+    if let Some(f) = &r.place_facets {
+        summary["facets"]["places"] = f
+            .iter()
+            .map(|(k, n)| serde_json::json!({"place": k, "count": n}))
+            .collect();
     }
     writeln!(out, "{summary}")?;
     Ok(())
@@ -200,6 +222,7 @@ fn print_csv(r: &SearchResults) -> anyhow::Result<()> {
         "有批示",
         "标题",
         "摘要",
+        "地点/人群",
     ])?;
     for h in &r.hits {
         let i = &h.item;
@@ -213,6 +236,7 @@ fn print_csv(r: &SearchResults) -> anyhow::Result<()> {
             if i.instructed() { "是" } else { "否" }.to_string(),
             i.title.clone(),
             h.snippet.text.clone(),
+            i.places.join("、"),
         ];
         w.row(row)?;
     }

@@ -15,8 +15,9 @@ use crate::segment::{Dictionary, Segmenter};
 ///
 /// Each non-blank input line gives one output line: the item (id — derived from the content
 /// when the line has none —, title, body, date, submitter, sector, … and every other key under
-/// `extra`) plus `title_terms` and `body_terms`; or `{"rejected": {location, field, reason,
-/// original}}` for a line that cannot become an item (bad JSON, no title or body, a bad date).
+/// `extra`) plus its named objects (`places`, 地点/人群), `title_terms` and `body_terms`; or
+/// `{"rejected": {location, field, reason, original}}` for a line that cannot become an item
+/// (bad JSON, no title or body, a bad date).
 /// Keys map to fields as in `ingest` (标题/留言主题/title, 正文/留言详情/body, …; --map).
 /// Empty input gives empty output. A count goes to standard error.
 ///

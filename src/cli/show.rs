@@ -1,4 +1,5 @@
-//! `minyi show`: print one item with all its fields, extra attributes included.
+//! `minyi show`: print one item with all its fields, extra attributes and named objects
+//! (地点/人群) included.
 
 use std::io::Write;
 
@@ -57,6 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 ("点赞数", opt(item.likes)),
                 ("反对数", opt(item.dislikes)),
                 ("来源", item.source.clone()),
+                ("地点/人群", item.places.join("、")),
             ];
             let mut t = output::table(&["字段", "内容"]);
             for (k, v) in rows

@@ -1,5 +1,5 @@
-//! Filters on top of the text query: sector, submitter, unit, a date window, adoption,
-//! instruction; and the `--from`/`--to` window as the commands take it.
+//! Filters on top of the text query: sector, submitter, unit, a named object (地点/人群), a
+//! date window, adoption, instruction; and the `--from`/`--to` window as the commands take it.
 
 use chrono::{DateTime, FixedOffset};
 
@@ -13,6 +13,8 @@ pub struct Filters {
     pub sector: Option<String>,
     pub submitter: Option<String>,
     pub unit: Option<String>,
+    /// A named object (地点/人群): see [`super::query::QueryBuilder::place`].
+    pub place: Option<String>,
     /// Inclusive start.
     pub from: Option<DateTime<FixedOffset>>,
     /// Exclusive end.

@@ -1,7 +1,8 @@
 //! The query grammar: words (all required), `"quoted phrase"` (verbatim), `OR` between
 //! clauses, `AND` (the default), `NOT`/`-` (exclude), `+` (require), and `field:value` where
-//! field is `title`, `body` (text) or `sector`, `submitter`, `unit`, `id` (exact value).
-//! Parsed here into clauses; [`super::query::QueryBuilder`] turns them into tantivy queries.
+//! field is `title`, `body` (text), `sector`, `submitter`, `unit`, `id` (exact value) or
+//! `place` (a named object). Parsed here into clauses; [`super::query::QueryBuilder`] turns
+//! them into tantivy queries.
 
 use tantivy::query::Occur;
 
@@ -22,7 +23,7 @@ pub enum Atom {
     Text(String, Scope),
     /// A quoted phrase: must appear verbatim.
     Phrase(String),
-    /// An exact keyword field value (`sector:教育界`).
+    /// An exact keyword field value (`sector:教育界`), or a named object (`place:丽发新城`).
     Keyword(&'static str, String),
 }
 
@@ -95,6 +96,7 @@ fn keyword_field(name: &str) -> Option<&'static str> {
         "submitter" | "报送人" => "submitter",
         "unit" | "单位" => "unit",
         "id" | "编号" => "id",
+        "place" | "地点" => "place",
         _ => return None,
     })
 }
@@ -182,7 +184,7 @@ pub fn parse(q: &str) -> Result<Parsed> {
                 };
                 let atom = field_atom(&f, v.clone(), true).ok_or_else(|| {
                     Error::Query(format!(
-                        "unknown field '{f}' (fields: title, body, sector, submitter, unit, id)"
+                        "unknown field '{f}' (fields: title, body, sector, submitter, unit, id, place)"
                     ))
                 })?;
                 (occ, atom)

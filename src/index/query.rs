@@ -6,7 +6,8 @@
 //!
 //! Syntax: words (all required), `"quoted phrase"` (verbatim), `OR` between clauses,
 //! `AND` (the default), `NOT`/`-` (exclude), `+` (require), and `field:value` where field
-//! is `title`, `body` (text) or `sector`, `submitter`, `unit`, `id` (exact value).
+//! is `title`, `body` (text), `sector`, `submitter`, `unit`, `id` (exact value) or `place`
+//! (a named object, see [`QueryBuilder::place`]).
 
 use std::ops::Bound;
 
@@ -24,7 +25,11 @@ use super::Fields;
 use crate::error::{Error, Result};
 use crate::item::Adoption;
 pub use crate::period::{parse_from, parse_period, parse_to};
+use crate::segment::places::{names, place_keys};
 use crate::segment::Segmenter;
+
+/// Why an index built before named objects were indexed cannot filter by them.
+pub const NO_PLACES: &str = "the index was built before minyi indexed named objects (地点/人群), so it cannot select items by place; ingest its files into a new --index";
 
 /// Weight of a title match relative to a body match.
 pub const TITLE_BOOST: f32 = 2.0;
@@ -78,6 +83,10 @@ impl QueryBuilder<'_> {
                 ));
                 positive = true;
             }
+        }
+        if let Some(name) = &filters.place {
+            clauses.push((Occur::Must, self.place(name)?));
+            positive = true;
         }
         if filters.from.is_some() || filters.to.is_some() {
             // tantivy counts nanoseconds in an i64 (years 1678 to 2262): a bound beyond that
@@ -133,6 +142,7 @@ impl QueryBuilder<'_> {
     fn atom(&self, atom: &Atom) -> Result<Box<dyn Query>> {
         let f = self.fields;
         match atom {
+            Atom::Keyword("place", value) => self.place(value),
             Atom::Keyword(name, value) => {
                 let field = match *name {
                     "sector" => f.sector,
@@ -169,6 +179,33 @@ impl QueryBuilder<'_> {
                 Ok(Box::new(BooleanQuery::new(alts)))
             }
         }
+    }
+
+    /// The items with the named object (地点/人群) `name`: one of their names is `name`, or
+    /// ends with `name`, or with its core (`name` less a trailing 小区/社区/片区 or building,
+    /// phase or group number, when three characters remain; see [`place_keys`]) after the
+    /// same is stripped from the name. So 丽发新城 finds 丽发新城小区 and A2区丽发新城, 丽发新城小区
+    /// finds 丽发新城, 中茂城 finds 星沙中茂城 (not the other way round). A `name` of fewer than
+    /// three characters matches whole names only. A `name` written with more around it (A2区丽发
+    /// 新城: a coded district) also matches as the names found in it (丽发新城). Read
+    /// through the `place_keys` field (see [`super::document::index_keys`]). An index without
+    /// place fields refuses it ([`NO_PLACES`]).
+    pub fn place(&self, name: &str) -> Result<Box<dyn Query>> {
+        let Some(p) = self.fields.places else {
+            return Err(Error::Usage(NO_PLACES.into()));
+        };
+        let name = name.trim();
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for found in names(self.segmenter, name) {
+            if found != name {
+                alts.push((Occur::Should, one_place(p, &found)));
+            }
+        }
+        if alts.is_empty() {
+            return Ok(one_place(p, name));
+        }
+        alts.push((Occur::Should, one_place(p, name)));
+        Ok(Box::new(BooleanQuery::new(alts)))
     }
 
     /// One jieba term in the title (boosted) or the body.
@@ -213,6 +250,28 @@ impl QueryBuilder<'_> {
     }
 }
 
+/// The items with a name that is `name` or ends with it or its core (see
+/// [`QueryBuilder::place`]).
+fn one_place(p: super::schema::PlaceFields, name: &str) -> Box<dyn Query> {
+    let term = |field: Field, text: &str| -> (Occur, Box<dyn Query>) {
+        (
+            Occur::Should,
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::Basic,
+            )),
+        )
+    };
+    let mut alts = vec![term(p.names, name)];
+    if name.chars().count() >= 3 {
+        alts.push(term(p.keys, name));
+    }
+    if let Some(core) = place_keys(name).into_iter().next().filter(|c| c != name) {
+        alts.push(term(p.keys, &core));
+    }
+    Box::new(BooleanQuery::new(alts))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +292,11 @@ mod tests {
                 (Occur::Must, vec![Atom::Phrase("加装 电梯".into())]),
                 (Occur::Must, vec![Atom::Keyword("sector", "教育界".into())]),
             ]
+        );
+        let p = parse("油烟 place:魅力之城").unwrap();
+        assert_eq!(
+            p.groups[1],
+            (Occur::Must, vec![Atom::Keyword("place", "魅力之城".into())])
         );
         let p = parse("NOT 收费 title:电梯").unwrap();
         assert_eq!(p.groups[0], (Occur::MustNot, vec![text("收费")]));

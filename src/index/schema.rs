@@ -1,5 +1,11 @@
 //! The index schema: stored item fields, jieba-segmented text for ranking, character grams
 //! for substring-complete search, and fast fields for filters, sorting and facets.
+//!
+//! Named objects (地点/人群, see [`crate::segment::places`]) take two fields: `places` holds
+//! each name whole (one raw token, stored and fast, for exact matches and facets) and
+//! `place_keys` every key of every name ([`crate::segment::places::place_keys`]: the name less
+//! a trailing 小区/社区/number, and its tails), so `--place 丽发新城` meets 丽发新城小区. Indexes
+//! built before these fields existed have neither: [`Fields::places`] is then `None`.
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
@@ -31,6 +37,17 @@ pub struct Fields {
     pub extra: Field,
     pub source: Field,
     pub hash: Field,
+    /// The named-object fields; `None` in an index built before they existed.
+    pub places: Option<PlaceFields>,
+}
+
+/// The two fields of named objects (地点/人群).
+#[derive(Debug, Clone, Copy)]
+pub struct PlaceFields {
+    /// Each name whole, one raw token per name (stored, indexed, fast).
+    pub names: Field,
+    /// Each key of each name (indexed only).
+    pub keys: Field,
 }
 
 /// Field names, shared by schema building and lookup.
@@ -44,6 +61,8 @@ pub mod names {
     pub const INSTRUCTED: &str = "instructed";
     pub const LIKES: &str = "likes";
     pub const HASH: &str = "hash";
+    pub const PLACES: &str = "places";
+    pub const PLACE_KEYS: &str = "place_keys";
 }
 
 /// Builds the schema.
@@ -96,11 +115,20 @@ pub fn build() -> (Schema, Fields) {
             names::HASH,
             NumericOptions::default().set_fast().set_stored(),
         ),
+        places: None,
+    };
+    let fields = Fields {
+        places: Some(PlaceFields {
+            names: b.add_text_field(names::PLACES, STRING | STORED | FAST),
+            keys: b.add_text_field(names::PLACE_KEYS, STRING),
+        }),
+        ..fields
     };
     (b.build(), fields)
 }
 
-/// Looks the fields up in an existing index's schema.
+/// Looks the fields up in an existing index's schema. The place fields are optional (an
+/// index built before them opens with [`Fields::places`] `None`); every other is required.
 pub fn lookup(schema: &Schema) -> tantivy::Result<Fields> {
     let f = |name: &str| schema.get_field(name);
     let grams = f("grams")?;
@@ -132,5 +160,31 @@ pub fn lookup(schema: &Schema) -> tantivy::Result<Fields> {
         extra: f("extra")?,
         source: f("source")?,
         hash: f(names::HASH)?,
+        places: match (f(names::PLACES), f(names::PLACE_KEYS)) {
+            (Ok(names), Ok(keys)) => Some(PlaceFields { names, keys }),
+            _ => None,
+        },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_without_place_fields_is_looked_up_without_them() {
+        let (full, fields) = build();
+        assert!(fields.places.is_some());
+        assert!(lookup(&full).unwrap().places.is_some());
+        // The schema of an index built before the place fields: every other field.
+        let mut old = Schema::builder();
+        for (_, entry) in full.fields() {
+            if ![names::PLACES, names::PLACE_KEYS].contains(&entry.name()) {
+                old.add_field(entry.clone());
+            }
+        }
+        let looked = lookup(&old.build()).unwrap();
+        assert!(looked.places.is_none());
+        assert_eq!(looked.hash, fields.hash);
+    }
 }

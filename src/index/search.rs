@@ -1,13 +1,14 @@
-//! Running searches: the query with filters, BM25 or date order, total count, sector facets,
-//! and snippets whose highlights mark the query's characters (so substring matches that
+//! Running searches: the query with filters, BM25 or date order, total count, sector and
+//! place facets, and snippets whose highlights mark the query's characters (so substring matches that
 //! cross jieba's word boundaries are highlighted too).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
+use rayon::prelude::*;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::AggregationCollector;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
@@ -68,7 +69,13 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Matching items per sector, most first (when asked for).
     pub facets: Option<Vec<(String, u64)>>,
+    /// Matching items per named object (地点/人群), most first, the [`PLACE_FACETS`] most
+    /// frequent (when asked for).
+    pub place_facets: Option<Vec<(String, u64)>>,
 }
+
+/// How many named objects the place facets list.
+pub const PLACE_FACETS: usize = 20;
 
 /// Snippet length in bytes (about 80 Chinese characters).
 const SNIPPET_BYTES: usize = 240;
@@ -122,7 +129,7 @@ impl ItemIndex {
         score: Option<f32>,
     ) -> Result<Hit> {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let item = document::from_document(&self.fields, &doc);
+        let item = document::from_document(&self.fields, &doc, &self.segmenter);
         let title = highlighter.whole(&item.title);
         let snippet = highlighter.snippet(&item.body);
         Ok(Hit {
@@ -133,7 +140,7 @@ impl ItemIndex {
         })
     }
 
-    /// The results, with sector facets of `q` when asked for.
+    /// The results, with sector and place facets of `q` when asked for.
     fn results(
         &self,
         searcher: &Searcher,
@@ -142,16 +149,68 @@ impl ItemIndex {
         total: usize,
         hits: Vec<Hit>,
     ) -> Result<SearchResults> {
-        let facets = if facets {
-            Some(sector_facets(searcher, q)?)
+        let (facets, place_facets) = if facets {
+            (
+                Some(sector_facets(searcher, q)?),
+                Some(self.place_facets(searcher, q)?),
+            )
         } else {
-            None
+            (None, None)
         };
         Ok(SearchResults {
             total,
             hits,
             facets,
+            place_facets,
         })
+    }
+
+    /// Counts the items matching `q` per named object, most first, the [`PLACE_FACETS`] most
+    /// frequent: from the `places` fast field, or in an index built before it from the names
+    /// found in the stored items.
+    fn place_facets(&self, searcher: &Searcher, q: &dyn Query) -> Result<Vec<(String, u64)>> {
+        let docs = searcher.search(q, &DocSetCollector)?;
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        if self.fields.places.is_some() {
+            let readers = searcher.segment_readers();
+            let mut per_segment: Vec<Vec<u32>> = vec![Vec::new(); readers.len()];
+            for a in docs {
+                per_segment[a.segment_ord as usize].push(a.doc_id);
+            }
+            for (reader, docs) in readers.iter().zip(per_segment) {
+                let Some(col) = reader.fast_fields().str(super::schema::names::PLACES)? else {
+                    continue;
+                };
+                let mut per_ord: HashMap<u64, u64> = HashMap::new();
+                for d in docs {
+                    for o in col.term_ords(d) {
+                        *per_ord.entry(o).or_default() += 1;
+                    }
+                }
+                let mut name = String::new();
+                for (o, n) in per_ord {
+                    name.clear();
+                    col.ord_to_str(o, &mut name)?;
+                    *counts.entry(name.clone()).or_default() += n;
+                }
+            }
+        } else {
+            let addresses: Vec<DocAddress> = docs.into_iter().collect();
+            let lists = addresses
+                .into_par_iter()
+                .map(|a| {
+                    let doc: TantivyDocument = searcher.doc(a)?;
+                    Ok(document::from_document(&self.fields, &doc, &self.segmenter).places)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            for name in lists.into_iter().flatten() {
+                *counts.entry(name).or_default() += 1;
+            }
+        }
+        let mut out: Vec<(String, u64)> = counts.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.truncate(PLACE_FACETS);
+        Ok(out)
     }
 
     /// Every item matching an optional query and the filters, ordered by id (for topic
@@ -176,7 +235,11 @@ impl ItemIndex {
         match top.first() {
             Some((_, addr)) => {
                 let doc: TantivyDocument = searcher.doc(*addr)?;
-                Ok(Some(document::from_document(&self.fields, &doc)))
+                Ok(Some(document::from_document(
+                    &self.fields,
+                    &doc,
+                    &self.segmenter,
+                )))
             }
             None => Ok(None),
         }

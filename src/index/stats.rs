@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
+use tantivy::collector::Count;
 
-use super::query::Filters;
+use super::query::{Filters, QueryBuilder, NO_PLACES};
 use super::{document::date_from_secs, schema::names, ItemIndex};
 use crate::error::{Error, Result};
 use crate::item::{Adoption, Columns};
@@ -38,10 +39,11 @@ fn count_str(
     let Some(col) = seg.fast_fields().str(field)? else {
         return Ok(());
     };
+    // Each value of a document counts once for it (several for `places`, one elsewhere).
     let mut per_ord = vec![0u64; col.num_terms()];
     for doc in 0..seg.max_doc() {
         if alive(doc) {
-            if let Some(o) = col.ords().first(doc) {
+            for o in col.term_ords(doc) {
                 per_ord[o as usize] += 1;
             }
         }
@@ -140,8 +142,9 @@ impl ItemIndex {
         Ok(c)
     }
 
-    /// The distinct values of a keyword field (`sector`, `submitter`, `unit`) among the
-    /// items in the index, each with its number of items; the empty value is items without one.
+    /// The distinct values of a keyword field (`sector`, `submitter`, `unit`, `places`) among
+    /// the items in the index, each with its number of items; the empty value is items without
+    /// one (not for `places`, where an item without a name has no value at all).
     pub fn values(&self, field: &str) -> Result<HashMap<String, u64>> {
         let searcher = self.reader()?.searcher();
         let mut values = HashMap::new();
@@ -154,8 +157,9 @@ impl ItemIndex {
     }
 
     /// Refuses a `--sector`, `--submitter` or `--unit` value that no item in the index has
-    /// (they match whole values exactly, so 教育 finds nothing where the data says 教育界):
-    /// the error names the closest existing values instead of an empty result.
+    /// (they match whole values exactly, so 教育 finds nothing where the data says 教育界),
+    /// and a `--place` no item matches: the error names the closest existing values instead
+    /// of an empty result.
     pub fn check_filters(&self, filters: &Filters) -> Result<()> {
         for (field, flag, value) in [
             (names::SECTOR, "--sector", &filters.sector),
@@ -178,7 +182,39 @@ impl ItemIndex {
                 )
             }));
         }
+        if let Some(name) = &filters.place {
+            self.check_place(name)?;
+        }
         Ok(())
+    }
+
+    /// Refuses a `--place` value that matches no item (see [`QueryBuilder::place`]), naming
+    /// the closest names the items have; and any `--place` on an index without place fields.
+    fn check_place(&self, name: &str) -> Result<()> {
+        let dir = self.dir.display();
+        if self.fields.places.is_none() {
+            return Err(Error::Usage(format!(
+                "--place '{name}' in {dir}: {NO_PLACES}"
+            )));
+        }
+        let q = QueryBuilder {
+            fields: &self.fields,
+            segmenter: &self.segmenter,
+        }
+        .place(name)?;
+        if self.reader()?.searcher().search(&q, &Count)? > 0 {
+            return Ok(());
+        }
+        let values = self.values(names::PLACES)?;
+        let near = closest(name, &values);
+        Err(Error::Usage(if near.is_empty() {
+            format!("--place '{name}': no item in {dir} names a place or group (地点/人群); leave out --place")
+        } else {
+            format!(
+                "--place '{name}': no item in {dir} names this place (--place matches a whole name, or its ending: 丽发新城 finds 丽发新城小区); closest places: {}",
+                near.join(", ")
+            )
+        }))
     }
 
     /// Computes statistics over the whole index.

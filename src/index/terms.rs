@@ -69,7 +69,10 @@ impl ItemIndex {
             .into_par_iter()
             .map(|a| {
                 let doc: TantivyDocument = searcher.doc(a)?;
-                Ok((document::from_document(&self.fields, &doc), a))
+                Ok((
+                    document::from_document(&self.fields, &doc, &self.segmenter),
+                    a,
+                ))
             })
             .collect::<Result<Vec<_>>>()?;
         items.sort_by(|a, b| a.0.id.cmp(&b.0.id));

@@ -90,7 +90,7 @@ def input_lines(spark, args):
     else:
         df = spark.read.parquet(*args.input)
         # What `minyi export --format parquet` adds is recomputed, not read as item fields.
-        df = df.drop("title_terms", "body_terms", "sample_key")
+        df = df.drop("places", "title_terms", "body_terms", "sample_key")
     # Every column as text, as minyi reads a CSV cell; empty cells stay out of the object.
     df = df.select(F.to_json(F.struct([F.col(c).cast("string").alias(c) for c in df.columns])))
     return df.rdd.map(lambda r: r[0])
@@ -303,7 +303,7 @@ def main(argv):
     with open(sample_path, "w", encoding="utf-8") as f:
         for r in sample.toLocalIterator():
             item = json.loads(r["line"])
-            for k in ("title_terms", "body_terms", "sample_key"):
+            for k in ("places", "title_terms", "body_terms", "sample_key"):
                 item.pop(k, None)
             f.write(json.dumps(item, ensure_ascii=False) + "\n")
     sample_index = os.path.join(work, "index")

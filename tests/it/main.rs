@@ -11,6 +11,7 @@ mod exchange;
 mod formats;
 mod ingest;
 mod mistakes;
+mod places;
 mod properties;
 mod quality;
 mod report;

@@ -110,8 +110,27 @@ fn tail_strip() -> &'static Regex {
     })
 }
 
-fn ends_with_suffix(word: &str) -> bool {
-    SUFFIXES.iter().any(|s| word.ends_with(s))
+/// Common words that end with a suffix but close no name (政府 ends with 府, 短路 with 路).
+const NOT_NAMES: [&str; 14] = [
+    "政府",
+    "短路",
+    "道路",
+    "马路",
+    "公路",
+    "线路",
+    "电路",
+    "网路",
+    "思路",
+    "出路",
+    "门路",
+    "高峰期",
+    "学期",
+    "近期",
+];
+
+/// Whether a word ends a name: it ends with a suffix and is not a common word that does.
+fn closes_name(word: &str) -> bool {
+    SUFFIXES.iter().any(|s| word.ends_with(s)) && !NOT_NAMES.contains(&word)
 }
 
 /// The named objects of an item: those of the title, then the body's, each once, in order.
@@ -163,7 +182,9 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
         let joins_next = tag.starts_with('v')
             && w.chars().count() == 2
             && tags.get(i + 1).is_some_and(|n| {
-                n.word.chars().count() >= 2 && ends_with_suffix(n.word) && !n.tag.starts_with('v')
+                n.word.chars().count() >= 2
+                    && closes_name(n.word)
+                    && ["ns", "nz", "nt", "nr"].contains(&n.tag)
             });
         // 之 joins names (魅力之城); 村 alone is tagged zg; single-character locatives (中, 东)
         // are inside names (星沙中茂城, 劳动东路), longer ones (旁边, 附近) are not.
@@ -177,7 +198,7 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
             continue;
         }
         run.push(w);
-        if ends_with_suffix(w) {
+        if closes_name(w) {
             closed = run.len();
         }
     }

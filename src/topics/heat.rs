@@ -92,7 +92,11 @@ pub struct Heat {
 }
 
 /// The heat of `h` in the window `[from, to)`.
-pub fn heat(cfg: &HeatConfig, h: &HeatInput, window: (DateTime<FixedOffset>, DateTime<FixedOffset>)) -> Heat {
+pub fn heat(
+    cfg: &HeatConfig,
+    h: &HeatInput,
+    window: (DateTime<FixedOffset>, DateTime<FixedOffset>),
+) -> Heat {
     let items = h.items as f64;
     let people = match h.submitters {
         Some(s) => {
@@ -104,7 +108,9 @@ pub fn heat(cfg: &HeatConfig, h: &HeatInput, window: (DateTime<FixedOffset>, Dat
     let engagement = h.engagement.map_or(0.0, |e| {
         ((1.0 + e as f64).log10() / (1.0 + cfg.engagement_full).log10()).min(1.0)
     });
-    let days = |a: DateTime<FixedOffset>, b: DateTime<FixedOffset>| (b - a).num_seconds() as f64 / 86_400.0;
+    let days = |a: DateTime<FixedOffset>, b: DateTime<FixedOffset>| {
+        (b - a).num_seconds() as f64 / 86_400.0
+    };
     let (per_week, recency) = match (h.first, h.last) {
         (Some(first), Some(last)) => {
             let weeks = (days(first, last) / 7.0).max(1.0);

@@ -37,8 +37,8 @@ pub use crate::item::sample_key;
 use crate::item::Item;
 use crate::segment::{Segmenter, TermCounts};
 use features::Features;
-use partition::{cluster_rows, cluster_sampled};
 pub use heat::{Heat, HeatConfig};
+use partition::{cluster_rows, cluster_sampled};
 pub use partition::{default_min_size, sample_min_size};
 pub use problems::{Problem, ProblemConfig};
 pub use score::{ScoreConfig, Scores, Signals, TopicClass};
@@ -346,14 +346,14 @@ pub fn mine_counted(
             theme_of[m] = Some(t);
         }
     }
-    let problem_window = windows
-        .map(|w| (w.recent_from, w.recent_to))
-        .or_else(|| Some((*dated.iter().min()?, *dated.iter().max()? + chrono::Duration::seconds(1))));
+    let problem_window = windows.map(|w| (w.recent_from, w.recent_to)).or_else(|| {
+        Some((
+            *dated.iter().min()?,
+            *dated.iter().max()? + chrono::Duration::seconds(1),
+        ))
+    });
     let mut problems_of_theme: Vec<Vec<Problem>> = vec![Vec::new(); topics.len() + 1];
     if let Some(problem_window) = problem_window {
-        // TEMPORARY until the index stores places.
-        let filled: Vec<Item> = all.par_iter().map(|it| { let mut it = (*it).clone(); if it.places.is_empty() { it.places = crate::segment::places::places(seg, &it.title, &it.body); } it }).collect();
-        let all: Vec<&Item> = filled.iter().collect();
         let groups = problems::group(&all, &vectors, &dup, &cfg.problems);
         let cx = problems::Context {
             items: &all,

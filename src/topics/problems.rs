@@ -179,8 +179,12 @@ pub(super) fn group(
     cfg: &ProblemConfig,
 ) -> Vec<Vec<usize>> {
     let mut cfg = cfg.clone();
-    if let Ok(v) = std::env::var("MINYI_PSIM") { cfg.place_similarity = v.parse().unwrap(); }
-    if let Ok(v) = std::env::var("MINYI_PW") { cfg.time_neighbours = v.parse().unwrap(); }
+    if let Ok(v) = std::env::var("MINYI_PSIM") {
+        cfg.place_similarity = v.parse().unwrap();
+    }
+    if let Ok(v) = std::env::var("MINYI_PW") {
+        cfg.time_neighbours = v.parse().unwrap();
+    }
     let cfg = &cfg;
     let keys = object_keys(all, cfg.max_names_per_key);
     let mut parent: Vec<u32> = (0..all.len() as u32).collect();
@@ -191,9 +195,16 @@ pub(super) fn group(
             by_key.entry(k).or_default().push(i);
         }
     }
-    let time = |i: usize| all[i].submitted_at.map(|d| d.timestamp()).unwrap_or(i64::MIN);
+    let time = |i: usize| {
+        all[i]
+            .submitted_at
+            .map(|d| d.timestamp())
+            .unwrap_or(i64::MIN)
+    };
     let mut lists: Vec<Vec<usize>> = by_key.into_values().filter(|l| l.len() > 1).collect();
-    lists.par_iter_mut().for_each(|l| l.sort_by_key(|&i| (time(i), i)));
+    lists
+        .par_iter_mut()
+        .for_each(|l| l.sort_by_key(|&i| (time(i), i)));
     lists.sort();
     // Candidate pairs in parallel, unions in order (deterministic).
     let pairs: Vec<(u32, u32)> = lists
@@ -294,9 +305,22 @@ pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfi
                 .take(5)
                 .collect();
             let label = if object.is_empty() {
-                keywords.iter().take(3).cloned().collect::<Vec<_>>().join("、")
+                keywords
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("、")
             } else {
-                format!("{object}：{}", keywords.iter().take(3).cloned().collect::<Vec<_>>().join("、"))
+                format!(
+                    "{object}：{}",
+                    keywords
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )
             };
             let mut theme_counts: HashMap<Option<usize>, usize> = HashMap::new();
             for &m in ms {
@@ -306,7 +330,8 @@ pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfi
                 .into_iter()
                 .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
                 .and_then(|(t, _)| t);
-            let dates: Vec<DateTime<FixedOffset>> = its.iter().filter_map(|i| i.submitted_at).collect();
+            let dates: Vec<DateTime<FixedOffset>> =
+                its.iter().filter_map(|i| i.submitted_at).collect();
             let (first, last) = (dates.iter().min().copied(), dates.iter().max().copied());
             let likes: u64 = its.iter().filter_map(|i| i.likes).sum();
             let dislikes: u64 = its.iter().filter_map(|i| i.dislikes).sum();
@@ -335,12 +360,17 @@ pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfi
                     Trend::Steady
                 }
             });
-            let (_, ranked) = label::representatives(cx.vectors, ms, super::REPRESENTATIVE_CANDIDATES);
+            let (_, ranked) =
+                label::representatives(cx.vectors, ms, super::REPRESENTATIVE_CANDIDATES);
             let mut dup_groups: FxHashMap<u32, Vec<String>> = FxHashMap::default();
             for &m in ms {
-                dup_groups.entry(cx.dup[m]).or_default().push(cx.items[m].id.clone());
+                dup_groups
+                    .entry(cx.dup[m])
+                    .or_default()
+                    .push(cx.items[m].id.clone());
             }
-            let dup_groups: Vec<Vec<String>> = dup_groups.into_values().filter(|g| g.len() > 1).collect();
+            let dup_groups: Vec<Vec<String>> =
+                dup_groups.into_values().filter(|g| g.len() > 1).collect();
             let representatives = pick_representatives(
                 ranked.iter().map(|&m| ItemRef::of(cx.items[m])),
                 &dup_groups,
@@ -348,7 +378,8 @@ pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfi
             );
             let mut by_time: Vec<usize> = ms.clone();
             by_time.sort_by_key(|&m| (cx.items[m].submitted_at, m));
-            let fmt = |d: Option<DateTime<FixedOffset>>| d.map(|d| d.format("%Y-%m-%d").to_string());
+            let fmt =
+                |d: Option<DateTime<FixedOffset>>| d.map(|d| d.format("%Y-%m-%d").to_string());
             Problem {
                 id: String::new(),
                 rank: 0,
@@ -378,7 +409,10 @@ pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfi
             .then(b.size.cmp(&a.size))
             .then(a.item_ids.cmp(&b.item_ids))
     });
-    let flags = heat::hot_flags(&cfg.heat, &problems.iter().map(|p| p.heat.index).collect::<Vec<_>>());
+    let flags = heat::hot_flags(
+        &cfg.heat,
+        &problems.iter().map(|p| p.heat.index).collect::<Vec<_>>(),
+    );
     for (i, (p, hot)) in problems.iter_mut().zip(flags).enumerate() {
         p.rank = i + 1;
         p.id = format!("P{}", i + 1);
@@ -401,10 +435,11 @@ fn object_of(items: &[&Item]) -> String {
             }
         }
     }
-    let Some((key, count)) = key_items
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(a.0.chars().count().cmp(&b.0.chars().count())).then(b.0.cmp(&a.0)))
-    else {
+    let Some((key, count)) = key_items.into_iter().max_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then(a.0.chars().count().cmp(&b.0.chars().count()))
+            .then(b.0.cmp(&a.0))
+    }) else {
         return String::new();
     };
     if count * 3 < items.len() {
@@ -420,7 +455,11 @@ fn object_of(items: &[&Item]) -> String {
     }
     names
         .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(a.0.chars().count().cmp(&b.0.chars().count())).then(b.0.cmp(a.0)))
+        .max_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then(a.0.chars().count().cmp(&b.0.chars().count()))
+                .then(b.0.cmp(a.0))
+        })
         .map(|(n, _)| n.to_string())
         .unwrap_or(key)
 }

@@ -77,6 +77,9 @@ const BREAK_TAGS: [&str; 20] = [
     "e", "o", "q",
 ];
 
+/// Tags of common words: a run of only these is a kind of object, not a name.
+const COMMON_TAGS: [&str; 4] = ["n", "vn", "ng", "an"];
+
 /// Words that are never part of a name (what a complaint says around one).
 const GENERIC: [&str; 42] = [
     "该", "本", "我", "我们", "你们", "他们", "这个", "那个", "这", "那", "此", "各", "每", "某",
@@ -161,13 +164,17 @@ pub fn names(seg: &Segmenter, text: &str) -> Vec<String> {
 }
 
 fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
-    let mut run: Vec<&str> = Vec::new();
+    // The run's words, each with whether it is particular (not a common noun).
+    let mut run: Vec<(&str, bool)> = Vec::new();
     let mut closed = 0usize; // words of `run` up to its last suffix word
-    let mut flush = |run: &mut Vec<&str>, closed: &mut usize| {
-        if *closed > 0 {
-            let name: String = run[..*closed].concat();
+    let mut flush = |run: &mut Vec<(&str, bool)>, closed: &mut usize| {
+        let words = &run[..*closed];
+        // A name has a particular word: 居民住宅楼, 麻将馆, 物业公司 are kinds of object,
+        // not objects; 丽发新城 (ns), 魅力之城 (之), 58车贷 (m) are names.
+        if words.iter().any(|&(_, particular)| particular) {
+            let name: String = words.iter().map(|&(w, _)| w).collect();
             let n = name.chars().count();
-            if (NAME_CHARS.0..=NAME_CHARS.1).contains(&n) {
+            if (NAME_CHARS.0..=NAME_CHARS.1).contains(&n) && !name.ends_with("政府") {
                 out.push(name);
             }
         }
@@ -178,7 +185,7 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
     for (i, tok) in tags.iter().enumerate() {
         let (w, tag) = (tok.word, tok.tag);
         // The HMM tags some unknown name words as verbs (丽发/v 新城/ns): a two-character
-        // verb right before a word of two or more characters ending with a suffix is kept.
+        // verb right before a place or organisation word ending with a suffix is kept.
         let joins_next = tag.starts_with('v')
             && w.chars().count() == 2
             && tags.get(i + 1).is_some_and(|n| {
@@ -197,7 +204,8 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
             flush(&mut run, &mut closed);
             continue;
         }
-        run.push(w);
+        let particular = joins_next || !COMMON_TAGS.contains(&tag);
+        run.push((w, particular));
         if closes_name(w) {
             closed = run.len();
         }

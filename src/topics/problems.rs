@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::heat::{self, Heat, HeatConfig, HeatInput};
 use super::label::{self, WordFilter};
 use super::topic::{pick_representatives, ItemRef, Trend, REPRESENTATIVES};
-use super::vectorize::{dot, Vectors};
+use super::vectorize::{dot, Sparse, Vectors};
 use crate::item::Item;
 use crate::segment::places::place_keys;
 
@@ -39,11 +39,15 @@ pub struct ProblemConfig {
     /// Fewest distinct submitters of the window in a problem: 2 (without a submitter
     /// column, items count as people).
     pub min_submitters: usize,
-    /// Least TF-IDF cosine of two items naming the same object: 0.25.
+    /// Least TF-IDF cosine of two items naming the same object: 0.2.
     pub place_similarity: f32,
+    /// Least cosine of the centres of two groups joined by such a pair (average linkage):
+    /// 0.2.
+    pub group_similarity: f32,
     /// Items naming an object are compared with this many of the next ones in time: 32.
     pub time_neighbours: usize,
-    /// A key that ends more than this many different names names no object: 5.
+    /// A key that ends more than this many different names, with fewer than three items per
+    /// name, names a kind of object rather than one (有限公司, 国际城): 5.
     pub max_names_per_key: usize,
     /// The heat index.
     pub heat: HeatConfig,
@@ -54,7 +58,8 @@ impl Default for ProblemConfig {
         ProblemConfig {
             min_items: 3,
             min_submitters: 2,
-            place_similarity: 0.25,
+            place_similarity: 0.2,
+            group_similarity: 0.2,
             time_neighbours: 32,
             max_names_per_key: 5,
             heat: HeatConfig::default(),
@@ -126,9 +131,18 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
     }
 }
 
-/// The object keys of each item: the keys of its place names, less those that end too many
-/// different names.
-fn object_keys(all: &[&Item], max_names: usize) -> Vec<Vec<u32>> {
+/// Candidate problems and the object keys they were found by.
+pub(super) struct Grouping {
+    /// Connected groups of at least two items (indices into the items).
+    pub groups: Vec<Vec<usize>>,
+    /// Each item's object keys (ids into `key_names`).
+    pub keys: Vec<Vec<u32>>,
+    pub key_names: Vec<String>,
+}
+
+/// The object keys of each item: the keys of its place names, less those that end many
+/// different names with few items each (kinds of object), and the keys' names.
+fn object_keys(all: &[&Item], max_names: usize) -> (Vec<Vec<u32>>, Vec<String>) {
     let per_item: Vec<Vec<(String, String)>> = all
         .par_iter()
         .map(|it| {
@@ -146,19 +160,28 @@ fn object_keys(all: &[&Item], max_names: usize) -> Vec<Vec<u32>> {
         })
         .collect();
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut names: Vec<String> = Vec::new();
     let mut cores: Vec<FxHashSet<&str>> = Vec::new();
+    let mut items: Vec<usize> = Vec::new();
     for keys in &per_item {
         for (k, core) in keys {
             let next = ids.len() as u32;
             let id = *ids.entry(k.as_str()).or_insert(next);
             if id as usize == cores.len() {
                 cores.push(FxHashSet::default());
+                items.push(0);
+                names.push(k.clone());
             }
             cores[id as usize].insert(core.as_str());
+            items[id as usize] += 1;
         }
     }
-    let generic: Vec<bool> = cores.iter().map(|c| c.len() > max_names).collect();
-    per_item
+    let generic: Vec<bool> = cores
+        .iter()
+        .zip(&items)
+        .map(|(c, &n)| c.len() > max_names && n < 3 * c.len())
+        .collect();
+    let keys = per_item
         .iter()
         .map(|keys| {
             keys.iter()
@@ -166,7 +189,8 @@ fn object_keys(all: &[&Item], max_names: usize) -> Vec<Vec<u32>> {
                 .filter(|&id| !generic[id as usize])
                 .collect()
         })
-        .collect()
+        .collect();
+    (keys, names)
 }
 
 /// Groups `all` (this window's `n` items, then the previous window's) into candidate
@@ -177,16 +201,8 @@ pub(super) fn group(
     vectors: &Vectors,
     dup: &[u32],
     cfg: &ProblemConfig,
-) -> Vec<Vec<usize>> {
-    let mut cfg = cfg.clone();
-    if let Ok(v) = std::env::var("MINYI_PSIM") {
-        cfg.place_similarity = v.parse().unwrap();
-    }
-    if let Ok(v) = std::env::var("MINYI_PW") {
-        cfg.time_neighbours = v.parse().unwrap();
-    }
-    let cfg = &cfg;
-    let keys = object_keys(all, cfg.max_names_per_key);
+) -> Grouping {
+    let (keys, key_names) = object_keys(all, cfg.max_names_per_key);
     let mut parent: Vec<u32> = (0..all.len() as u32).collect();
     // Items by key, in time order.
     let mut by_key: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
@@ -206,27 +222,8 @@ pub(super) fn group(
         .par_iter_mut()
         .for_each(|l| l.sort_by_key(|&i| (time(i), i)));
     lists.sort();
-    // Candidate pairs in parallel, unions in order (deterministic).
-    let pairs: Vec<(u32, u32)> = lists
-        .par_iter()
-        .flat_map_iter(|l| {
-            let mut out = Vec::new();
-            for (p, &a) in l.iter().enumerate() {
-                let ra = vectors.row(a);
-                for &b in l.iter().skip(p + 1).take(cfg.time_neighbours) {
-                    if dot(&ra, &vectors.row(b)) >= cfg.place_similarity {
-                        out.push((a as u32, b as u32));
-                    }
-                }
-            }
-            out
-        })
-        .collect();
-    for (a, b) in pairs {
-        union(&mut parent, a, b);
-    }
-    // Near-duplicates join unless they name different objects (a template sent about two
-    // schools is two problems).
+    // Near-duplicates join first unless they name different objects (a template sent about
+    // two schools is two problems).
     let mut first_of_dup: HashMap<u32, usize> = HashMap::new();
     for (i, &g) in dup.iter().enumerate() {
         match first_of_dup.get(&g) {
@@ -241,6 +238,59 @@ pub(super) fn group(
             }
         }
     }
+    // Candidate pairs (same object, similar words) in parallel, most similar first.
+    let mut pairs: Vec<(f32, u32, u32)> = lists
+        .par_iter()
+        .flat_map_iter(|l| {
+            let mut out = Vec::new();
+            for (p, &a) in l.iter().enumerate() {
+                let ra = vectors.row(a);
+                for &b in l.iter().skip(p + 1).take(cfg.time_neighbours) {
+                    let sim = dot(&ra, &vectors.row(b));
+                    if sim >= cfg.place_similarity {
+                        out.push((sim, a.min(b) as u32, a.max(b) as u32));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    pairs.par_sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    pairs.dedup_by(|x, y| (x.1, x.2) == (y.1, y.2));
+    // Average linkage: two groups join when their centres are as similar as a pair must be,
+    // so a chain of pairs cannot carry one estate's fumes into its traffic and its schools.
+    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for i in 0..all.len() as u32 {
+        let r = find(&mut parent, i);
+        if r != i {
+            members.entry(r).or_insert_with(|| vec![r]).push(i);
+        }
+    }
+    let mut sums: FxHashMap<u32, Sparse> = FxHashMap::default();
+    let sum_of = |root: u32, sums: &mut FxHashMap<u32, Sparse>| -> Sparse {
+        sums.remove(&root)
+            .unwrap_or_else(|| match members.get(&root) {
+                Some(ms) => ms
+                    .iter()
+                    .fold(Sparse::new(), |acc, &m| add(&acc, &vectors.row(m as usize))),
+                None => vectors.row(root as usize).into_owned(),
+            })
+    };
+    for (_, a, b) in pairs {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra == rb {
+            continue;
+        }
+        let (sa, sb) = (sum_of(ra, &mut sums), sum_of(rb, &mut sums));
+        let cos = dot(&sa, &sb) / (norm(&sa) * norm(&sb)).max(f32::MIN_POSITIVE);
+        if cos >= cfg.group_similarity {
+            union(&mut parent, ra, rb);
+            sums.insert(ra.min(rb), add(&sa, &sb));
+        } else {
+            sums.insert(ra, sa);
+            sums.insert(rb, sb);
+        }
+    }
     let mut groups: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for i in 0..all.len() as u32 {
         let r = find(&mut parent, i);
@@ -248,7 +298,41 @@ pub(super) fn group(
     }
     let mut out: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     out.sort();
+    Grouping {
+        groups: out,
+        keys,
+        key_names,
+    }
+}
+
+/// The sum of two sparse rows (sorted by term).
+fn add(a: &[(u32, f32)], b: &[(u32, f32)]) -> Sparse {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
     out
+}
+
+fn norm(a: &[(u32, f32)]) -> f32 {
+    a.iter().map(|(_, w)| w * w).sum::<f32>().sqrt()
 }
 
 /// What [`describe`] needs besides the groups.
@@ -270,7 +354,7 @@ pub(super) struct Context<'a> {
 }
 
 /// The problems of the window among `groups`, ranked by heat, with their descriptions.
-pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfig) -> Vec<Problem> {
+pub(super) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Vec<Problem> {
     let n = cx.n;
     let submitters = |ms: &[usize]| -> usize {
         if cx.has_submitters {
@@ -283,6 +367,11 @@ pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfi
             ms.len()
         }
     };
+    let Grouping {
+        groups,
+        keys,
+        key_names,
+    } = found;
     let kept: Vec<(Vec<usize>, usize)> = groups
         .into_iter()
         .filter_map(|g| {
@@ -298,7 +387,7 @@ pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfi
         .zip(keywords)
         .map(|((ms, previous), keywords)| {
             let its: Vec<&Item> = ms.iter().map(|&m| cx.items[m]).collect();
-            let object = object_of(&its);
+            let object = object_of(ms, &its, &keys, &key_names);
             let keywords: Vec<String> = keywords
                 .into_iter()
                 .filter(|k| !object.contains(k.as_str()))
@@ -421,34 +510,31 @@ pub(super) fn describe(groups: Vec<Vec<usize>>, cx: &Context, cfg: &ProblemConfi
     problems
 }
 
-/// The object of a problem: the key most of its items name (longer first on ties), written
-/// as the name that carries it most often.
-fn object_of(items: &[&Item]) -> String {
-    let mut key_items: HashMap<String, usize> = HashMap::new();
-    for it in items {
-        let mut seen: FxHashSet<String> = FxHashSet::default();
-        for name in &it.places {
-            for k in place_keys(name) {
-                if seen.insert(k.clone()) {
-                    *key_items.entry(k).or_default() += 1;
-                }
-            }
+/// The object of a problem: the key most of its items name (longer first on ties), when at
+/// least a third do, written as the name that carries it most often (whole: 伊景园滨河苑).
+fn object_of(ms: &[usize], items: &[&Item], keys: &[Vec<u32>], key_names: &[String]) -> String {
+    let mut key_items: FxHashMap<u32, usize> = FxHashMap::default();
+    for &m in ms {
+        for &k in &keys[m] {
+            *key_items.entry(k).or_default() += 1;
         }
     }
+    let len = |k: u32| key_names[k as usize].chars().count();
     let Some((key, count)) = key_items.into_iter().max_by(|a, b| {
         a.1.cmp(&b.1)
-            .then(a.0.chars().count().cmp(&b.0.chars().count()))
-            .then(b.0.cmp(&a.0))
+            .then(len(a.0).cmp(&len(b.0)))
+            .then(key_names[b.0 as usize].cmp(&key_names[a.0 as usize]))
     }) else {
         return String::new();
     };
-    if count * 3 < items.len() {
+    if count * 3 < ms.len() {
         return String::new();
     }
+    let key = key_names[key as usize].as_str();
     let mut names: HashMap<&str, usize> = HashMap::new();
     for it in items {
         for name in &it.places {
-            if name.contains(key.as_str()) {
+            if name.contains(key) {
                 *names.entry(name.as_str()).or_default() += 1;
             }
         }
@@ -460,6 +546,94 @@ fn object_of(items: &[&Item]) -> String {
                 .then(a.0.chars().count().cmp(&b.0.chars().count()))
                 .then(b.0.cmp(a.0))
         })
-        .map(|(n, _)| n.to_string())
-        .unwrap_or(key)
+        .map_or_else(|| key.to_string(), |(n, _)| n.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::Segmenter;
+    use crate::topics::{mine, TopicConfig};
+    use chrono::TimeZone;
+
+    fn item(i: usize, who: &str, day: u32, title: &str, body: &str) -> Item {
+        Item {
+            id: format!("M{i:03}"),
+            title: title.to_string(),
+            body: body.to_string(),
+            submitter: who.to_string(),
+            submitted_at: Some(
+                FixedOffset::east_opt(8 * 3600)
+                    .unwrap()
+                    .with_ymd_and_hms(2019, 11, day, 9, 0, 0)
+                    .unwrap(),
+            ),
+            ..Item::default()
+        }
+    }
+
+    #[test]
+    fn one_object_one_complaint_is_one_problem_and_a_template_about_another_is_not() {
+        let mut items = Vec::new();
+        let plant = [
+            (
+                "A2区丽发新城小区旁边建搅拌站噪音扰民",
+                "丽发新城小区旁边新建的搅拌站日夜施工，噪音和粉尘严重影响居民休息。",
+            ),
+            (
+                "丽发新城附近搅拌站粉尘污染严重",
+                "A2区丽发新城小区附近搅拌站粉尘大，噪音扰民，请求搬迁搅拌站。",
+            ),
+            (
+                "投诉丽发新城小区搅拌站夜间施工",
+                "丽发新城小区居民反映搅拌站夜间施工噪音很大，粉尘污染，希望处理。",
+            ),
+            (
+                "丽发新城小区搅拌站何时搬走",
+                "丽发新城小区旁搅拌站噪音粉尘扰民已久，居民要求搬迁搅拌站。",
+            ),
+        ];
+        for (i, (t, b)) in plant.iter().enumerate() {
+            items.push(item(i, &format!("U{i}"), 2 + i as u32, t, b));
+        }
+        // The same complaint about another estate, and other estates' other problems.
+        items.push(item(
+            10,
+            "U10",
+            8,
+            "魅力之城小区旁边建搅拌站噪音扰民",
+            "魅力之城小区旁边新建的搅拌站日夜施工，噪音和粉尘严重影响居民休息。",
+        ));
+        let others = [
+            (
+                "星沙中茂城格子铺退款难",
+                "中茂城格子铺拖欠商户租金，要求退款。",
+            ),
+            (
+                "青青家园小区停水三天",
+                "青青家园小区连续停水三天，无人通知。",
+            ),
+            ("兰亭湾畔小区违建雨棚", "兰亭湾畔小区一楼住户私搭雨棚。"),
+            ("南山十里天池物业费过高", "南山十里天池小区物业费上涨。"),
+        ];
+        for (i, (t, b)) in others.iter().enumerate() {
+            items.push(item(20 + i, &format!("V{i}"), 10 + i as u32, t, b));
+        }
+        let seg = Segmenter::embedded();
+        let cfg = TopicConfig {
+            min_size: Some(2),
+            ..TopicConfig::default()
+        };
+        let r = mine(&seg, &items, &[], None, &cfg);
+        let found = r.problems();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let p = found[0];
+        assert_eq!(p.item_ids, ["M000", "M001", "M002", "M003"]);
+        assert!(p.object.contains("丽发新城"), "{}", p.object);
+        assert_eq!(
+            (p.id.as_str(), p.rank, p.submitters, p.size),
+            ("P1", 1, 4, 4)
+        );
+        assert!(p.hot && p.heat.index > 0.0);
+    }
 }

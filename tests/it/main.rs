@@ -12,6 +12,7 @@ mod formats;
 mod ingest;
 mod mistakes;
 mod places;
+mod problems;
 mod properties;
 mod quality;
 mod report;

@@ -353,7 +353,7 @@ pub fn mine_counted(
         ))
     });
     let mut problems_of_theme: Vec<Vec<Problem>> = vec![Vec::new(); topics.len() + 1];
-    if let Some(problem_window) = problem_window {
+    if let Some(problem_window) = problem_window.filter(|_| cfg.problems.enabled) {
         let groups = problems::group(&all, &vectors, &dup, &cfg.problems);
         let cx = problems::Context {
             items: &all,

@@ -34,6 +34,8 @@ use crate::segment::places::place_keys;
 /// Settings of problem finding (`[problems]` in `minyi.toml`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProblemConfig {
+    /// Whether to find problems at all (`false`: themes only, as before issue 34).
+    pub enabled: bool,
     /// Fewest items of the window in a problem: 3.
     pub min_items: usize,
     /// Fewest distinct submitters of the window in a problem: 2 (without a submitter
@@ -56,6 +58,7 @@ pub struct ProblemConfig {
 impl Default for ProblemConfig {
     fn default() -> Self {
         ProblemConfig {
+            enabled: true,
             min_items: 3,
             min_submitters: 2,
             place_similarity: 0.2,

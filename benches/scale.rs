@@ -326,6 +326,25 @@ fn windows(ix: &str, n: usize, sizes: &[usize], labels: &HashMap<String, String>
             );
         }
     }
+    // What problems and heat (issue 34) add: the largest window again without them.
+    if extra.is_empty() {
+        let off = std::env::temp_dir().join("minyi-scale-problems-off.toml");
+        std::fs::write(&off, "[problems]\nenabled = false\n").unwrap();
+        let off = off.to_str().unwrap().to_string();
+        // The largest window holds every item: no --from/--to.
+        let args = [
+            "--config", &off, "topics", "--index", ix, "--format", "json",
+        ];
+        let last = *sizes.last().unwrap();
+        let (s, rss, _) = run_measured(&args, 2);
+        if let Some(&with) = times.get(&(last, 2)) {
+            println!(
+                "topics without problems, {last} items, 2 threads: {s:.1} s, peak RSS {rss:.0} MB; problems and heat add {:.1} s ({:+.0}%)",
+                with - s,
+                100.0 * (with - s) / s
+            );
+        }
+    }
     for &m in sizes {
         if let (Some(a), Some(b)) = (times.get(&(m, 1)), times.get(&(m, 2))) {
             println!("speed-up from 1 to 2 threads at ~{m} items: {:.2}x", a / b);

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use super::Segmenter;
 
 /// Word endings that close a name, longest first where one is the end of another.
-pub const SUFFIXES: [&str; 52] = [
+pub const SUFFIXES: [&str; 49] = [
     "小区",
     "新城",
     "花园",
@@ -63,9 +63,6 @@ pub const SUFFIXES: [&str; 52] = [
     "平台",
     "网",
     "贷",
-    "期",
-    "栋",
-    "楼",
     "馆",
     "港",
 ];
@@ -114,7 +111,7 @@ fn tail_strip() -> &'static Regex {
 }
 
 /// Common words that end with a suffix but close no name (政府 ends with 府, 短路 with 路).
-const NOT_NAMES: [&str; 14] = [
+const NOT_NAMES: [&str; 17] = [
     "政府",
     "短路",
     "道路",
@@ -126,9 +123,12 @@ const NOT_NAMES: [&str; 14] = [
     "思路",
     "出路",
     "门路",
-    "高峰期",
-    "学期",
-    "近期",
+    "管网",
+    "电网",
+    "互联网",
+    "上网",
+    "联网",
+    "官网",
 ];
 
 /// Whether a word ends a name: it ends with a suffix and is not a common word that does.
@@ -164,15 +164,17 @@ pub fn names(seg: &Segmenter, text: &str) -> Vec<String> {
 }
 
 fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
-    // The run's words, each with whether it is particular (not a common noun).
-    let mut run: Vec<(&str, bool)> = Vec::new();
+    // The run's words, each with whether it is particular (not a common noun) and whether
+    // jieba tags it as a name (place, organisation, person, other proper noun).
+    let mut run: Vec<(&str, bool, bool)> = Vec::new();
     let mut closed = 0usize; // words of `run` up to its last suffix word
-    let mut flush = |run: &mut Vec<(&str, bool)>, closed: &mut usize| {
+    let mut flush = |run: &mut Vec<(&str, bool, bool)>, closed: &mut usize| {
         let words = &run[..*closed];
         // A name has a particular word: 居民住宅楼, 麻将馆, 物业公司 are kinds of object,
         // not objects; 丽发新城 (ns), 魅力之城 (之), 58车贷 (m) are names.
-        if words.iter().any(|&(_, particular)| particular) {
-            let name: String = words.iter().map(|&(w, _)| w).collect();
+        // A single word is a name only when tagged as one (幼儿园, 城中村 are kinds).
+        if words.iter().any(|&(_, particular, _)| particular) && (words.len() > 1 || words[0].2) {
+            let name: String = words.iter().map(|&(w, _, _)| w).collect();
             let n = name.chars().count();
             if (NAME_CHARS.0..=NAME_CHARS.1).contains(&n) && !name.ends_with("政府") {
                 out.push(name);
@@ -205,7 +207,11 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
             continue;
         }
         let particular = joins_next || !COMMON_TAGS.contains(&tag);
-        run.push((w, particular));
+        run.push((
+            w,
+            particular,
+            ["ns", "nt", "nz", "nr", "nrt", "nrfg"].contains(&tag),
+        ));
         if closes_name(w) {
             closed = run.len();
         }

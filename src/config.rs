@@ -1,6 +1,7 @@
 //! The settings file `minyi.toml`: topic-graph thresholds, score weights and cue lexicons,
-//! and the bulletin's fee rates and quotas. The documented defaults ship as
-//! `corpora/config/minyi.toml` (compiled in; a test checks it equals [`Config::default`]).
+//! what makes a problem and its heat index, and the bulletin's fee rates and quotas. The
+//! documented defaults ship as `corpora/config/minyi.toml` (compiled in; a test checks it
+//! equals [`Config::default`]).
 //! Every key is optional.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::item::Adoption;
-use crate::topics::{ScoreConfig, TopicConfig};
+use crate::topics::{HeatConfig, ProblemConfig, ScoreConfig, TopicConfig};
 
 /// The documented default settings file.
 pub const DEFAULT_TOML: &str = include_str!("../corpora/config/minyi.toml");
@@ -22,6 +23,8 @@ pub const ENV: &str = "MINYI_CONFIG";
 pub struct Config {
     pub topics: TopicsSection,
     pub scores: ScoresSection,
+    pub problems: ProblemsSection,
+    pub hot: HotSection,
     pub bulletin: BulletinConfig,
     pub embedding: EmbeddingSection,
     /// Where the settings came from (`None`: the defaults).
@@ -55,6 +58,66 @@ impl Default for TopicsSection {
             min_size: 0,
             sample_size: t.sample_size,
             function_word_tags: t.function_word_tags,
+        }
+    }
+}
+
+/// `[problems]`: what makes a problem (问题) — items about one estate, road, company or case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProblemsSection {
+    pub enabled: bool,
+    pub min_items: usize,
+    pub min_submitters: usize,
+    pub place_similarity: f32,
+    pub group_similarity: f32,
+    pub time_neighbours: usize,
+    pub max_names_per_key: usize,
+}
+
+impl Default for ProblemsSection {
+    fn default() -> Self {
+        let p = ProblemConfig::default();
+        ProblemsSection {
+            enabled: p.enabled,
+            min_items: p.min_items,
+            min_submitters: p.min_submitters,
+            place_similarity: p.place_similarity,
+            group_similarity: p.group_similarity,
+            time_neighbours: p.time_neighbours,
+            max_names_per_key: p.max_names_per_key,
+        }
+    }
+}
+
+/// `[hot]`: the heat index of problems (热度指数) and which are 热点.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HotSection {
+    pub w_engagement: f64,
+    pub w_concentration: f64,
+    pub w_recency: f64,
+    pub w_growth: f64,
+    pub engagement_full: f64,
+    pub concentration_full: f64,
+    pub growth_full: f64,
+    pub hot_top: usize,
+    pub hot_share: f64,
+}
+
+impl Default for HotSection {
+    fn default() -> Self {
+        let h = HeatConfig::default();
+        HotSection {
+            w_engagement: h.w_engagement,
+            w_concentration: h.w_concentration,
+            w_recency: h.w_recency,
+            w_growth: h.w_growth,
+            engagement_full: h.engagement_full,
+            concentration_full: h.concentration_full,
+            growth_full: h.growth_full,
+            hot_top: h.hot_top,
+            hot_share: h.hot_share,
         }
     }
 }
@@ -339,6 +402,45 @@ impl Config {
         if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
             return Err(bad("[scores] weights must be non-negative numbers"));
         }
+        let p = &self.problems;
+        if p.min_items < 2 {
+            return Err(bad("[problems] min_items must be at least 2"));
+        }
+        if p.min_submitters == 0 || p.time_neighbours == 0 || p.max_names_per_key == 0 {
+            return Err(bad(
+                "[problems] min_submitters, time_neighbours and max_names_per_key must be at least 1",
+            ));
+        }
+        if !(0.0..=1.0).contains(&p.place_similarity) || !(0.0..=1.0).contains(&p.group_similarity)
+        {
+            return Err(bad(
+                "[problems] place_similarity and group_similarity must lie between 0 and 1",
+            ));
+        }
+        let h = &self.hot;
+        if [h.w_engagement, h.w_concentration, h.w_recency, h.w_growth]
+            .iter()
+            .any(|w| !w.is_finite() || *w < 0.0)
+        {
+            return Err(bad(
+                "[hot] w_engagement, w_concentration, w_recency and w_growth must be non-negative numbers",
+            ));
+        }
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !positive(h.engagement_full) || !positive(h.concentration_full) {
+            return Err(bad(
+                "[hot] engagement_full and concentration_full must be positive",
+            ));
+        }
+        if !(h.growth_full.is_finite() && h.growth_full > 1.0) {
+            return Err(bad("[hot] growth_full must be above 1"));
+        }
+        if h.hot_top == 0 {
+            return Err(bad("[hot] hot_top must be at least 1"));
+        }
+        if !(0.0..=1.0).contains(&h.hot_share) {
+            return Err(bad("[hot] hot_share must lie between 0 and 1"));
+        }
         let b = &self.bulletin;
         let fees = [
             b.fee_county,
@@ -404,8 +506,30 @@ impl Config {
         if let Some(l) = self.lexicon(&s.highlight_lexicon)? {
             score.highlight_cues = l;
         }
+        let (p, h) = (&self.problems, &self.hot);
+        let problems = ProblemConfig {
+            enabled: p.enabled,
+            min_items: p.min_items,
+            min_submitters: p.min_submitters,
+            place_similarity: p.place_similarity,
+            group_similarity: p.group_similarity,
+            time_neighbours: p.time_neighbours,
+            max_names_per_key: p.max_names_per_key,
+            heat: HeatConfig {
+                w_engagement: h.w_engagement,
+                w_concentration: h.w_concentration,
+                w_recency: h.w_recency,
+                w_growth: h.w_growth,
+                engagement_full: h.engagement_full,
+                concentration_full: h.concentration_full,
+                growth_full: h.growth_full,
+                hot_top: h.hot_top,
+                hot_share: h.hot_share,
+            },
+        };
         let t = &self.topics;
         Ok(TopicConfig {
+            problems,
             min_similarity: t.min_similarity,
             duplicate_similarity: t.duplicate_similarity,
             consensus_runs: t.consensus_runs,
@@ -481,5 +605,40 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("growth_full"), "{err}");
+    }
+
+    #[test]
+    fn problem_and_heat_settings_reach_the_topic_config_and_are_checked() {
+        let c = Config::parse(
+            "[problems]\nmin_items = 4\nplace_similarity = 0.3\nenabled = false\n[hot]\nw_growth = 0.5\nhot_top = 3\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        let t = c.topic_config().unwrap();
+        assert_eq!(t.problems.min_items, 4);
+        assert_eq!(t.problems.place_similarity, 0.3);
+        assert_eq!(t.problems.min_submitters, 2);
+        assert!(!t.problems.enabled);
+        assert_eq!(t.problems.group_similarity, 0.2);
+        assert_eq!(t.problems.heat.w_growth, 0.5);
+        assert_eq!(t.problems.heat.hot_top, 3);
+        assert_eq!(t.problems.heat.w_engagement, 0.5);
+        for (text, key) in [
+            ("[problems]\nmin_items = 1\n", "min_items"),
+            ("[problems]\nplace_similarity = 1.5\n", "place_similarity"),
+            ("[problems]\ngroup_similarity = -0.1\n", "group_similarity"),
+            ("[problems]\ntime_neighbours = 0\n", "time_neighbours"),
+            ("[hot]\nw_recency = -1\n", "w_recency"),
+            ("[hot]\ngrowth_full = 1\n", "growth_full"),
+            ("[hot]\nengagement_full = 0\n", "engagement_full"),
+            ("[hot]\nhot_top = 0\n", "hot_top"),
+            ("[hot]\nhot_share = 2\n", "hot_share"),
+            ("[hot]\nhot_shar = 0.5\n", "hot_shar"),
+        ] {
+            let err = Config::parse(text, Path::new("z.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("z.toml") && err.contains(key), "{text}: {err}");
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod describe;
 pub mod embed;
 pub mod export;
+pub mod hot;
 pub mod ingest;
 pub mod output;
 pub mod report;
@@ -31,7 +32,8 @@ use crate::report::Period;
 /// (社情民意信息).
 ///
 /// Typical use: `minyi ingest corpora/sample/items.csv`, then `minyi search 加装电梯`,
-/// `minyi topics`, `minyi report --period 2024Q4 --out q4.html`, `minyi bulletin --period 2024Q4`.
+/// `minyi topics`, `minyi hot --period 2024Q4`, `minyi report --period 2024Q4 --out q4.html`,
+/// `minyi bulletin --period 2024Q4`.
 /// Every command takes `--index DIR` (or the MINYI_INDEX variable; default indexes/default).
 ///
 /// Exit codes: 0 success; 1 nothing found (no hits, unknown id); 2 error (bad arguments,
@@ -55,6 +57,7 @@ pub enum Command {
     Show(show::Args),
     Stats(stats::Args),
     Topics(topics::Args),
+    Hot(hot::Args),
     Similar(similar::Args),
     Report(report::Args),
     Bulletin(bulletin::Args),
@@ -207,6 +210,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(a)?,
         Command::Stats(a) => stats::run(a)?,
         Command::Topics(a) => topics::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Hot(a) => hot::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Similar(a) => similar::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Report(a) => report::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Bulletin(a) => bulletin::run(a, &Config::load(cli.config.as_deref())?)?,

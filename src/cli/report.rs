@@ -19,7 +19,8 @@ use crate::topics::{Stage, TopicConfig};
 pub const TITLE: &str = "社情民意信息专题分析报告";
 
 /// Write the topic report (专题分析报告) of a window for the editors: overview and trend,
-/// hot (热点), difficult (难点) and highlight (亮点) topics with the signals behind them,
+/// the window's hot problems (本期热点问题, as `minyi hot` ranks them), hot (热点), difficult
+/// (难点) and highlight (亮点) topics with the signals behind them,
 /// topics that appeared, rose or faded against the previous window of equal length,
 /// topic-planning suggestions (选题建议), and which sectors raise which topics.
 ///
@@ -77,7 +78,7 @@ pub enum CompareWith {
 }
 
 /// `report --topics FILE`: the report of topics mined elsewhere (another run, the Spark job).
-fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
+fn from_topics_file(args: &Args, file: &Path, settings: &Config) -> anyhow::Result<Outcome> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
     let topics = crate::topics::TopicReport::from_json(&text).map_err(|e| {
@@ -130,7 +131,16 @@ fn from_topics_file(args: &Args, file: &Path) -> anyhow::Result<Outcome> {
             missing.iter().take(5).map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
         );
     }
-    let r = report::build(TITLE, period, topics, &items, &previous, args.top.max(1));
+    let problems = settings.topic_config()?.problems;
+    let r = report::build(
+        TITLE,
+        period,
+        topics,
+        &items,
+        &previous,
+        args.top.max(1),
+        &problems,
+    );
     let format = format_for(args.format, args.out.as_deref());
     if args.items && format != Format::Csv {
         anyhow::bail!("--items lists items in the CSV: add --format csv (or --out FILE.csv)");
@@ -211,7 +221,15 @@ impl Ctx<'_> {
             progress,
         )?;
         let title = format!("{}{TITLE}", self.label);
-        let r = report::build(&title, p.clone(), a.report, &a.items, &a.previous, self.top);
+        let r = report::build(
+            &title,
+            p.clone(),
+            a.report,
+            &a.items,
+            &a.previous,
+            self.top,
+            &self.cfg.problems,
+        );
         Ok(if self.items { r.with_items(a.items) } else { r })
     }
 }
@@ -219,7 +237,7 @@ impl Ctx<'_> {
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     if let Some(file) = &args.topics {
-        return from_topics_file(&args, file);
+        return from_topics_file(&args, file, settings);
     }
     let span = args.window.period()?;
     let subset = args.subset.filters(&super::WindowArgs::default())?;

@@ -9,7 +9,7 @@ use super::output::{self, ListFormat};
 use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::config::Config;
 use crate::index::ItemIndex;
-use crate::topics::window::analyse;
+use crate::topics::window::{analyse, Analysis};
 use crate::topics::{self, distributed, Stage, TopicConfig, TopicReport};
 
 /// Find topics (选题) among the items: hot (热点: many people, rising, many sectors),
@@ -22,6 +22,30 @@ use crate::topics::{self, distributed, Stage, TopicConfig, TopicReport};
 /// signals behind its class. The same --seed gives the same topics.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub mine: MineArgs,
+    /// Compare with the previous window of equal length (needs --period, or --from and --to):
+    /// marks each topic 新出现/上升/平稳/回落 and lists the previous window's topics that faded.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub compare: Option<Compare>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Also write the topic model to FILE: vocabulary, idf, each topic's centre, floor and
+    /// members, from which `minyi assign` assigns other items (the Spark job's driver runs
+    /// this on its sample). Not with --semantic.
+    #[arg(long, value_name = "FILE", conflicts_with = "semantic")]
+    pub save_model: Option<std::path::PathBuf>,
+    /// The analysed items are a sample of N items (with --save-model): the least topic size
+    /// is that of N items, scaled to the sample, as local minyi does above its sample size.
+    #[arg(long, value_name = "N", requires = "save_model")]
+    pub sample_of: Option<usize>,
+}
+
+/// Which items a topic run takes and how it groups them: the flags `topics` and `hot` share,
+/// so that the same flags give the same themes (and theme ids) in both.
+#[derive(Debug, clap::Args)]
+pub struct MineArgs {
     #[command(flatten)]
     pub index: IndexArg,
     #[command(flatten)]
@@ -37,16 +61,9 @@ pub struct Args {
     /// Smallest topic size; smaller groups go to 其他 [default: max(3, √items / 6)].
     #[arg(long)]
     pub min_size: Option<usize>,
-    /// Compare with the previous window of equal length (needs --period, or --from and --to):
-    /// marks each topic 新出现/上升/平稳/回落 and lists the previous window's topics that faded.
-    #[arg(long, value_enum, value_name = "WHAT")]
-    pub compare: Option<Compare>,
     /// Seed of the clustering order.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
     /// Cluster on the items' sentence embeddings (computed by `minyi embed` or an ingest with
     /// a model) instead of word counts: finds that 停车难, 车位不足 and 乱停车 are one problem.
     /// Keywords and labels still come from the segmented words.
@@ -55,43 +72,52 @@ pub struct Args {
     /// Print the time each stage took to standard error.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Also write the topic model to FILE: vocabulary, idf, each topic's centre, floor and
-    /// members, from which `minyi assign` assigns other items (the Spark job's driver runs
-    /// this on its sample). Not with --semantic.
-    #[arg(long, value_name = "FILE", conflicts_with = "semantic")]
-    pub save_model: Option<std::path::PathBuf>,
-    /// The analysed items are a sample of N items (with --save-model): the least topic size
-    /// is that of N items, scaled to the sample, as local minyi does above its sample size.
-    #[arg(long, value_name = "N", requires = "save_model")]
-    pub sample_of: Option<usize>,
 }
 
-/// What `--compare` compares with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Compare {
-    /// The window of equal length just before --from.
-    Previous,
+impl MineArgs {
+    /// Whether the window is closed (--period, or --from and --to), so that there is a
+    /// previous window to compare with.
+    pub fn closed_window(&self) -> crate::Result<bool> {
+        let (from, to) = self.window.bounds()?;
+        Ok(from.is_some() && to.is_some())
+    }
 }
 
-/// Runs the command.
-pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
-    let k = match args.k.as_str() {
+/// A topic run done: the open index, the settings it ran with, and its result.
+pub struct Mined {
+    pub index: ItemIndex,
+    pub cfg: TopicConfig,
+    pub analysis: Analysis,
+    /// With a sample standing for more items (`--sample-of`): the least topic size of those.
+    pub population_min: Option<usize>,
+}
+
+/// Mines the topics (and their problems) of the items `m` selects, with the settings of
+/// `settings` and the flags of `m`; `compare` marks the topics against the previous window
+/// (it needs a closed window). `sample_of`: the items are a sample of that many.
+pub fn mine(
+    m: &MineArgs,
+    settings: &Config,
+    compare: bool,
+    sample_of: Option<usize>,
+) -> anyhow::Result<Mined> {
+    let k = match m.k.as_str() {
         "auto" => None,
         n => Some(n.parse::<usize>().ok().filter(|&k| k > 0).ok_or_else(|| {
             anyhow::anyhow!("--k expects `auto` or a positive number, got '{n}'")
         })?),
     };
-    let filters = args.subset.filters(&args.window)?;
-    if args.compare.is_some() && (filters.from.is_none() || filters.to.is_none()) {
+    let filters = m.subset.filters(&m.window)?;
+    if compare && (filters.from.is_none() || filters.to.is_none()) {
         anyhow::bail!("--compare previous needs a window: give --period, or --from and --to (e.g. --period 2024Q4)");
     }
-    let index = args.index.open_filtered(&filters)?;
+    let index = m.index.open_filtered(&filters)?;
     let base = settings.topic_config()?;
-    let min_size = args.min_size.or(base.min_size);
+    let min_size = m.min_size.or(base.min_size);
     // A sample standing for more items clusters with the least size scaled to the sample.
-    let (min_size, population_min) = match args.sample_of {
+    let (min_size, population_min) = match sample_of {
         Some(population) => {
-            let sample = index.collect(args.query.as_deref(), &filters)?.len();
+            let sample = index.collect(m.query.as_deref(), &filters)?.len();
             anyhow::ensure!(
                 population >= sample,
                 "--sample-of {population} is less than the {sample} items analysed"
@@ -107,21 +133,43 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let cfg = TopicConfig {
         k,
         min_size,
-        seed: args.seed,
-        embeddings: semantic_store(&index, args.semantic)?,
+        seed: m.seed,
+        embeddings: semantic_store(&index, m.semantic)?,
         ..base
     };
-    let verbose = args.verbose;
-    let timer = StageTimer::new(verbose);
+    let timer = StageTimer::new(m.verbose);
     let analysis = analyse(
         &index,
-        args.query.as_deref(),
+        m.query.as_deref(),
         &filters,
         &cfg,
-        args.compare.is_some(),
+        compare,
         &|stage| timer.stage(stage),
     )?;
     timer.finish();
+    Ok(Mined {
+        index,
+        cfg,
+        analysis,
+        population_min,
+    })
+}
+
+/// What `--compare` compares with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Compare {
+    /// The window of equal length just before --from.
+    Previous,
+}
+
+/// Runs the command.
+pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
+    let Mined {
+        index,
+        cfg,
+        analysis,
+        population_min,
+    } = mine(&args.mine, settings, args.compare.is_some(), args.sample_of)?;
     if analysis.items.is_empty() {
         eprintln!("no items match; nothing to cluster");
         return Ok(Outcome::NothingFound);
@@ -151,7 +199,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     }
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string(&report)?),
-        ListFormat::Table => print_table(&report)?,
+        ListFormat::Table => print_table(&report, &cfg.problems)?,
         ListFormat::Csv => print_csv(&report)?,
     }
     Ok(Outcome::Found)
@@ -170,7 +218,7 @@ pub fn semantic_store(
     )?)))
 }
 
-fn print_table(r: &TopicReport) -> anyhow::Result<()> {
+fn print_table(r: &TopicReport, problems: &topics::ProblemConfig) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -289,6 +337,10 @@ fn print_table(r: &TopicReport) -> anyhow::Result<()> {
                 )?;
             }
         }
+    }
+    if problems.enabled {
+        writeln!(out)?;
+        super::hot::write_brief(&mut out, r, &problems.heat)?;
     }
     Ok(())
 }

@@ -3,11 +3,13 @@
 //! CSV (UTF-8 BOM, formula-guarded) or JSON.
 //!
 //! topics (a [`TopicReport`] of one window, compared with the previous one) → [`Report`]
-//! (overview, hot/difficult/highlight cards, trends, suggestions, sectors) → render.
+//! (overview, hot problems, hot/difficult/highlight cards, trends, suggestions, sectors) →
+//! render. The hot list of `minyi hot` ([`hot`]) shares the problems' rows.
 
 pub mod batch;
 pub mod bulletin;
 pub mod charts;
+pub mod hot;
 pub mod model;
 pub mod render;
 pub mod safe_csv;
@@ -20,7 +22,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use crate::item::{Adoption, Columns, Item};
 use crate::period::month_key;
 pub use crate::period::Period;
-use crate::topics::{Topic, TopicClass, TopicReport, Trend};
+use crate::topics::{ProblemConfig, Topic, TopicClass, TopicReport, Trend};
 pub use model::{Bucket, Movement, Overview, Report, SectorMatrix, Suggestion, TopicCard};
 pub use safe_csv::{csv_safe, SafeCsv};
 use suggest::suggestions;
@@ -161,7 +163,8 @@ fn card(t: &Topic, months: &[String], columns: Columns) -> TopicCard {
 }
 
 /// Builds the report of `period` from its topics (mined with the previous window for growth,
-/// and compared with it) and the items of both windows.
+/// and compared with it) and the items of both windows; `problems` are the settings the
+/// problems were found with (the report states the heat formula).
 pub fn build(
     title: &str,
     period: Period,
@@ -169,6 +172,7 @@ pub fn build(
     items: &[Item],
     previous: &[Item],
     top: usize,
+    problems: &ProblemConfig,
 ) -> Report {
     let previous_period = period.previous();
     let distinct = |its: &[Item], f: fn(&Item) -> &str| {
@@ -271,7 +275,10 @@ pub fn build(
     let rising = by_trend(Trend::Rising);
     let fading = by_trend(Trend::Fading);
 
-    let suggestions = suggestions(&topics, &hot, &difficult, &highlight);
+    let heat = &problems.heat;
+    let problems_enabled = problems.enabled;
+    let problems = hot::ranked(&topics, hot::LISTED);
+    let suggestions = suggestions(&topics, &problems, &hot, &difficult, &highlight);
     let columns = topics.columns;
 
     // Sectors × the largest topics.
@@ -310,6 +317,10 @@ pub fn build(
         period,
         previous_period,
         overview,
+        problems_enabled,
+        problems_total: topics.problems().len(),
+        problems,
+        heat_formula: format!("{}；{}", hot::heat_formula_zh(heat), hot::hot_rule_zh(heat)),
         trend_unit: if weekly { "周" } else { "月" },
         trend,
         hot,

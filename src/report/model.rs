@@ -60,12 +60,15 @@ pub struct TopicCard {
     pub duplicate_groups: usize,
 }
 
-/// A topic-planning suggestion (选题建议).
+/// A topic-planning suggestion (选题建议): a hot problem or a theme.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
+    /// The theme (0: 其他, for a problem in no theme).
     pub topic_id: usize,
+    /// The problem (`P1` …) when the suggestion is a hot problem.
+    pub problem_id: Option<String>,
     pub label: String,
-    /// 热点 / 难点 / 亮点 / 报道不足
+    /// 热点问题 / 热点 / 难点 / 亮点 / 报道不足
     pub angle: &'static str,
     /// Why now: the figures.
     pub why: String,
@@ -102,6 +105,15 @@ pub struct Report {
     pub period: Period,
     pub previous_period: Period,
     pub overview: Overview,
+    /// The window's hottest problems (本期热点问题), hottest first, at most
+    /// [`super::hot::LISTED`].
+    pub problems: Vec<super::hot::HotProblem>,
+    /// Whether problems were looked for (`[problems] enabled`).
+    pub problems_enabled: bool,
+    /// How many problems the window has in all.
+    pub problems_total: usize,
+    /// The heat formula and the 热点 rule, in words, with the configured weights.
+    pub heat_formula: String,
     /// Items per week (windows up to 92 days) or per month.
     pub trend_unit: &'static str,
     pub trend: Vec<Bucket>,

@@ -63,9 +63,9 @@ pub fn num(x: f64) -> String {
 
 fn sections(r: &Report) -> Value {
     Value::from_serialize(vec![
-        context! { id => "hot", heading => "二、热点专题", none => "热点", cards => &r.hot },
-        context! { id => "difficult", heading => "三、难点专题", none => "难点", cards => &r.difficult },
-        context! { id => "highlight", heading => "四、亮点专题", none => "亮点", cards => &r.highlight },
+        context! { id => "hot", heading => "三、热点专题", none => "热点", cards => &r.hot },
+        context! { id => "difficult", heading => "四、难点专题", none => "难点", cards => &r.difficult },
+        context! { id => "highlight", heading => "五、亮点专题", none => "亮点", cards => &r.highlight },
     ])
 }
 

@@ -1,8 +1,9 @@
-//! Topic-planning suggestions (选题建议): the leading hot, difficult and highlight topics, and
-//! the under-reported ones.
+//! Topic-planning suggestions (选题建议): the hot problems first, then the leading hot,
+//! difficult and highlight topics, and the under-reported ones.
 
 use std::collections::HashSet;
 
+use super::hot::HotProblem;
 use super::model::{Suggestion, TopicCard};
 use super::{card, people};
 use crate::topics::{Topic, TopicReport};
@@ -15,20 +16,63 @@ fn pct(n: usize, of: usize) -> String {
     }
 }
 
-/// Topic-planning suggestions: the leading hot, difficult and highlight topics, and the
-/// under-reported ones (raised by many, adopted little).
+/// How many hot problems lead the suggestions.
+const PROBLEMS: usize = 3;
+
+/// Topic-planning suggestions: the hot problems (热点, at most [`PROBLEMS`]), then the leading
+/// hot topics — less those half of which is a problem already suggested — the leading
+/// difficult and highlight topics, and the under-reported ones (raised by many, adopted
+/// little).
 pub(super) fn suggestions(
     topics: &TopicReport,
+    problems: &[HotProblem],
     hot: &[TopicCard],
     difficult: &[TopicCard],
     highlight: &[TopicCard],
 ) -> Vec<Suggestion> {
     let mut out = Vec::new();
+    // Themes half or more of whose items are a suggested problem: suggesting the theme too
+    // would say the same twice.
+    let mut covered: HashSet<usize> = HashSet::new();
+    for p in problems.iter().filter(|p| p.problem.hot).take(PROBLEMS) {
+        let q = &p.problem;
+        if let Some(t) = q
+            .theme
+            .and_then(|id| topics.topics.iter().find(|t| t.id == id))
+        {
+            if 2 * q.size >= t.size {
+                covered.insert(t.id);
+            }
+        }
+        let course = match q.trend {
+            None => String::new(),
+            Some(crate::topics::Trend::New) => "，上期没有".into(),
+            Some(_) => format!("，上期 {} 条、{}", q.previous, p.trend_or_dash()),
+        };
+        out.push(Suggestion {
+            topic_id: q.theme.unwrap_or(0),
+            problem_id: Some(q.id.clone()),
+            label: q.label.clone(),
+            angle: "热点问题",
+            why: format!(
+                "{}：本期 {} 条、{} 位报送人反映{course}，热度 {}（第 {} 名）",
+                p.span(),
+                q.size,
+                q.submitters,
+                p.heat_zh(),
+                q.rank
+            ),
+            advice: "诉求具体、反映集中，建议核实情况，跟踪责任单位办理进展，形成一篇问题专报。"
+                .into(),
+            items: q.representatives.clone(),
+        });
+    }
     let mut used: HashSet<usize> = HashSet::new();
     let mut push = |c: &TopicCard, angle: &'static str, why: String, advice: String| {
         if used.insert(c.id) {
             out.push(Suggestion {
                 topic_id: c.id,
+                problem_id: None,
                 label: c.label.clone(),
                 angle,
                 why,
@@ -37,7 +81,7 @@ pub(super) fn suggestions(
             });
         }
     };
-    for c in hot.iter().take(2) {
+    for c in hot.iter().filter(|c| !covered.contains(&c.id)).take(2) {
         push(
             c,
             "热点",

@@ -316,3 +316,43 @@ fn real_messages_report_reads_true() {
         "only {compared} topics of the quarters are among the span's"
     );
 }
+
+/// The hot list of the real messages: problems with unique ids, ranked by heat, none sharing
+/// an item, each with its items in the window.
+#[test]
+#[ignore = "needs ../shared/datasets"]
+fn hot_problems_of_real_messages_are_distinct() {
+    let w = Workdir::new();
+    w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
+    let r = w.run(&[
+        "hot",
+        "--from",
+        "2019-01-01",
+        "--to",
+        "2020-01-31",
+        "--format",
+        "json",
+        "--limit",
+        "1000",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let problems = v["problems"].as_array().unwrap();
+    assert!(problems.len() >= 10, "{} problems", problems.len());
+    assert_eq!(v["total"].as_u64().unwrap() as usize, problems.len());
+    let mut ids = std::collections::HashSet::new();
+    let mut members = std::collections::HashSet::new();
+    let mut last = f64::INFINITY;
+    for p in problems {
+        assert!(ids.insert(p["id"].as_str().unwrap()), "{} twice", p["id"]);
+        let heat = p["heat"]["index"].as_f64().unwrap();
+        assert!(heat <= last, "ranked by heat");
+        last = heat;
+        let items = p["item_ids"].as_array().unwrap();
+        assert_eq!(items.len() as u64, p["size"].as_u64().unwrap());
+        for id in items {
+            assert!(members.insert(id.as_str().unwrap()), "{id} in two problems");
+        }
+    }
+    assert!(problems[0]["hot"].as_bool().unwrap());
+}

@@ -9,6 +9,7 @@ mod datasets;
 mod distributed;
 mod exchange;
 mod formats;
+mod hot;
 mod ingest;
 mod mistakes;
 mod places;

@@ -1,0 +1,372 @@
+//! `minyi hot` on the sample corpus: the ranked problems, their formats (table, JSON, CSV,
+//! Excel, the items' details), one theme's problems, settings and errors.
+
+use std::collections::HashSet;
+
+use calamine::{open_workbook_auto, Data, Reader};
+
+use crate::util::{ok, sample_index, Workdir};
+
+const Q4: &[&str] = &["--period", "2024Q4"];
+
+fn hot_json(w: &Workdir, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["hot", "--format", "json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&ok(w, &args)).expect("hot prints one JSON object")
+}
+
+fn problems(v: &serde_json::Value) -> &Vec<serde_json::Value> {
+    v["problems"].as_array().expect("problems")
+}
+
+/// Every problem's items, in order.
+fn members(v: &serde_json::Value) -> Vec<String> {
+    problems(v)
+        .iter()
+        .flat_map(|p| p["item_ids"].as_array().unwrap())
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// What a problem says: its label, keywords and representatives' titles.
+fn text(p: &serde_json::Value) -> String {
+    let mut s = p["label"].as_str().unwrap().to_string();
+    for k in p["keywords"].as_array().unwrap() {
+        s.push_str(k.as_str().unwrap());
+    }
+    for r in p["representatives"].as_array().unwrap() {
+        s.push_str(r["title"].as_str().unwrap());
+    }
+    s
+}
+
+#[test]
+fn hot_ranks_the_samples_designed_problems_against_the_quarter_before() {
+    let w = sample_index();
+    let v = hot_json(&w, Q4);
+    assert_eq!(v["window"]["first"], "2024-10-01");
+    assert_eq!(v["window"]["last"], "2024-12-31");
+    assert_eq!(v["previous_window"]["first"], "2024-07-01");
+    assert_eq!(v["items"], 132);
+    let ps = problems(&v);
+    assert!(ps.len() >= 3, "{v}");
+    assert_eq!(v["total"].as_u64().unwrap() as usize, ps.len());
+    // Ranked by heat, numbered by rank, 热点 a prefix of the list and P1 among them.
+    let mut last = f64::INFINITY;
+    for (i, p) in ps.iter().enumerate() {
+        assert_eq!(p["rank"].as_u64().unwrap() as usize, i + 1);
+        assert_eq!(p["id"].as_str().unwrap(), format!("P{}", i + 1));
+        let heat = p["heat"]["index"].as_f64().unwrap();
+        assert!(heat <= last && heat > 0.0, "{p}");
+        last = heat;
+        assert_eq!(
+            p["size"].as_u64().unwrap() as usize,
+            p["item_ids"].as_array().unwrap().len()
+        );
+        assert!(p["size"].as_u64().unwrap() >= 3 && p["submitters"].as_u64().unwrap() >= 2);
+        assert!(
+            p["trend"].is_string(),
+            "compared with the quarter before: {p}"
+        );
+        assert_eq!(
+            p["class_zh"],
+            if p["hot"].as_bool().unwrap() {
+                "热点"
+            } else {
+                "关注"
+            }
+        );
+        assert!(!p["theme_label"].as_str().unwrap().is_empty());
+    }
+    let hot: Vec<&serde_json::Value> = ps.iter().filter(|p| p["hot"] == true).collect();
+    assert!(ps[0]["hot"] == true && ps[..hot.len()].iter().all(|p| p["hot"] == true));
+    // The sample's three designed rising issues are among its problems (电动自行车 is a theme
+    // of many estates, so it may come as several smaller problems), and lead the list.
+    let said: String = ps.iter().map(text).collect();
+    for issue in ["电动自行车", "预付", "内涝"] {
+        assert!(said.contains(issue), "{issue} among the problems: {said}");
+    }
+    let hottest = text(&ps[0]);
+    assert!(
+        ["电动自行车", "预付", "内涝"]
+            .iter()
+            .any(|i| hottest.contains(i)),
+        "{hottest}"
+    );
+    // No item in two problems.
+    let all = members(&v);
+    let distinct: HashSet<&String> = all.iter().collect();
+    assert_eq!(distinct.len(), all.len());
+    // The table shows the columns and ends with the formula as configured.
+    let table = ok(&w, &["hot", "--period", "2024Q4"]);
+    for h in [
+        "热度排名",
+        "问题ID",
+        "热度指数",
+        "类别",
+        "时间范围",
+        "地点/人群",
+        "问题描述",
+        "上期",
+        "趋势",
+        "代表信息",
+    ] {
+        assert!(table.contains(h), "{h}: {table}");
+    }
+    assert!(table.contains("热度指数 = 人数 × (1+0.5·互动) × (1+0.5·集中度) × (1+0.3·时近) × (1+1.0·增长)；前 5 名中不低于最高热度一半者为热点"), "{table}");
+    assert!(table.contains("上期：2024-07-01 至 2024-09-30"), "{table}");
+}
+
+#[test]
+fn csv_and_details_list_every_member_with_its_fields() {
+    let w = sample_index();
+    let v = hot_json(&w, Q4);
+    let csv = ok(
+        &w,
+        &[
+            "hot",
+            "--period",
+            "2024Q4",
+            "--format",
+            "csv",
+            "--details",
+            "details.csv",
+        ],
+    );
+    assert!(csv.starts_with('\u{feff}'), "CSV starts with a BOM");
+    let mut r = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let headers = r.headers().unwrap().clone();
+    assert_eq!(&headers[0], "热度排名");
+    assert!(headers.iter().any(|h| h == "所属专题"));
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), problems(&v).len());
+    assert_eq!(&rows[0][1], "P1");
+    // The details: one row per member item of each listed problem, problem by problem.
+    let details = std::fs::read_to_string(w.path("details.csv")).unwrap();
+    assert!(details.starts_with('\u{feff}'));
+    let mut r = csv::Reader::from_reader(details.trim_start_matches('\u{feff}').as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "问题ID",
+            "留言编号",
+            "标题",
+            "时间",
+            "报送人",
+            "点赞数",
+            "反对数"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let sizes: u64 = problems(&v)
+        .iter()
+        .map(|p| p["size"].as_u64().unwrap())
+        .sum();
+    assert_eq!(rows.len() as u64, sizes);
+    let ids: Vec<String> = rows.iter().map(|r| r[1].to_string()).collect();
+    assert_eq!(ids, members(&v));
+    // Each row carries the item's own fields.
+    let row = &rows[0];
+    let item: serde_json::Value =
+        serde_json::from_str(&ok(&w, &["show", &row[1], "--format", "json"])).unwrap();
+    assert_eq!(&row[0], "P1");
+    assert_eq!(&row[2], item["title"].as_str().unwrap());
+    assert_eq!(&row[4], item["submitter"].as_str().unwrap());
+    assert_eq!(
+        row[5].parse::<u64>().unwrap(),
+        item["likes"].as_u64().unwrap()
+    );
+    assert!(row[3].starts_with("2024-"), "{row:?}");
+}
+
+#[test]
+fn xlsx_has_the_list_and_the_details_sheets() {
+    let w = sample_index();
+    let v = hot_json(&w, Q4);
+    let sizes: usize = problems(&v)
+        .iter()
+        .map(|p| p["size"].as_u64().unwrap() as usize)
+        .sum();
+    ok(
+        &w,
+        &[
+            "hot", "--period", "2024Q4", "--format", "xlsx", "--out", "hot.xlsx",
+        ],
+    );
+    let mut book = open_workbook_auto(w.path("hot.xlsx")).expect("a workbook");
+    assert_eq!(book.sheet_names(), ["热点问题表", "热点问题留言明细表"]);
+    let list = book.worksheet_range("热点问题表").unwrap();
+    assert_eq!(list.height(), problems(&v).len() + 1);
+    assert_eq!(list.get((0, 0)), Some(&Data::String("热度排名".into())));
+    assert_eq!(list.get((1, 1)), Some(&Data::String("P1".into())));
+    let heat = match list.get((1, 2)) {
+        Some(Data::Float(x)) => *x,
+        other => panic!("heat is a number: {other:?}"),
+    };
+    assert!((heat - problems(&v)[0]["heat"]["index"].as_f64().unwrap()).abs() < 1e-9);
+    let details = book.worksheet_range("热点问题留言明细表").unwrap();
+    assert_eq!(details.height(), sizes + 1);
+    let ids: Vec<String> = (1..details.height())
+        .map(|r| details.get((r, 1)).unwrap().to_string())
+        .collect();
+    assert_eq!(ids, members(&v));
+    // --details PATH.xlsx: the details sheet alone, beside a table on standard output.
+    let table = ok(&w, &["hot", "--period", "2024Q4", "--details", "d.xlsx"]);
+    assert!(table.contains("P1"));
+    let mut book = open_workbook_auto(w.path("d.xlsx")).expect("a workbook");
+    assert_eq!(book.sheet_names(), ["热点问题留言明细表"]);
+    assert_eq!(
+        book.worksheet_range("热点问题留言明细表").unwrap().height(),
+        sizes + 1
+    );
+}
+
+#[test]
+fn theme_and_limit_select_problems_and_keep_their_ranks() {
+    let w = sample_index();
+    let all = hot_json(&w, Q4);
+    let first = &problems(&all)[0];
+    let id = first["theme"].as_u64().expect("P1 lies in a theme");
+    let theme = id.to_string();
+    let v = hot_json(&w, &["--period", "2024Q4", "--theme", &theme]);
+    assert!(!problems(&v).is_empty());
+    for p in problems(&v) {
+        assert_eq!(p["theme"].as_u64(), Some(id), "{p}");
+    }
+    let expected: Vec<&serde_json::Value> = problems(&all)
+        .iter()
+        .filter(|p| p["theme"].as_u64() == Some(id))
+        .collect();
+    assert_eq!(problems(&v).len(), expected.len());
+    assert_eq!(
+        problems(&v)[0]["id"],
+        first["id"],
+        "ranks and ids of the whole list"
+    );
+    // The theme's label is the one `topics` gives it with the same flags.
+    let topics: serde_json::Value = serde_json::from_str(&ok(
+        &w,
+        &["topics", "--period", "2024Q4", "--format", "json"],
+    ))
+    .unwrap();
+    let label = topics["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"].as_u64() == Some(id))
+        .unwrap()["label"]
+        .clone();
+    assert_eq!(first["theme_label"], label);
+    // --limit keeps the hottest.
+    let v = hot_json(&w, &["--period", "2024Q4", "--limit", "2"]);
+    assert_eq!(problems(&v).len(), 2);
+    assert_eq!(v["total"], all["total"]);
+    assert_eq!(problems(&v)[1]["id"], "P2");
+}
+
+#[test]
+fn mistakes_are_refused_and_an_empty_list_exits_1() {
+    let w = sample_index();
+    let r = w.run(&["hot", "--period", "2024Q4", "--format", "xlsx"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--out"), "{}", r.stderr);
+    let r = w.run(&["hot", "--limit", "0"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--limit"), "{}", r.stderr);
+    let r = w.run(&["hot", "--period", "2024Q4", "--theme", "99"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no theme 99"), "{}", r.stderr);
+    let r = w.run(&["hot", "--period", "2024Q4", "--theme", "x"]);
+    assert_eq!(r.code, 2);
+    // A day with items but no problem, and a window with no items.
+    let r = w.run(&["hot", "--period", "2024-12-28"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("没有发现问题"), "{}", r.stderr);
+    let r = w.run(&["hot", "--period", "2030"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = w.run(&["hot", "--help"]);
+    for s in ["热度指数", "热点", "--details", "--theme", "xlsx", "上期"] {
+        assert!(r.stdout.contains(s), "--help explains {s}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn settings_change_the_heat_and_the_hot_rule() {
+    let w = sample_index();
+    let cfg = w.write(
+        "minyi.toml",
+        "[hot]\nw_growth = 0.5\nhot_top = 1\n[problems]\nmin_items = 4\n",
+    );
+    let cfg = cfg.to_str().unwrap();
+    let v = hot_json(&w, &["--period", "2024Q4", "--config", cfg]);
+    let ps = problems(&v);
+    assert!(!ps.is_empty());
+    assert_eq!(ps.iter().filter(|p| p["hot"] == true).count(), 1);
+    assert!(ps.iter().all(|p| p["size"].as_u64().unwrap() >= 4));
+    assert!(
+        v["heat_formula"].as_str().unwrap().contains("(1+0.5·增长)"),
+        "{v}"
+    );
+    assert!(
+        v["hot_rule"].as_str().unwrap().starts_with("前 1 名"),
+        "{v}"
+    );
+    // Problems switched off: hot refuses, topics and the report go without them.
+    let off = w.write("off.toml", "[problems]\nenabled = false\n");
+    let off = off.to_str().unwrap();
+    let r = w.run(&["hot", "--period", "2024Q4", "--config", off]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("enabled = false"), "{}", r.stderr);
+    let table = ok(&w, &["topics", "--period", "2024Q4", "--config", off]);
+    assert!(!table.contains("热点问题表"), "{table}");
+    let md = ok(
+        &w,
+        &[
+            "report", "--period", "2024Q4", "--format", "md", "--config", off,
+        ],
+    );
+    assert!(md.contains("未识别具体问题"), "{md}");
+    let bad = w.write("bad.toml", "[hot]\nhot_share = 1.5\n");
+    let r = w.run(&["hot", "--config", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("hot_share"), "{}", r.stderr);
+}
+
+#[test]
+fn topics_table_lists_the_hottest_problems_with_their_themes() {
+    let w = sample_index();
+    let out = ok(
+        &w,
+        &["topics", "--period", "2024Q4", "--compare", "previous"],
+    );
+    assert!(out.contains("热点问题表"), "{out}");
+    assert!(out.contains("所属专题") && out.contains("P1"), "{out}");
+}
+
+#[test]
+fn report_leads_with_the_hot_problems() {
+    let w = sample_index();
+    let html = ok(&w, &["report", "--period", "2024Q4"]);
+    let problems = html
+        .find("<section id=\"problems\">")
+        .expect("a problems section");
+    let themes = html.find("<section id=\"hot\">").expect("the hot themes");
+    assert!(problems < themes, "hot problems come before the themes");
+    assert!(html.contains("二、本期热点问题") && html.contains("热度指数 = 人数"));
+    let v: serde_json::Value = serde_json::from_str(&ok(
+        &w,
+        &["report", "--period", "2024Q4", "--format", "json"],
+    ))
+    .unwrap();
+    let listed = v["problems"].as_array().unwrap();
+    assert!(!listed.is_empty() && listed.len() <= 10);
+    assert_eq!(listed[0]["id"], "P1");
+    // The suggestions lead with the 热点 problems, hottest first.
+    let s = v["suggestions"].as_array().unwrap();
+    assert_eq!(s[0]["angle"], "热点问题");
+    assert_eq!(s[0]["problem_id"], "P1");
+    let leading: Vec<&serde_json::Value> =
+        s.iter().take_while(|s| s["angle"] == "热点问题").collect();
+    let hot = listed.iter().filter(|p| p["hot"] == true).count();
+    assert_eq!(leading.len(), hot.min(3));
+}

@@ -71,6 +71,7 @@ pub struct ProblemsSection {
     pub min_submitters: usize,
     pub place_similarity: f32,
     pub group_similarity: f32,
+    pub difficult_months: usize,
     pub time_neighbours: usize,
     pub max_names_per_key: usize,
 }
@@ -84,6 +85,7 @@ impl Default for ProblemsSection {
             min_submitters: p.min_submitters,
             place_similarity: p.place_similarity,
             group_similarity: p.group_similarity,
+            difficult_months: p.difficult_months,
             time_neighbours: p.time_neighbours,
             max_names_per_key: p.max_names_per_key,
         }
@@ -406,9 +408,13 @@ impl Config {
         if p.min_items < 2 {
             return Err(bad("[problems] min_items must be at least 2"));
         }
-        if p.min_submitters == 0 || p.time_neighbours == 0 || p.max_names_per_key == 0 {
+        if p.min_submitters == 0
+            || p.time_neighbours == 0
+            || p.max_names_per_key == 0
+            || p.difficult_months == 0
+        {
             return Err(bad(
-                "[problems] min_submitters, time_neighbours and max_names_per_key must be at least 1",
+                "[problems] min_submitters, difficult_months, time_neighbours and max_names_per_key must be at least 1",
             ));
         }
         if !(0.0..=1.0).contains(&p.place_similarity) || !(0.0..=1.0).contains(&p.group_similarity)
@@ -513,6 +519,7 @@ impl Config {
             min_submitters: p.min_submitters,
             place_similarity: p.place_similarity,
             group_similarity: p.group_similarity,
+            difficult_months: p.difficult_months,
             time_neighbours: p.time_neighbours,
             max_names_per_key: p.max_names_per_key,
             heat: HeatConfig {

@@ -10,9 +10,17 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
-/// The release `minyi` binary (the bench profile builds into target/release), built if missing.
+/// The `minyi` binary measured: `MINYI_BIN`, else the release build (built if missing).
 pub fn minyi_bin() -> PathBuf {
-    let p = root().join("target/release/minyi");
+    // MINYI_BIN names another build to measure (ratios between two runs of one binary hold
+    // for any profile); else the release build in Cargo's target directory.
+    if let Some(bin) = std::env::var_os("MINYI_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let p = target.join("release/minyi");
     if !p.exists() {
         let st = Command::new(env!("CARGO"))
             .args(["build", "--release", "--bin", "minyi"])

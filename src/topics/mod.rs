@@ -365,6 +365,7 @@ pub fn mine_counted(
             compared: joint,
             has_submitters: items.iter().any(|i| !i.submitter.is_empty()),
             has_likes: columns.likes,
+            has_feedback: columns.feedback,
             dup: &dup,
         };
         for p in problems::describe(groups, &cx, &cfg.problems) {

@@ -17,9 +17,10 @@
 //!
 //! [`place_keys`]: crate::segment::places::place_keys
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -46,7 +47,9 @@ pub struct ProblemConfig {
     /// Least cosine of the centres of two groups joined by such a pair (average linkage):
     /// 0.2.
     pub group_similarity: f32,
-    /// Items naming an object are compared with this many of the next ones in time: 32.
+    /// Months with items that make a problem still raised at the window's end a 难点: 3.
+    pub difficult_months: usize,
+    /// Items naming an object are compared with this many of the next ones in time: 8.
     pub time_neighbours: usize,
     /// A key that ends more than this many different names, with fewer than three items per
     /// name, names a kind of object rather than one (有限公司, 国际城): 5.
@@ -63,7 +66,8 @@ impl Default for ProblemConfig {
             min_submitters: 2,
             place_similarity: 0.2,
             group_similarity: 0.2,
-            time_neighbours: 32,
+            difficult_months: 3,
+            time_neighbours: 8,
             max_names_per_key: 5,
             heat: HeatConfig::default(),
         }
@@ -87,6 +91,14 @@ pub struct Problem {
     pub theme: Option<usize>,
     /// 热点 by the rule of [`heat::hot_flags`].
     pub hot: bool,
+    /// 难点: raised again over months and not resolved — items in at least
+    /// `difficult_months` different months, the last in the window's final quarter, and
+    /// (where the data has handling feedback) most without it.
+    #[serde(default)]
+    pub difficult: bool,
+    /// Months of the window with items of the problem.
+    #[serde(default)]
+    pub months_active: usize,
     /// The heat index and its terms.
     pub heat: Heat,
     /// Items in the window.
@@ -109,10 +121,12 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// 热点 or 关注, as the hot list writes it.
+    /// 热点, 难点 or 关注, as the hot list writes it (热点 first when both).
     pub fn class_zh(&self) -> &'static str {
         if self.hot {
             "热点"
+        } else if self.difficult {
+            "难点"
         } else {
             "关注"
         }
@@ -134,6 +148,12 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
     }
 }
 
+/// Problems larger than this find their typical members in a dense array.
+const DENSE_FROM: usize = 256;
+
+/// Names of an item that are matched (its title's come first).
+const MAX_NAMES: usize = 16;
+
 /// Candidate problems and the object keys they were found by.
 pub(super) struct Grouping {
     /// Connected groups of at least two items (indices into the items).
@@ -146,16 +166,35 @@ pub(super) struct Grouping {
 /// The object keys of each item: the keys of its place names, less those that end many
 /// different names with few items each (kinds of object), and the keys' names.
 fn object_keys(all: &[&Item], max_names: usize) -> (Vec<Vec<u32>>, Vec<String>) {
-    let per_item: Vec<Vec<(String, String)>> = all
+    // Each name's keys, core first; at most MAX_NAMES names per item (the title's first).
+    let named: Vec<Vec<Vec<String>>> = all
         .par_iter()
         .map(|it| {
+            it.places
+                .iter()
+                .take(MAX_NAMES)
+                .map(|name| place_keys(name))
+                .filter(|ks| !ks.is_empty())
+                .collect()
+        })
+        .collect();
+    // A tail is a key only when some item names it as a whole (中茂城 meets 星沙中茂城 because
+    // someone wrote 中茂城; 沙中茂城 names nothing): the other tails only multiplied the pairs.
+    let cores: FxHashSet<&str> = named
+        .iter()
+        .flat_map(|ns| ns.iter().map(|ks| ks[0].as_str()))
+        .collect();
+    let per_item: Vec<Vec<(String, String)>> = named
+        .par_iter()
+        .map(|ns| {
             let mut keys: Vec<(String, String)> = Vec::new();
-            for name in &it.places {
-                let ks = place_keys(name);
-                let core = ks.first().cloned().unwrap_or_default();
+            for ks in ns {
+                let core = &ks[0];
                 for k in ks {
-                    if !keys.iter().any(|(x, _)| *x == k) {
-                        keys.push((k, core.clone()));
+                    if (k == core || cores.contains(k.as_str()))
+                        && !keys.iter().any(|(x, _)| x == k)
+                    {
+                        keys.push((k.clone(), core.clone()));
                     }
                 }
             }
@@ -227,13 +266,11 @@ pub(super) fn group(
     lists.sort();
     // Near-duplicates join first unless they name different objects (a template sent about
     // two schools is two problems).
-    let mut first_of_dup: HashMap<u32, usize> = HashMap::new();
+    let mut first_of_dup: Vec<usize> = vec![usize::MAX; all.len()];
     for (i, &g) in dup.iter().enumerate() {
-        match first_of_dup.get(&g) {
-            None => {
-                first_of_dup.insert(g, i);
-            }
-            Some(&j) => {
+        match first_of_dup[g as usize] {
+            usize::MAX => first_of_dup[g as usize] = i,
+            j => {
                 let (ki, kj) = (&keys[i], &keys[j]);
                 if ki.is_empty() || kj.is_empty() || ki.iter().any(|k| kj.contains(k)) {
                     union(&mut parent, i as u32, j as u32);
@@ -249,6 +286,9 @@ pub(super) fn group(
             for (p, &a) in l.iter().enumerate() {
                 let ra = vectors.row(a);
                 for &b in l.iter().skip(p + 1).take(cfg.time_neighbours) {
+                    if dup[a] == dup[b] {
+                        continue; // joined already
+                    }
                     let sim = dot(&ra, &vectors.row(b));
                     if sim >= cfg.place_similarity {
                         out.push((sim, a.min(b) as u32, a.max(b) as u32));
@@ -269,29 +309,40 @@ pub(super) fn group(
             members.entry(r).or_insert_with(|| vec![r]).push(i);
         }
     }
-    let mut sums: FxHashMap<u32, Sparse> = FxHashMap::default();
-    let sum_of = |root: u32, sums: &mut FxHashMap<u32, Sparse>| -> Sparse {
-        sums.remove(&root)
-            .unwrap_or_else(|| match members.get(&root) {
-                Some(ms) => ms
-                    .iter()
-                    .fold(Sparse::new(), |acc, &m| add(&acc, &vectors.row(m as usize))),
-                None => vectors.row(root as usize).into_owned(),
-            })
-    };
+    // Each group's centre (its rows summed, heaviest terms kept) with its norm, made when
+    // first needed; a single item's centre is its row.
+    let mut centres: FxHashMap<u32, (Sparse, f32)> = FxHashMap::default();
     for (_, a, b) in pairs {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
         if ra == rb {
             continue;
         }
-        let (sa, sb) = (sum_of(ra, &mut sums), sum_of(rb, &mut sums));
-        let cos = dot(&sa, &sb) / (norm(&sa) * norm(&sb)).max(f32::MIN_POSITIVE);
+        for r in [ra, rb] {
+            if !centres.contains_key(&r) {
+                if let Some(ms) = members.get(&r) {
+                    let c = heaviest(sum_rows(vectors, ms.iter().map(|&m| m as usize)));
+                    let n = norm(&c);
+                    centres.insert(r, (c, n));
+                }
+            }
+        }
+        let centre = |r: u32| match centres.get(&r) {
+            Some((c, n)) => (Cow::Borrowed(c), *n),
+            None => {
+                let row = vectors.row(r as usize);
+                let n = norm(&row);
+                (row, n)
+            }
+        };
+        let ((ca, na), (cb, nb)) = (centre(ra), centre(rb));
+        let cos = dot(&ca, &cb) / (na * nb).max(f32::MIN_POSITIVE);
         if cos >= cfg.group_similarity {
+            let merged = heaviest(add(&ca, &cb));
+            let n = norm(&merged);
+            centres.remove(&ra);
+            centres.remove(&rb);
             union(&mut parent, ra, rb);
-            sums.insert(ra.min(rb), add(&sa, &sb));
-        } else {
-            sums.insert(ra, sa);
-            sums.insert(rb, sb);
+            centres.insert(ra.min(rb), (merged, n));
         }
     }
     let mut groups: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
@@ -334,6 +385,35 @@ fn add(a: &[(u32, f32)], b: &[(u32, f32)]) -> Sparse {
     out
 }
 
+/// Terms a group's centre keeps for the linkage: its heaviest (a merge then costs at most
+/// this many terms, where a large group's full centre held thousands).
+const CENTRE_TERMS: usize = 256;
+
+/// The sum of some rows: merged sparsely for a few, in a dense array of the vocabulary for
+/// many (a sparse running sum of thousands of copies grows with every row).
+fn sum_rows(vectors: &Vectors, rows: impl ExactSizeIterator<Item = usize>) -> Sparse {
+    if rows.len() <= DENSE_FROM {
+        return rows.fold(Sparse::new(), |acc, m| add(&acc, &vectors.row(m)));
+    }
+    let mut dense = vec![0f32; vectors.vocab.len()];
+    for m in rows {
+        for &(t, w) in vectors.row(m).iter() {
+            dense[t as usize] += w;
+        }
+    }
+    (0u32..).zip(dense).filter(|&(_, w)| w != 0.0).collect()
+}
+
+/// `v` less all but its [`CENTRE_TERMS`] heaviest terms, still sorted by term.
+fn heaviest(mut v: Sparse) -> Sparse {
+    if v.len() > CENTRE_TERMS {
+        v.select_nth_unstable_by(CENTRE_TERMS, |a, b| b.1.total_cmp(&a.1));
+        v.truncate(CENTRE_TERMS);
+        v.sort_unstable_by_key(|&(t, _)| t);
+    }
+    v
+}
+
 fn norm(a: &[(u32, f32)]) -> f32 {
     a.iter().map(|(_, w)| w * w).sum::<f32>().sqrt()
 }
@@ -352,6 +432,8 @@ pub(super) struct Context<'a> {
     pub compared: bool,
     pub has_submitters: bool,
     pub has_likes: bool,
+    /// Whether the data has a handling-feedback column.
+    pub has_feedback: bool,
     /// Near-duplicate groups, for representatives.
     pub dup: &'a [u32],
 }
@@ -384,7 +466,21 @@ pub(super) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Ve
         })
         .collect();
     let members: Vec<Vec<usize>> = kept.iter().map(|(m, _)| m.clone()).collect();
-    let keywords = label::keywords(cx.vectors, &members, 8, cx.words);
+    // Problems are small: their term counts and centres are summed sparsely (a dense array
+    // of the vocabulary per problem cost 20 s over 1,000,000 items).
+    let counts: Vec<HashMap<u32, f32>> = members
+        .par_iter()
+        .map(|ms| {
+            let mut tf: HashMap<u32, f32> = HashMap::new();
+            for &m in ms {
+                for &(t, c) in &cx.vectors.counts[m] {
+                    *tf.entry(t).or_default() += c;
+                }
+            }
+            tf
+        })
+        .collect();
+    let keywords = label::keywords_of_counts(&counts, &cx.vectors.vocab, 8, cx.words);
     let mut problems: Vec<Problem> = kept
         .par_iter()
         .zip(keywords)
@@ -428,6 +524,17 @@ pub(super) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Ve
             let likes: u64 = its.iter().filter_map(|i| i.likes).sum();
             let dislikes: u64 = its.iter().filter_map(|i| i.dislikes).sum();
             let people = submitters(ms);
+            let months_active = dates
+                .iter()
+                .map(|d| (d.year(), d.month()))
+                .collect::<FxHashSet<_>>()
+                .len();
+            let (from, to) = cx.window;
+            let unresolved = !cx.has_feedback
+                || 2 * its.iter().filter(|i| i.feedback.trim().is_empty()).count() > its.len();
+            let difficult = months_active >= cfg.difficult_months
+                && unresolved
+                && last.is_some_and(|l| (to - l) * 4 <= (to - from));
             let h = heat::heat(
                 &cfg.heat,
                 &HeatInput {
@@ -452,8 +559,23 @@ pub(super) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Ve
                     Trend::Steady
                 }
             });
-            let (_, ranked) =
-                label::representatives(cx.vectors, ms, super::REPRESENTATIVE_CANDIDATES);
+            // The most typical members: summed sparsely for a small problem, in a dense array
+            // of the vocabulary for a large one (thousands of copies of one article).
+            let ranked: Vec<usize> = if ms.len() > DENSE_FROM {
+                label::representatives(cx.vectors, ms, super::REPRESENTATIVE_CANDIDATES).1
+            } else {
+                let centre = sum_rows(cx.vectors, ms.iter().copied());
+                let mut typical: Vec<(usize, f32)> = ms
+                    .iter()
+                    .map(|&m| (m, dot(&cx.vectors.row(m), &centre)))
+                    .collect();
+                typical.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                typical
+                    .iter()
+                    .take(super::REPRESENTATIVE_CANDIDATES)
+                    .map(|&(m, _)| m)
+                    .collect()
+            };
             let mut dup_groups: FxHashMap<u32, Vec<String>> = FxHashMap::default();
             for &m in ms {
                 dup_groups
@@ -480,6 +602,8 @@ pub(super) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Ve
                 keywords,
                 theme: theme.map(|t| t + 1),
                 hot: false,
+                difficult,
+                months_active,
                 heat: h,
                 size: ms.len(),
                 submitters: people,
@@ -638,5 +762,59 @@ mod tests {
             ("P1", 1, 4, 4)
         );
         assert!(p.hot && p.heat.index > 0.0);
+    }
+
+    #[test]
+    fn a_problem_raised_again_over_months_and_still_at_the_end_is_difficult() {
+        let at = |month: u32, day: u32| {
+            FixedOffset::east_opt(8 * 3600)
+                .unwrap()
+                .with_ymd_and_hms(2019, month, day, 9, 0, 0)
+                .unwrap()
+        };
+        let texts = [
+            (
+                "青石村三组道路破损多年无人修",
+                "青石村三组村道破损严重，坑洼积水，多次反映仍未修复。",
+            ),
+            (
+                "再次反映青石村三组道路破损",
+                "青石村三组村道坑洼不平，雨天积水，至今没有修复。",
+            ),
+            (
+                "青石村三组村道何时修复",
+                "青石村三组道路破损已久，村民出行困难，请求修复村道。",
+            ),
+            (
+                "青石村三组道路还是没有修",
+                "青石村三组村道破损，坑洼积水，村民多次反映无果。",
+            ),
+        ];
+        let items: Vec<Item> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, (t, b))| Item {
+                submitted_at: Some(at(7 + i as u32, 10)),
+                ..item(i, &format!("U{i}"), 1, t, b)
+            })
+            .collect();
+        let seg = Segmenter::embedded();
+        let cfg = TopicConfig {
+            min_size: Some(2),
+            ..TopicConfig::default()
+        };
+        let window = Some((at(7, 1), at(12, 31)));
+        let r = mine(&seg, &items, &[], window, &cfg);
+        let found = r.problems();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        // July to October: four months, but the last item is not in the window's last quarter.
+        assert_eq!(found[0].months_active, 4);
+        assert!(!found[0].difficult);
+        // Raised again in December: still unresolved at the end.
+        let mut again = items.clone();
+        again[3].submitted_at = Some(at(12, 20));
+        let r = mine(&seg, &again, &[], window, &cfg);
+        let p = r.problems()[0].clone();
+        assert!(p.difficult && p.class_zh() != "关注", "{p:#?}");
     }
 }

@@ -7,10 +7,12 @@ Deterministic (fixed seed, stdlib only). Run from anywhere:
 
 Writes, next to this script:
   items.csv   - the sample items (11 columns, header in Chinese)
-  truth.json  - the designed truth (issue of every item, near-duplicate groups, ...)
+  truth.json  - the designed truth (issue of every item, near-duplicate groups, the designed
+                specific problems' ids, ...)
   README.md   - description of the sample and its designed truth
 
-All text is invented. Place names are masked ("A市B区", "C县", "某小区" ...).
+All text is invented. Place names are masked ("A市B区", "C县", "某小区" ...); the designed
+specific problems (PROBLEMS, appended last) name invented objects (锦绣华庭小区, 金鼎运动馆 ...).
 """
 
 import csv
@@ -1218,6 +1220,231 @@ def dup_variant(rng, g, k):
     return title, body
 
 
+
+# ---------------------------------------------------------------------------
+# Designed specific problems (问题): one named estate, company, village group or park, raised
+# by several people, for `minyi hot`. Appended after every item above, with a random stream of
+# their own, so the items above (ids, text, dates, order) do not change.
+# Each text: (title, body). Re-sent texts are (title, body, [(old, new) substitutions]).
+# ---------------------------------------------------------------------------
+PROBLEMS = [
+    dict(
+        key="P-hot-1", object="锦绣华庭小区", name="B区锦绣华庭小区旁边新建混凝土搅拌站噪音粉尘扰民",
+        expect="hot", window="2024Q4", start=dt.datetime(2024, 10, 21, 9, 0), days=26,
+        likes=(20, 120), adopt=[70, 20, 10, 0, 0],
+        texts=[
+            ("关于尽快搬迁锦绣华庭小区旁边混凝土搅拌站的建议",
+             "A市B区锦绣华庭小区共有住户1600余户。今年9月，小区东侧围墙外约80米处新建了一座混凝土搅拌站，"
+             "10月起正式投产。搅拌站昼夜运转，机器轰鸣和罐车进出的声音不断，粉尘落满阳台和车辆，不少老人和孩子"
+             "出现咳嗽、失眠。建议：一是由生态环境部门对该搅拌站的环评手续和噪音、粉尘排放进行检测；"
+             "二是责令其夜间停产整改；三是研究将搅拌站搬离居民区。"),
+            ("锦绣华庭小区居民深受搅拌站噪音粉尘困扰",
+             "近日有群众反映，B区锦绣华庭小区旁边的混凝土搅拌站自投产以来，每天早上5点开始作业，一直持续到深夜。"
+             "搅拌机和砂石料卸车的噪音让居民无法入睡，刮风时粉尘弥漫，小区绿化带和健身器材上都是一层灰。"
+             "居民多次拨打12345热线反映，至今没有明显改善。建议相关部门尽快到现场执法检查，督促搅拌站落实"
+             "降噪防尘措施，夜间22时后一律停止生产。"),
+            ("关于整治锦绣华庭周边搅拌站罐车扬尘噪音的建议",
+             "锦绣华庭小区门前道路是混凝土搅拌站罐车进出的必经之路，每天有上百辆罐车和砂石运输车经过，"
+             "车轮带泥、沿路撒漏，晴天扬尘、雨天泥泞。罐车夜间鸣笛、急刹，噪音扰民。小区内有一所幼儿园，"
+             "孩子们上下学要穿过车流，安全隐患突出。为此建议：一是对运输车辆实行密闭运输和冲洗保洁；"
+             "二是限定罐车通行时段和路线；三是在小区门口设置减速带和警示标志。"),
+            ("锦绣华庭小区旁边搅拌站的环评手续应予核查",
+             "A市B区锦绣华庭小区业主反映，小区东侧新建的混凝土搅拌站距离住宅楼不足百米，建设前未进行公示，"
+             "居民对其是否依法办理环评、规划手续存疑。搅拌站投产后粉尘、噪音污染严重，部分业主出现鼻炎、"
+             "咽炎症状。建议：一是由自然资源和生态环境部门公开该项目的审批手续；二是对不符合选址要求的"
+             "依法予以关停；三是建立居民投诉快速响应机制。"),
+            ("关于解决锦绣华庭小区夜间噪音扰民问题的建议",
+             "近一个月来，锦绣华庭小区居民夜间休息受到严重影响。小区旁边的混凝土搅拌站为赶工期经常通宵生产，"
+             "搅拌机轰鸣和装卸砂石的声响在深夜格外刺耳，有居民用手机测得夜间噪音超过70分贝。不少上班族和"
+             "备考学生长期失眠，意见很大。建议生态环境部门开展夜间突击检测，对超标排放依法处罚，同时督促企业"
+             "加装隔音屏障、调整作业时间。"),
+            ("锦绣华庭居民饱受搅拌站粉尘污染之苦",
+             "据了解，A市B区锦绣华庭小区附近新建的混凝土搅拌站料场露天堆放砂石，没有按要求建设封闭料仓和"
+             "喷淋设施。大风天气粉尘四处飘散，居民不敢开窗，晾晒的衣物落满灰尘，夜间还有噪音。对此建议："
+             "一是责令搅拌站限期建设全封闭料仓和除尘设施；二是在小区周边设置空气质量监测点，公开PM2.5等数据；"
+             "三是加强日常巡查，发现违规露天作业及时查处。"),
+            ("关于回应锦绣华庭小区业主搅拌站投诉的建议",
+             "近期，B区锦绣华庭小区业主就小区旁边混凝土搅拌站的噪音、粉尘问题多次向街道、区城管局和生态环境"
+             "分局投诉，但各部门答复不一，有的称不属于本部门职责，有的称企业手续齐全，问题迟迟得不到解决，"
+             "业主情绪较大。建议：一是由区政府明确牵头部门，组织联合执法；二是召开居民、企业和部门三方协调会，"
+             "当面回应群众诉求；三是及时公开处理进展。"),
+            ("锦绣华庭小区旁边搅拌站罐车通宵进出扰民",
+             "有居民反映，锦绣华庭小区西门外的道路夜间成了混凝土罐车的通道，罐车从搅拌站出发通宵往返，"
+             "发动机轰鸣、喇叭声此起彼伏，临街几栋楼的住户几乎每晚被吵醒。罐车滴漏的水泥浆干结后，路面"
+             "尘土飞扬。建议交警和城管部门加强对夜间罐车通行的管控，禁止鸣笛，并督促搅拌站清洗车辆、"
+             "清扫路面，减少噪音和扬尘。"),
+            ("关于在锦绣华庭小区开展搅拌站噪音粉尘监测的建议",
+             "B区锦绣华庭小区居民反映小区旁边混凝土搅拌站噪音、粉尘扰民已有一个多月，但一直没有权威的监测"
+             "数据，企业坚称排放达标，双方各执一词。建议：一是由生态环境部门在小区内布设噪音和扬尘在线监测"
+             "设备，数据实时公开；二是对监测超标的依法处罚，责令停产整改；三是邀请居民代表参与监督。"),
+            ("锦绣华庭小区附近搅拌站选址不合理应予调整",
+             "锦绣华庭小区是B区近年建成的大型住宅小区，周边还有学校和医院，人口密集。在这样的区域新建混凝土"
+             "搅拌站，噪音、粉尘和重型车辆交通对居民生活影响很大，选址明显不合理。建议规划部门重新评估该"
+             "搅拌站选址，引导其迁往工业园区；搬迁前严格限制生产时间和产量，最大限度减少对锦绣华庭小区居民"
+             "的影响。"),
+            ("关于关注锦绣华庭小区老人儿童呼吸健康的建议",
+             "近日走访A市B区锦绣华庭小区时了解到，小区旁边的混凝土搅拌站投产后，小区内患呼吸道疾病的老人和"
+             "儿童明显增多，社区卫生服务站咳嗽、咽炎就诊人数上升，居民普遍认为与搅拌站粉尘和噪音有关。建议"
+             "卫生健康部门会同生态环境部门开展调查评估，督促搅拌站落实防尘降噪措施，对受影响较重的楼栋居民"
+             "给予必要帮助。"),
+            ("强烈要求解决锦绣华庭小区旁边搅拌站噪音粉尘污染问题",
+             "A市B区锦绣华庭小区东侧新建混凝土搅拌站自10月投产以来，昼夜生产，噪音和粉尘严重影响周边1600多户"
+             "居民的正常生活。居民多次向有关部门反映，问题仍未解决。为此建议：一是立即对该搅拌站开展噪音、"
+             "粉尘检测，超标即停产整改；二是夜间22时至次日6时禁止生产和罐车运输；三是研究将搅拌站迁出居民区。"),
+        ],
+        order=[0, 1, 2, 3, 11, 4, "r0", 5, 6, "r1", 7, 8, 9, 10],
+        # re-sent: (index of the text, by the submitter of text index (None: someone else),
+        # title (None: the same), substitutions)
+        resent=[(11, 11, "再次强烈要求解决锦绣华庭小区旁边搅拌站噪音粉尘污染问题", [("问题仍未解决。", "问题仍未解决，望尽快答复。")]),
+                (11, 3, None, [("昼夜生产", "日夜不停生产"), ("正常生活", "日常生活")])],
+    ),
+    dict(
+        key="P-hot-2", object="金鼎运动馆", name="A市金鼎运动馆闭店卷款跑路，会员预付费退费难",
+        issue="prepaid",  # a case of the prepaid issue: its items count there too
+        expect="hot", window="2024Q4", start=dt.datetime(2024, 11, 14, 10, 0), days=26,
+        likes=(20, 110), adopt=[55, 15, 25, 5, 0],
+        texts=[
+            ("关于尽快处理金鼎运动馆停业退费问题的建议",
+             "11月中旬，A市B区金鼎运动馆在未作任何通知的情况下停业，前台人去楼空，负责人电话关机。该馆主营"
+             "健身、游泳，停业前两个月仍以“充3000送1000”的优惠推销会员卡，办卡人数约1500人，预收款约500万元。"
+             "建议：一是由市场监管部门会同商务部门摸清办卡人数和预收款金额；二是公安部门介入调查其是否"
+             "存在诈骗行为；三是引导其他运动场馆接纳持卡顾客，继续提供服务，妥善解决退费问题。"),
+            ("金鼎运动馆卷款跑路消费者退费无门",
+             "近日有群众反映，金鼎运动馆在B区开业不到两年，突然关门停业，老板卷款跑路。不少顾客刚刚续费"
+             "年卡，有的一次性充值一两万，私教课还没上几节。大家多次到店和有关部门反映，至今没有拿到退费。"
+             "建议有关部门尽快介入，依法追缴其财产，优先用于会员退费，并公布处置进展，回应群众关切。"),
+            ("关于依法追究金鼎运动馆经营者责任的建议",
+             "A市金鼎运动馆关门前几天仍在推销“冬季特惠卡”，收款后随即停业，负责人失联，明显存在恶意圈钱、"
+             "卷款跑路的嫌疑。目前已有数百名消费者自发建群维权，会员卡退费遥遥无期。为此建议：一是公安机关依法"
+             "立案侦查，冻结相关账户；二是将相关责任人列入信用黑名单；三是尽快出台本市预付式消费管理办法，从制度上防范类似事件。"),
+            ("金鼎运动馆闭店事件暴露预付卡监管漏洞",
+             "金鼎运动馆停业风波牵涉消费者上千人，再次暴露出预付式消费资金监管的漏洞。该馆长期以大额充值优惠"
+             "吸引消费者，预收资金完全由商家自行支配，资金链断裂后消费者损失无法追回，退费无从谈起。建议借鉴"
+             "外地经验，对健身、游泳等行业的预收资金实行第三方监管，设定单卡金额上限，并定期发布消费风险提示。"),
+            ("关于为金鼎运动馆持卡人提供法律援助的建议",
+             "B区金鼎运动馆关门后，持卡人四处维权。据维权群登记，仅登记在册的就有1200余人，人均预付三千多元，"
+             "其中不少是老年人和学生。单个消费者金额不大，走诉讼程序成本高，很多人无从下手。建议：一是开通集体"
+             "投诉和快速调解通道；二是法律援助机构为他们提供免费法律服务；三是对金鼎运动馆负责人的财产依法"
+             "保全，确保消费者合法权益。"),
+            ("金鼎运动馆闭店后退费难问题亟待解决",
+             "A市B区金鼎运动馆11月中旬突然闭店，负责人失联，约1500名顾客手中的储值卡、年卡成了废卡，退费无门。"
+             "关门前该馆还在街头发传单招揽新顾客。建议：一是由市场监管、公安等部门联合调查，冻结其银行账户；"
+             "二是依法追缴其财产，优先用于会员退费；三是引导附近运动场馆为持卡人提供转卡服务，减轻消费者损失。"),
+            ("金鼎运动馆退费维权进展缓慢",
+             "金鼎运动馆闭店已近一个月，消费者多次向市场监管所和12345热线反映，得到的答复多为“正在调查”"
+             "“已移交公安”，退费进展缓慢，大家意见较大。有人在网上发帖，引发社会关注。建议有关部门明确"
+             "牵头单位，定期向持卡人通报调查和退费进展，尽快拿出退费方案，防止矛盾激化。"),
+            ("关于从金鼎运动馆事件吸取教训规范健身行业的建议",
+             "A市金鼎运动馆卷款跑路并非个例，近年来健身行业“办卡容易退卡难”问题突出。建议：一是制定"
+             "健身行业预付费标准合同，明确冷静期和退费规则；二是对新开业场馆预售会员卡实行备案和资金监管；"
+             "三是加强消费提示，引导群众理性消费；四是对金鼎运动馆这类恶意闭店行为从严查处。"),
+        ],
+        # the seventh text (维权进展缓慢) comes from the second text's submitter
+        same_submitter={6: 1},
+        resent=[(5, None, "关于解决金鼎运动馆退费难的建议",
+                 [("突然闭店", "突然关门"), ("退费无门", "退费困难"), ("减轻消费者损失", "降低消费者损失")])],
+        order=[0, 1, 2, 3, 4, 5, "r0", 6, 7],
+    ),
+    dict(
+        key="P-campaign", object="青石村三组", name="C县青石村三组道路被重型货车压坏（一人反复报送）",
+        expect="not above P-hot-1", window="2024Q4", start=dt.datetime(2024, 10, 8, 9, 0), days=72,
+        likes=(0, 20), adopt=[100, 0, 0, 0, 0], one_submitter="宋建华", repeat=10,
+        texts=[
+            ("C县青石村三组道路损毁严重亟待修复",
+             "C县青石村三组的村道是全组80余户村民出行的唯一道路。今年以来，附近采石场的重型货车长期超载通行，"
+             "路面大面积开裂、塌陷，多处坑槽深达20厘米，雨天积水，村民出行和农产品外运十分困难，已发生多起"
+             "摩托车摔倒事故。建议：一是责令采石场停止超载运输，承担修复费用；二是交通部门尽快对该路段进行"
+             "修复；三是设置限高限重设施。"),
+        ],
+        titles=["C县青石村三组道路损毁严重亟待修复", "关于尽快修复青石村三组道路的建议",
+                "再次反映青石村三组道路损毁问题"],
+        subs=[("今年以来", "近几个月"), ("十分困难", "非常困难"), ("多起", "好几起"), ("尽快", "抓紧"),
+              ("深达20厘米", "有20多厘米深"), ("长期超载通行", "天天超载通行")],
+    ),
+    dict(
+        key="P-small", object="滨江公园", name="D区滨江公园路灯损坏、夜间照明不足",
+        expect="small, 2024Q3 only", window="2024Q3", start=dt.datetime(2024, 8, 6, 9, 0), days=40,
+        likes=(5, 60), adopt=[70, 25, 5, 0, 0],
+        texts=[
+            ("关于改善D区滨江公园夜间照明的建议",
+             "A市D区滨江公园是周边居民晚上散步、健身的主要去处，但公园的路灯大面积损坏，沿江步道有近一公里"
+             "没有照明，晚上漆黑一片。近期已有老人在步道上摔伤，不少女性居民反映夜间不敢独自前往。建议：一是"
+             "园林部门尽快维修更换损坏的路灯；二是在沿江步道增设照明和监控；三是建立路灯日常巡查维护机制。"),
+            ("滨江公园的路灯坏了多日无人修",
+             "近日有群众反映，D区滨江公园的路灯坏了一个多月，多次拨打热线后仍未修复。公园晚上人流量大，跳广场舞、"
+             "夜跑的居民很多，照明不足容易发生摔倒、碰撞，也给不法分子可乘之机。建议有关部门尽快组织维修，"
+             "并公布报修电话和维修时限。"),
+            ("关于加强滨江公园照明设施管护的建议",
+             "滨江公园建成已有十余年，园内照明线路老化，灯杆锈蚀，部分路灯时亮时不亮，沿江步道和儿童游乐区夜间"
+             "照明严重不足。建议将滨江公园照明改造纳入今年城市亮化工程，采用节能灯具，同时明确养护单位责任，"
+             "确保损坏路灯及时修复。"),
+            ("滨江公园夜间照明不足存在安全隐患",
+             "D区滨江公园沿江步道临水，晚上照明不足，行人看不清台阶和护栏，存在落水隐患。今年夏天以来，公园"
+             "晚上散步、纳凉的市民明显增多，安全问题更加突出。建议尽快修复滨江公园的损坏路灯，在临水区域增设"
+             "照明和警示标志，加强夜间巡逻。"),
+            ("再次反映滨江公园照明不足问题",
+             "8月反映D区滨江公园的路灯损坏问题后，至今只修复了公园入口处的几盏灯，沿江步道仍然一片漆黑，"
+             "居民意见很大。建议园林部门全面排查滨江公园的照明设施，限期修复，并向群众公开维修进度。"),
+        ],
+        # the fifth text comes from the second text's submitter
+        same_submitter={4: 1},
+    ),
+]
+
+
+def designed_problems(first_seq):
+    """The designed problems' items, numbered SQ2024-<first_seq>… in time order."""
+    rng = random.Random(SEED)
+    out = []
+    for p in PROBLEMS:
+        if p.get("one_submitter"):
+            # one person sending the same text again and again, a few words changed
+            sub = next(s for s in SUBMITTERS if s[0] == p["one_submitter"])
+            base = p["texts"][0][1]
+            posts = []
+            for k in range(p["repeat"]):
+                body = base
+                if k > 0:
+                    for x, y in rng.sample(p["subs"], rng.randint(1, 3)):
+                        body = body.replace(x, y, 1)
+                posts.append((p["titles"][k % len(p["titles"])], body, sub, k > 0))
+        else:
+            texts, resent, same = p["texts"], p.get("resent", []), p.get("same_submitter", {})
+            fresh = iter(rng.sample(SUBMITTERS, len(texts) - len(same)
+                                    + sum(1 for r in resent if r[1] is None)))
+            who = {}
+            for i in range(len(texts)):
+                who[i] = who[same[i]] if i in same else next(fresh)
+            by_key = {i: (t, b, who[i], False) for i, (t, b) in enumerate(texts)}
+            for j, (src, by, title, subs) in enumerate(resent):
+                body = texts[src][1]
+                for x, y in subs:
+                    assert x in body, (p["key"], x)
+                    body = body.replace(x, y, 1)
+                by_key["r%d" % j] = (title or texts[src][0], body,
+                                     who[by] if by is not None else next(fresh), True)
+            order = p.get("order", list(range(len(texts))) + ["r%d" % j for j in range(len(resent))])
+            assert sorted(map(str, order)) == sorted(map(str, by_key))
+            posts = [by_key[k] for k in order]
+        # dates: in the written order, spread over `days` days from `start`
+        offsets = sorted(rng.sample(range(p["days"]), len(posts)))
+        for (title, body, sub, again), off in zip(posts, offsets):
+            when = p["start"] + dt.timedelta(days=off, hours=rng.randint(0, 9), minutes=rng.randint(0, 59))
+            lo, hi = p["likes"]
+            out.append(dict(issue=p.get("issue"), cls="problem", problem=p["key"], resent=again,
+                            when=when, title=title, body=body, sub=sub, dup=None,
+                            unit=sub[3] if rng.random() < 0.07 else sub[2],
+                            adopt=rng.choices(ADOPTION_LEVELS, weights=p["adopt"])[0],
+                            likes="" if rng.random() < 0.1 else str(rng.randint(lo, hi))))
+    out.sort(key=lambda it: it["when"])
+    for k, it in enumerate(out):
+        assert it["when"].year == 2024
+        it["id"] = "SQ2024-%04d" % (first_seq + k)
+        it["time"] = it["when"].strftime("%Y-%m-%d %H:%M")
+        assert len(it["body"]) <= 300 and han_count(it["body"]) >= 80, it["body"]
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Dates
 # ---------------------------------------------------------------------------
@@ -1383,6 +1610,10 @@ def main():
         else:
             it["time"] = w.strftime("%Y%m%d")
 
+    # the designed specific problems, appended: numbered after the year's last item
+    issue_items = list(items)
+    items = issue_items + designed_problems(seq[2024] + 1)
+
     # ------------------------------------------------------------- write CSV
     with open(os.path.join(HERE, "items.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\r\n")
@@ -1403,12 +1634,12 @@ def main():
         "odd_time_formats": {it["id"]: it["time"] for it in sorted(odd, key=lambda x: x["id"])},
     }
     # similarity facts (character 3-gram Jaccard of bodies, punctuation removed)
-    sh = [shingles(it["body"]) for it in items]
+    sh = [shingles(it["body"]) for it in issue_items]
     within, across = [], []
-    for x in range(len(items)):
-        for y in range(x + 1, len(items)):
+    for x in range(len(issue_items)):
+        for y in range(x + 1, len(issue_items)):
             j = jaccard(sh[x], sh[y])
-            if items[x]["dup"] is not None and items[x]["dup"] == items[y]["dup"]:
+            if issue_items[x]["dup"] is not None and issue_items[x]["dup"] == issue_items[y]["dup"]:
                 within.append(j)
             else:
                 across.append(j)
@@ -1422,6 +1653,13 @@ def main():
     for gi, g in enumerate(NEAR_DUPS):
         ids = [it["id"] for it in items if it["dup"] == gi]
         truth["near_duplicate_groups"].append(dict(issue=g["issue"], base_title=g["titles"][0], ids=ids))
+    truth["problems"] = {}
+    for p in PROBLEMS:
+        its = [it for it in items if it.get("problem") == p["key"]]
+        truth["problems"][p["key"]] = dict(
+            object=p["object"], name=p["name"], issue=p.get("issue"), window=p["window"], expect=p["expect"],
+            count=len(its), submitters=len({it["sub"][0] for it in its}),
+            ids=[it["id"] for it in its], resent=[it["id"] for it in its if it["resent"]])
     with open(os.path.join(HERE, "truth.json"), "w", encoding="utf-8") as f:
         json.dump(truth, f, ensure_ascii=False, indent=1)
         f.write("\n")
@@ -1429,6 +1667,12 @@ def main():
     write_readme(items, truth)
     print("rows:", len(items))
 
+
+EXPECT_ZH = {
+    "hot": "热点, near the top of `--period 2024Q4` (P-hot-1 first or second, P-hot-2 in the top 3)",
+    "not above P-hot-1": "one person's campaign: below P-hot-1, or no problem at all (one submitter)",
+    "small, 2024Q3 only": "a small problem of `--period 2024Q3`; none in 2024Q4",
+}
 
 CLASS_ZH = {"hot": "hot 热点", "difficult": "difficult 难点", "highlight": "highlight 亮点",
             "background": "background 一般"}
@@ -1450,13 +1694,15 @@ def write_readme(items, truth):
     a("- `make_sample.py` — the generator (Python 3, stdlib only, fixed seed `%d`). "
       "Re-run with `python3 corpora/sample/make_sample.py`; output is byte-for-byte reproducible." % SEED)
     a("- `truth.json` — the designed truth in machine-readable form: the issue of every item id, "
-      "near-duplicate groups, pending instructions, rows with unusual time formats.")
+      "near-duplicate groups, pending instructions, rows with unusual time formats, and the ids of "
+      "the designed specific problems (`problems`).")
     a("")
     a("## Columns")
     a("")
     a("| column | content |")
     a("|---|---|")
-    a("| 编号 | `SQ<year>-<seq>`, sequential by submission time within each year |")
+    a("| 编号 | `SQ<year>-<seq>`, sequential by submission time within each year; the designed problems' "
+      "items (see below) are appended after the others and numbered on from the year's last |")
     a("| 标题 | title, 8–30 characters |")
     a("| 正文 | body, 80–300 characters: situation, problem, suggestions (一是…二是…) |")
     a("| 报送时间 | `YYYY-MM-DD HH:MM`; 12 rows use `YYYY/M/D H:MM:SS`, `YYYY年M月D日` or `YYYYMMDD` |")
@@ -1497,11 +1743,37 @@ def write_readme(items, truth):
     for gi, g in enumerate(truth["near_duplicate_groups"]):
         a("| %d | %s | %s | %s |" % (gi + 1, g["issue"], ", ".join(g["ids"]), g["base_title"]))
     a("")
-    a("No other pair of items is a near duplicate by design (other items are composed from "
+    a("Among the issue items no other pair is a near duplicate by design (other items are composed from "
       "shuffled sentence pools, so items of the same issue share vocabulary and some sentences). "
       "Measured as Jaccard similarity of character 3-grams of 正文 (punctuation removed): every pair "
       "inside a group is >= %.3f, every other pair is <= %.3f."
       % (truth["similarity"]["min_within_near_duplicate_groups"], truth["similarity"]["max_between_other_pairs"]))
+    a("")
+    a("### 设计的具体问题 (designed specific problems)")
+    a("")
+    a("The issues above are kinds of problem (电动自行车充电, 预付式消费…) raised about many places. "
+      "`minyi hot` ranks *specific* problems: one named estate, company, village group or park, "
+      "raised by several people. %d items written for that are appended after the issue items "
+      "(their own random stream, so the items above do not change). P-hot-2's items are also items "
+      "of the prepaid issue (counted in its row above); the others belong to no issue. Their ids are "
+      "`problems` in `truth.json`." % sum(p["count"] for p in truth["problems"].values()))
+    a("")
+    a("| key | object | problem | window | items | submitters | dates | ids | expected in `minyi hot` |")
+    a("|---|---|---|---|---|---|---|---|---|")
+    by_id = {it["id"]: it for it in items}
+    for key, p in truth["problems"].items():
+        days = sorted(by_id[i]["when"] for i in p["ids"])
+        a("| %s | %s | %s | %s | %d | %d | %s … %s | %s | %s |" % (
+            key, p["object"], p["name"], p["window"], p["count"], p["submitters"],
+            days[0].strftime("%Y-%m-%d"), days[-1].strftime("%Y-%m-%d"),
+            ", ".join(p["ids"]), EXPECT_ZH[p["expect"]]))
+    a("")
+    a("Titles and bodies differ from item to item; each names the object (P-hot-1 writes 锦绣华庭小区, "
+      "B区锦绣华庭小区, A市B区锦绣华庭小区 or 锦绣华庭) and the complaint. Re-sent texts (near "
+      "duplicates, a few words changed): %s. 点赞数 are moderate (%s), not the 120–300 of the "
+      "issues' surges; 采用级别 mostly 未采用, no 领导批示 or 办理反馈." % ("; ".join(
+          "%s %s" % (k, ", ".join(p["resent"])) for k, p in truth["problems"].items() if p["resent"]),
+          ", ".join("%s %d–%d" % (p["key"], p["likes"][0], p["likes"][1]) for p in PROBLEMS)))
     a("")
     a("### Other facts")
     a("")

@@ -78,11 +78,11 @@ fn vectors_are_computed_once_and_follow_upserts() {
     let w = Workdir::new();
     w.ingest(&[&sample()], &[]);
     let first = json(&w, &["embed", "--model", m, "--format", "json"]);
-    assert_eq!(first["computed"], 469);
+    assert_eq!(first["computed"], 507);
     let again = json(&w, &["embed", "--model", m, "--format", "json"]);
     assert_eq!(
         (again["computed"].as_u64(), again["reused"].as_u64()),
-        (Some(0), Some(469))
+        (Some(0), Some(507))
     );
     // One item changes its text; an ingest with the model embeds only that one.
     let changed = w.write(
@@ -172,7 +172,7 @@ fn semantic_search_finds_other_wordings_and_topics_use_the_vectors() {
             topic_of.insert(id, i);
         }
     }
-    assert_eq!(seen.len(), 469);
+    assert_eq!(seen.len(), 507);
     let truth: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/truth.json"),
@@ -256,7 +256,7 @@ fn static_table_is_distilled_and_clusters_the_sample() {
             "json",
         ],
     );
-    assert_eq!(e["computed"], 469);
+    assert_eq!(e["computed"], 507);
     let r = json(&w, &["topics", "--semantic", "--format", "json"]);
     let n: u64 = r["topics"]
         .as_array()
@@ -265,7 +265,7 @@ fn static_table_is_distilled_and_clusters_the_sample() {
         .map(|t| t["size"].as_u64().unwrap())
         .sum::<u64>()
         + r["other"]["size"].as_u64().unwrap();
-    assert_eq!(n, 469);
+    assert_eq!(n, 507);
     assert!(
         r["topics"].as_array().unwrap().len() >= 8,
         "{} topics",

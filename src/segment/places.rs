@@ -78,11 +78,11 @@ const BREAK_TAGS: [&str; 20] = [
 const COMMON_TAGS: [&str; 4] = ["n", "vn", "ng", "an"];
 
 /// Words that are never part of a name (what a complaint says around one).
-const GENERIC: [&str; 42] = [
+const GENERIC: [&str; 49] = [
     "该", "本", "我", "我们", "你们", "他们", "这个", "那个", "这", "那", "此", "各", "每", "某",
     "整个", "附近", "周边", "所在", "当地", "全", "多个", "一个", "其他", "其它", "有关", "相关",
     "所有", "部分", "请问", "关于", "建议", "咨询", "投诉", "反映", "希望", "要求", "没有", "问题",
-    "情况", "领导", "市民", "业主",
+    "情况", "领导", "市民", "业主", "一家", "这家", "那家", "某家", "新建", "在建", "拟建",
 ];
 
 /// Shortest and longest name, in characters.

@@ -281,12 +281,7 @@ fn write_table(out: &mut impl Write, list: &HotList, heat: &HeatConfig) -> anyho
         ]);
     }
     writeln!(out, "{t}")?;
-    writeln!(
-        out,
-        "{}；{}",
-        hot::heat_formula_zh(heat),
-        hot::hot_rule_zh(heat)
-    )?;
+    writeln!(out, "{}", hot::formula_line_zh(heat))?;
     writeln!(out, "{}", hot::heat_terms_zh(heat))?;
     Ok(())
 }
@@ -347,11 +342,6 @@ pub fn write_brief(out: &mut impl Write, r: &TopicReport, heat: &HeatConfig) -> 
         ]);
     }
     writeln!(out, "{t}")?;
-    writeln!(
-        out,
-        "{}；{}",
-        hot::heat_formula_zh(heat),
-        hot::hot_rule_zh(heat)
-    )?;
+    writeln!(out, "{}", hot::formula_line_zh(heat))?;
     Ok(())
 }

@@ -127,6 +127,11 @@ pub fn heat_formula_zh(cfg: &HeatConfig) -> String {
     )
 }
 
+/// The formula and the 热点 rule on one line, as the table, the report and `topics` end.
+pub fn formula_line_zh(cfg: &HeatConfig) -> String {
+    format!("{}；{}", heat_formula_zh(cfg), hot_rule_zh(cfg))
+}
+
 /// The rule that makes a problem 热点 (the rest are 关注).
 pub fn hot_rule_zh(cfg: &HeatConfig) -> String {
     let share = if (cfg.hot_share - 0.5).abs() < 1e-9 {

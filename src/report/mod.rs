@@ -320,7 +320,7 @@ pub fn build(
         problems_enabled,
         problems_total: topics.problems().len(),
         problems,
-        heat_formula: format!("{}；{}", hot::heat_formula_zh(heat), hot::hot_rule_zh(heat)),
+        heat_formula: hot::formula_line_zh(heat),
         trend_unit: if weekly { "周" } else { "月" },
         trend,
         hot,

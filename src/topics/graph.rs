@@ -187,25 +187,31 @@ impl Scratch {
     }
 }
 
+/// The root of `x` in the union–find forest `parent` (paths halved on the way).
+pub(super) fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+/// Joins the sets of `a` and `b`; the lower root names the joined set.
+pub(super) fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (a, b) = (find(parent, a), find(parent, b));
+    if a != b {
+        parent[a.max(b) as usize] = a.min(b);
+    }
+}
+
 /// Groups items whose cosine is at least `threshold` (transitively). Returns a group id per item.
 pub fn near_duplicates(knn: &Knn, threshold: f32) -> Vec<u32> {
     let n = knn.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
     for (a, nbrs) in knn.iter().enumerate() {
         for &(b, s) in nbrs {
             if s >= threshold {
-                let (ra, rb) = (find(&mut parent, a as u32), find(&mut parent, b));
-                if ra != rb {
-                    let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-                    parent[hi as usize] = lo;
-                }
+                union(&mut parent, a as u32, b);
             }
         }
     }

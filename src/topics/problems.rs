@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
+use super::graph::{find, union};
 use super::heat::{self, Heat, HeatConfig, HeatInput};
 use super::label::{self, WordFilter};
 use super::topic::{pick_representatives, ItemRef, Trend, REPRESENTATIVES};
@@ -130,21 +131,6 @@ impl Problem {
         } else {
             "关注"
         }
-    }
-}
-
-fn find(parent: &mut [u32], mut x: u32) -> u32 {
-    while parent[x as usize] != x {
-        parent[x as usize] = parent[parent[x as usize] as usize];
-        x = parent[x as usize];
-    }
-    x
-}
-
-fn union(parent: &mut [u32], a: u32, b: u32) {
-    let (a, b) = (find(parent, a), find(parent, b));
-    if a != b {
-        parent[a.max(b) as usize] = a.min(b);
     }
 }
 
@@ -547,18 +533,9 @@ pub(super) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Ve
                 },
                 cx.window,
             );
-            let trend = cx.compared.then(|| {
-                let growth = ms.len() as f64 / (*previous).max(1) as f64;
-                if *previous == 0 {
-                    Trend::New
-                } else if growth >= 1.5 {
-                    Trend::Rising
-                } else if growth <= 2.0 / 3.0 {
-                    Trend::Fading
-                } else {
-                    Trend::Steady
-                }
-            });
+            let trend = cx
+                .compared
+                .then(|| Trend::of(*previous, ms.len() as f64 / (*previous).max(1) as f64));
             // The most typical members: summed sparsely for a small problem, in a dense array
             // of the vocabulary for a large one (thousands of copies of one article).
             let ranked: Vec<usize> = if ms.len() > DENSE_FROM {

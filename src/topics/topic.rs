@@ -254,6 +254,20 @@ pub enum Trend {
 }
 
 impl Trend {
+    /// The trend of something with `previous` items in the previous window that grew by
+    /// `growth` (this window ÷ the previous one, however smoothed).
+    pub fn of(previous: usize, growth: f64) -> Trend {
+        if previous == 0 {
+            Trend::New
+        } else if growth >= 1.5 {
+            Trend::Rising
+        } else if growth <= 2.0 / 3.0 {
+            Trend::Fading
+        } else {
+            Trend::Steady
+        }
+    }
+
     /// Chinese name for editors.
     pub fn label_zh(self) -> &'static str {
         match self {

@@ -16,15 +16,7 @@ use crate::segment::Segmenter;
 pub fn compare_previous(report: &mut TopicReport) {
     for t in report.topics.iter_mut() {
         let s = &t.signals;
-        t.trend = Some(if s.previous == 0 {
-            Trend::New
-        } else if s.growth >= 1.5 {
-            Trend::Rising
-        } else if s.growth <= 2.0 / 3.0 {
-            Trend::Fading
-        } else {
-            Trend::Steady
-        });
+        t.trend = Some(Trend::of(s.previous, s.growth));
         t.trend_zh = t.trend.map(Trend::label_zh);
     }
     report.faded = Some(std::mem::take(&mut report.faded_in_window));

@@ -18,6 +18,7 @@
 //! [`place_keys`]: crate::segment::places::place_keys
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, FixedOffset};
@@ -304,12 +305,10 @@ pub(super) fn group(
             continue;
         }
         for r in [ra, rb] {
-            if !centres.contains_key(&r) {
-                if let Some(ms) = members.get(&r) {
-                    let c = heaviest(sum_rows(vectors, ms.iter().map(|&m| m as usize)));
-                    let n = norm(&c);
-                    centres.insert(r, (c, n));
-                }
+            if let (Entry::Vacant(e), Some(ms)) = (centres.entry(r), members.get(&r)) {
+                let c = heaviest(sum_rows(vectors, ms.iter().map(|&m| m as usize)));
+                let n = norm(&c);
+                e.insert((c, n));
             }
         }
         let centre = |r: u32| match centres.get(&r) {

@@ -43,6 +43,20 @@ pub enum Error {
     #[error("model {path}: {message}")]
     Model { path: PathBuf, message: String },
 
+    /// The settings file (or a lexicon it names) is missing, unreadable or invalid.
+    #[error("{path}: {message}")]
+    Settings { path: PathBuf, message: String },
+
+    /// A report, list or workbook could not be rendered (a template, CSV or JSON writer
+    /// failed, or the parts given do not fit together).
+    #[error("{0}")]
+    Output(String),
+
+    /// Data handed between stages (a topics file, a topic model, an engine's tallies) does
+    /// not hold together; the caller names the file.
+    #[error("{0}")]
+    Malformed(String),
+
     /// An error from the search engine.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
@@ -55,9 +69,40 @@ pub enum Error {
 impl Error {
     /// Whether this error is the user's to fix (bad arguments, query, missing index, bad file).
     pub fn is_usage(&self) -> bool {
-        !matches!(self, Error::Io(_) | Error::Tantivy(_))
+        !matches!(self, Error::Io(_) | Error::Tantivy(_) | Error::Output(_))
     }
 }
+
+impl From<minijinja::Error> for Error {
+    fn from(e: minijinja::Error) -> Self {
+        Error::Output(e.to_string())
+    }
+}
+
+impl From<csv::Error> for Error {
+    fn from(e: csv::Error) -> Self {
+        let message = e.to_string();
+        match e.into_kind() {
+            // Kept as I/O, so that a closed pipe (`minyi search … | head`) is recognised.
+            csv::ErrorKind::Io(io) => Error::Io(io),
+            _ => Error::Output(message),
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Output(e.to_string())
+    }
+}
+
+/// An [`Error::Malformed`] with a formatted message.
+macro_rules! malformed {
+    ($($t:tt)*) => {
+        $crate::Error::Malformed(format!($($t)*))
+    };
+}
+pub(crate) use malformed;
 
 /// Result alias for the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -10,9 +10,11 @@ fn main() -> ExitCode {
     match minyi::cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
+            // The library's `Error::Io` is transparent: its io::Error is not in the chain.
+            let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
             if err.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+                c.downcast_ref::<std::io::Error>().is_some_and(broken)
+                    || matches!(c.downcast_ref::<minyi::Error>(), Some(minyi::Error::Io(e)) if broken(e))
             }) {
                 return ExitCode::SUCCESS;
             }

@@ -45,7 +45,9 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let period = args.window.period()?;
-    let solved_cues = settings.solved_cues()?;
+    let solved_cues = settings
+        .solved_cues()?
+        .unwrap_or_else(crate::report::bulletin::default_solved_cues);
     let format = format_for(args.format, args.out.as_deref());
     let subset = args.subset.filters(&WindowArgs::default())?;
     let index = args.index.open_filtered(&subset)?;

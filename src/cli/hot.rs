@@ -10,7 +10,7 @@ use super::{positive_count, Outcome};
 use crate::config::Config;
 use crate::period::Period;
 use crate::report::hot::{self, HotList, HotProblem};
-use crate::topics::{HeatConfig, TopicReport};
+use crate::topics::HeatConfig;
 
 /// List the hot problems (热点问题) of a window: specific problems — one estate, road,
 /// company, school or case — raised by several people, ranked by their heat index.
@@ -295,53 +295,3 @@ fn representatives(p: &HotProblem) -> String {
         .join("\n")
 }
 
-/// The hottest problems of a topic run, under the topics table (`minyi topics`): rank, id,
-/// heat, class, theme, label, items and submitters, dates and course.
-pub fn write_brief(out: &mut impl Write, r: &TopicReport, heat: &HeatConfig) -> anyhow::Result<()> {
-    let all = r.problems();
-    if all.is_empty() {
-        writeln!(out, "未发现具体问题（同一地点/人群被多人反映）")?;
-        return Ok(());
-    }
-    let shown = hot::ranked(r, hot::LISTED);
-    writeln!(
-        out,
-        "热点问题表：共 {} 个具体问题，其中热点 {} 个；列出热度前 {} 个（全部问题及留言明细见 minyi hot）",
-        all.len(),
-        all.iter().filter(|p| p.hot).count(),
-        shown.len()
-    )?;
-    let mut t = output::table(&[
-        "热度排名",
-        "问题ID",
-        "热度指数",
-        "类别",
-        "所属专题",
-        "问题描述",
-        "条数",
-        "报送人",
-        "时间范围",
-        "趋势",
-    ]);
-    for p in &shown {
-        let q = &p.problem;
-        t.add_row(vec![
-            q.rank.to_string(),
-            q.id.clone(),
-            p.heat_zh(),
-            p.class_zh.to_string(),
-            match q.theme {
-                Some(id) => format!("{id} {}", p.theme_label),
-                None => p.theme_label.clone(),
-            },
-            q.label.clone(),
-            q.size.to_string(),
-            q.submitters.to_string(),
-            p.span(),
-            p.trend_or_dash().to_string(),
-        ]);
-    }
-    writeln!(out, "{t}")?;
-    writeln!(out, "{}", hot::formula_line_zh(heat))?;
-    Ok(())
-}

@@ -1,11 +1,14 @@
 //! Output helpers shared by the subcommands: formats, tables sized for CJK text, terminal
 //! colour for highlights, `<b>` for JSON, and Excel-safe CSV (UTF-8 BOM, formula guard).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+
+use crate::report::hot;
+use crate::topics::{HeatConfig, TopicReport};
 
 /// Result formats of listing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -148,6 +151,57 @@ pub fn progress_bar(template: &str) -> indicatif::ProgressBar {
     bar.set_style(ProgressStyle::with_template(template).expect("static template"));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+/// The hottest problems of a topic run, under the topics table (`minyi topics`): rank, id,
+/// heat, class, theme, label, items and submitters, dates and course.
+pub fn write_brief(out: &mut impl Write, r: &TopicReport, heat: &HeatConfig) -> anyhow::Result<()> {
+    let all = r.problems();
+    if all.is_empty() {
+        writeln!(out, "未发现具体问题（同一地点/人群被多人反映）")?;
+        return Ok(());
+    }
+    let shown = hot::ranked(r, hot::LISTED);
+    writeln!(
+        out,
+        "热点问题表：共 {} 个具体问题，其中热点 {} 个；列出热度前 {} 个（全部问题及留言明细见 minyi hot）",
+        all.len(),
+        all.iter().filter(|p| p.hot).count(),
+        shown.len()
+    )?;
+    let mut t = table(&[
+        "热度排名",
+        "问题ID",
+        "热度指数",
+        "类别",
+        "所属专题",
+        "问题描述",
+        "条数",
+        "报送人",
+        "时间范围",
+        "趋势",
+    ]);
+    for p in &shown {
+        let q = &p.problem;
+        t.add_row(vec![
+            q.rank.to_string(),
+            q.id.clone(),
+            p.heat_zh(),
+            p.class_zh.to_string(),
+            match q.theme {
+                Some(id) => format!("{id} {}", p.theme_label),
+                None => p.theme_label.clone(),
+            },
+            q.label.clone(),
+            q.size.to_string(),
+            q.submitters.to_string(),
+            p.span(),
+            p.trend_or_dash().to_string(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    writeln!(out, "{}", hot::formula_line_zh(heat))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -98,49 +98,16 @@ fn from_topics_file(args: &Args, file: &Path, settings: &Config) -> anyhow::Resu
             file.display()
         ),
     };
-    let index = ItemIndex::open(&args.index.index)?;
-    let wanted: std::collections::HashSet<&str> = topics
-        .topics
-        .iter()
-        .flat_map(|t| &t.item_ids)
-        .chain(&topics.other.item_ids)
-        .map(String::as_str)
-        .collect();
-    // One read of the index: the file's items, and the previous window's items for growth.
-    let previous_window = period.previous();
-    let all = index.collect(None, &Filters::default())?;
-    let previous: Vec<crate::item::Item> = all
-        .iter()
-        .filter(|i| i.submitted_at.is_some_and(|d| previous_window.contains(d)))
-        .cloned()
-        .collect();
-    let items: Vec<crate::item::Item> = all
-        .into_iter()
-        .filter(|i| wanted.contains(i.id.as_str()))
-        .collect();
-    if items.len() < wanted.len() {
-        let have: std::collections::HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
-        let mut missing: Vec<&&str> = wanted.iter().filter(|id| !have.contains(**id)).collect();
-        missing.sort();
-        anyhow::bail!(
-            "{}: {} of its {} items are not in the index {} (first: {}); ingest the same items first",
-            file.display(),
-            missing.len(),
-            wanted.len(),
-            args.index.index.display(),
-            missing.iter().take(5).map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
-        );
-    }
     let problems = settings.topic_config()?.problems;
-    let r = report::build(
+    let (r, items) = report::report_of_topics(
         TITLE,
-        period,
+        file,
         topics,
-        &items,
-        &previous,
+        &args.index.index,
+        period,
         args.top.max(1),
         &problems,
-    );
+    )?;
     let format = format_for(args.format, args.out.as_deref());
     if args.items && format != Format::Csv {
         anyhow::bail!("--items lists items in the CSV: add --format csv (or --out FILE.csv)");

@@ -340,7 +340,7 @@ fn print_table(r: &TopicReport, problems: &topics::ProblemConfig) -> anyhow::Res
     }
     if problems.enabled {
         writeln!(out)?;
-        super::hot::write_brief(&mut out, r, &problems.heat)?;
+        super::output::write_brief(&mut out, r, &problems.heat)?;
     }
     Ok(())
 }

@@ -238,16 +238,16 @@ pub const DETAIL_COLUMNS: [&str; 7] = [
 pub fn details<'a>(
     problems: &'a [HotProblem],
     items: &'a [Item],
-) -> anyhow::Result<Vec<Detail<'a>>> {
+) -> crate::Result<Vec<Detail<'a>>> {
     let by_id: HashMap<&str, &Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
     let mut out = Vec::new();
     for p in problems {
         for id in &p.problem.item_ids {
             let item = by_id.get(id.as_str()).ok_or_else(|| {
-                anyhow::anyhow!(
+                crate::Error::Output(format!(
                     "item {id} of problem {} is not among the window's items",
                     p.problem.id
-                )
+                ))
             })?;
             out.push(Detail {
                 problem: &p.problem.id,
@@ -278,7 +278,7 @@ fn detail_cells(d: &Detail) -> Vec<String> {
 }
 
 /// The hot list as CSV (UTF-8 BOM, formula-guarded); representatives one a line in their cell.
-pub fn hot_csv(list: &HotList) -> anyhow::Result<Vec<u8>> {
+pub fn hot_csv(list: &HotList) -> crate::Result<Vec<u8>> {
     let mut w = super::SafeCsv::new();
     w.row(COLUMNS)?;
     for p in &list.problems {
@@ -288,7 +288,7 @@ pub fn hot_csv(list: &HotList) -> anyhow::Result<Vec<u8>> {
 }
 
 /// 热点问题留言明细表 as CSV (UTF-8 BOM, formula-guarded).
-pub fn details_csv(rows: &[Detail]) -> anyhow::Result<Vec<u8>> {
+pub fn details_csv(rows: &[Detail]) -> crate::Result<Vec<u8>> {
     let mut w = super::SafeCsv::new();
     w.row(DETAIL_COLUMNS)?;
     for d in rows {
@@ -300,8 +300,8 @@ pub fn details_csv(rows: &[Detail]) -> anyhow::Result<Vec<u8>> {
 /// An Excel workbook: the sheet 热点问题表 (when `list` is given) and 热点问题留言明细表.
 /// Text is written as text (a leading `=` is never a formula), counts and heat as numbers,
 /// times as Excel date-times.
-pub fn xlsx(list: Option<&HotList>, rows: &[Detail]) -> anyhow::Result<Vec<u8>> {
-    xlsx_inner(list, rows).map_err(|e| anyhow::anyhow!("cannot write the workbook: {e}"))
+pub fn xlsx(list: Option<&HotList>, rows: &[Detail]) -> crate::Result<Vec<u8>> {
+    xlsx_inner(list, rows).map_err(|e| crate::Error::Output(format!("cannot write the workbook: {e}")))
 }
 
 fn header(ws: &mut Worksheet, columns: &[&str], widths: &[f64]) -> Result<(), XlsxError> {

@@ -70,7 +70,7 @@ fn sections(r: &Report) -> Value {
 }
 
 /// The report as one self-contained HTML page.
-pub fn report_html(r: &Report) -> anyhow::Result<String> {
+pub fn report_html(r: &Report) -> crate::Result<String> {
     let labels: Vec<String> = r.trend.iter().map(|b| b.label.clone()).collect();
     let values: Vec<usize> = r.trend.iter().map(|b| b.items).collect();
     let trend_svg = charts::bars(&labels, &values, &format!("信息条数（按{}）", r.trend_unit));
@@ -95,7 +95,7 @@ pub fn report_html(r: &Report) -> anyhow::Result<String> {
 }
 
 /// The report as Markdown.
-pub fn report_md(r: &Report) -> anyhow::Result<String> {
+pub fn report_md(r: &Report) -> crate::Result<String> {
     Ok(env().get_template("report.md")?.render(context! {
         r => r,
         sections => sections(r),
@@ -104,7 +104,7 @@ pub fn report_md(r: &Report) -> anyhow::Result<String> {
 
 /// The report's items, one row per item with the item's own columns (专题, 编号, 标题, 时间,
 /// 报送人, and 界别 and 点赞数 where the data has them), for editors who finish in Excel.
-fn items_csv(r: &Report) -> anyhow::Result<Vec<u8>> {
+fn items_csv(r: &Report) -> crate::Result<Vec<u8>> {
     let by_id: HashMap<&str, &crate::item::Item> =
         r.items.iter().map(|i| (i.id.as_str(), i)).collect();
     let c = r.columns;
@@ -139,7 +139,9 @@ fn items_csv(r: &Report) -> anyhow::Result<Vec<u8>> {
     for (tid, label, class, ids, reps) in topics.chain(std::iter::once(other)) {
         for id in ids {
             let Some(it) = by_id.get(id.as_str()) else {
-                anyhow::bail!("item {id} of topic {tid} is not among the report's items");
+                return Err(crate::Error::Output(format!(
+                    "item {id} of topic {tid} is not among the report's items"
+                )));
             };
             let mut row = vec![
                 tid.to_string(),
@@ -168,7 +170,7 @@ fn items_csv(r: &Report) -> anyhow::Result<Vec<u8>> {
 
 /// The report's topics and their items as CSV rows (one row per item; UTF-8 BOM). With the
 /// items kept ([`Report::with_items`]), each row carries the item's title, date, submitter …
-pub fn report_csv(r: &Report) -> anyhow::Result<Vec<u8>> {
+pub fn report_csv(r: &Report) -> crate::Result<Vec<u8>> {
     if !r.items.is_empty() {
         return items_csv(r);
     }
@@ -223,7 +225,7 @@ pub fn report_csv(r: &Report) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Renders the report in `format`.
-pub fn report(r: &Report, format: super::Format) -> anyhow::Result<Vec<u8>> {
+pub fn report(r: &Report, format: super::Format) -> crate::Result<Vec<u8>> {
     Ok(match format {
         super::Format::Html => report_html(r)?.into_bytes(),
         super::Format::Md => report_md(r)?.into_bytes(),
@@ -237,7 +239,7 @@ pub fn report(r: &Report, format: super::Format) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Renders the bulletin in `format`.
-pub fn bulletin(b: &Bulletin, format: super::Format) -> anyhow::Result<Vec<u8>> {
+pub fn bulletin(b: &Bulletin, format: super::Format) -> crate::Result<Vec<u8>> {
     Ok(match format {
         super::Format::Html => {
             let labels: Vec<String> = b.months.clone();
@@ -266,7 +268,7 @@ pub fn bulletin(b: &Bulletin, format: super::Format) -> anyhow::Result<Vec<u8>> 
 }
 
 /// The batch index page: links to each window's report and the top topics over the span.
-pub fn batch_index(idx: &super::batch::BatchIndex) -> anyhow::Result<String> {
+pub fn batch_index(idx: &super::batch::BatchIndex) -> crate::Result<String> {
     let labels: Vec<String> = idx.windows.iter().map(|w| w.label.clone()).collect();
     let series: Vec<(String, Vec<usize>)> = idx
         .top_topics

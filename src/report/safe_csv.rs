@@ -26,8 +26,10 @@ impl SafeCsv<Vec<u8>> {
     }
 
     /// The bytes written.
-    pub fn finish(self) -> anyhow::Result<Vec<u8>> {
-        self.w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    pub fn finish(self) -> crate::Result<Vec<u8>> {
+        self.w
+            .into_inner()
+            .map_err(|e| crate::Error::Io(e.into_error()))
     }
 }
 
@@ -41,7 +43,7 @@ impl<W: std::io::Write> SafeCsv<W> {
     }
 
     /// Writes one row.
-    pub fn row<I, S>(&mut self, cells: I) -> anyhow::Result<()>
+    pub fn row<I, S>(&mut self, cells: I) -> crate::Result<()>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,

@@ -299,6 +299,39 @@ impl<'a> Features<'a> {
     }
 }
 
+/// The clustering features of `all`: their TF-IDF rows, or with `cfg.embeddings` their
+/// stored vectors (an item without an up-to-date vector has an empty row).
+pub(super) fn features_of<'a>(
+    vectors: &'a vectorize::Vectors,
+    all: &[&Item],
+    cfg: &'a super::TopicConfig,
+) -> Features<'a> {
+    match &cfg.embeddings {
+        Some(store) => Features::embeddings(store, all),
+        None => Features::words(&vectors.tfidf, vectors.vocab.len()),
+    }
+}
+
+/// Refuses, saying what to run, when some of `items` have no up-to-date vector in `store`
+/// (of the index at `index_dir`).
+pub fn require_vectors(
+    store: &Store,
+    items: &[Item],
+    index_dir: &std::path::Path,
+) -> crate::Result<()> {
+    let missing = items
+        .par_iter()
+        .filter(|it| !store.has(&it.id, embed::text_hash(it)))
+        .count();
+    if missing > 0 {
+        return Err(crate::Error::Usage(format!(
+            "{missing} of the selected items have no up-to-date sentence vector; run `minyi embed --index {}` first",
+            index_dir.display()
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

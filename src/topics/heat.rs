@@ -22,7 +22,8 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// Settings of the heat index and of what makes a problem (`[hot]` in `minyi.toml`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct HeatConfig {
     /// Weight of engagement (likes + dislikes): 0.5.
     pub w_engagement: f64,

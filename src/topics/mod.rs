@@ -32,18 +32,19 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::embed::{self, Store};
+use crate::embed::Store;
 pub use crate::item::sample_key;
 use crate::item::Item;
 use crate::segment::{Segmenter, TermCounts};
-use features::Features;
+pub use features::require_vectors;
+use features::features_of;
 pub use heat::{Heat, HeatConfig};
 use partition::{cluster_rows, cluster_sampled};
 pub use partition::{default_min_size, sample_min_size};
 pub use problems::{Problem, ProblemConfig};
 pub use score::{ScoreConfig, Scores, Signals, TopicClass};
 pub use similar::{similar, Similar, SimilarItem};
-use topic::copy_groups;
+use topic::{copy_groups, TopicParts};
 pub use topic::{
     pick_representatives, FadedTopic, ItemRef, Other, Topic, TopicReport, Trend, REPRESENTATIVES,
     REPRESENTATIVE_CANDIDATES,
@@ -116,39 +117,6 @@ impl Default for TopicConfig {
             problems: ProblemConfig::default(),
         }
     }
-}
-
-/// The clustering features of `all`: their TF-IDF rows, or with `cfg.embeddings` their
-/// stored vectors (an item without an up-to-date vector has an empty row).
-fn features_of<'a>(
-    vectors: &'a vectorize::Vectors,
-    all: &[&Item],
-    cfg: &'a TopicConfig,
-) -> Features<'a> {
-    match &cfg.embeddings {
-        Some(store) => Features::embeddings(store, all),
-        None => Features::words(&vectors.tfidf, vectors.vocab.len()),
-    }
-}
-
-/// Refuses, saying what to run, when some of `items` have no up-to-date vector in `store`
-/// (of the index at `index_dir`).
-pub fn require_vectors(
-    store: &Store,
-    items: &[Item],
-    index_dir: &std::path::Path,
-) -> crate::Result<()> {
-    let missing = items
-        .par_iter()
-        .filter(|it| !store.has(&it.id, embed::text_hash(it)))
-        .count();
-    if missing > 0 {
-        return Err(crate::Error::Usage(format!(
-            "{missing} of the selected items have no up-to-date sentence vector; run `minyi embed --index {}` first",
-            index_dir.display()
-        )));
-    }
-    Ok(())
 }
 
 /// The stages of a topic run, reported to a progress callback as each begins.
@@ -316,13 +284,13 @@ pub fn mine_counted(
         .collect();
     let previous_counts: Vec<usize> = previous_members.iter().map(Vec::len).collect();
     let previous_other = previous.len() - previous_counts.iter().sum::<usize>();
-    let cues = score::Cues::new(&cfg.score);
+    let cues = tally::Cues::new(&cfg.score);
     let signals: Vec<Signals> = topics
         .par_iter()
         .enumerate()
         .map(|(t, members)| {
             let its: Vec<&Item> = members.iter().map(|&m| &items[m]).collect();
-            score::signals(
+            tally::signals(
                 &cues,
                 &its,
                 windows.as_ref(),
@@ -397,46 +365,34 @@ pub fn mine_counted(
                 }
                 dup_groups.entry(group).or_default().push(it.id.clone());
             }
-            let mut sectors: Vec<(String, usize)> = sectors
-                .into_iter()
-                .map(|(s, c)| (s.to_string(), c))
-                .collect();
-            sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             let dates: Vec<DateTime<FixedOffset>> = members
                 .iter()
                 .filter_map(|&m| items[m].submitted_at)
                 .collect();
-            let duplicate_groups: Vec<Vec<String>> =
-                dup_groups.into_values().filter(|g| g.len() > 1).collect();
-            let representatives = pick_representatives(
-                reps[t].iter().map(|&m| ItemRef::of(&items[m])),
-                &duplicate_groups,
-                REPRESENTATIVES,
-            );
-            let (sc, class) = scored[t];
-            Topic {
-                id: t + 1,
-                label,
-                keywords: keywords[t].clone(),
-                class,
-                class_zh: class.label_zh(),
-                scores: sc,
-                signals: signals[t].clone(),
-                size: members.len(),
-                sectors,
-                first: dates.iter().min().map(|d| d.format("%Y-%m-%d").to_string()),
-                last: dates.iter().max().map(|d| d.format("%Y-%m-%d").to_string()),
-                months: months
-                    .into_iter()
-                    .map(|((y, m), c)| (format!("{y:04}-{m:02}"), c))
-                    .collect(),
-                representatives,
-                duplicate_groups,
-                item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),
-                trend: None,
-                trend_zh: None,
-                problems,
-            }
+            Topic::assemble(
+                t + 1,
+                TopicParts {
+                    label,
+                    keywords: keywords[t].clone(),
+                    scored: scored[t],
+                    signals: signals[t].clone(),
+                    size: members.len(),
+                    sectors: sectors
+                        .into_iter()
+                        .map(|(s, c)| (s.to_string(), c))
+                        .collect(),
+                    first: dates.iter().min().map(|d| d.format("%Y-%m-%d").to_string()),
+                    last: dates.iter().max().map(|d| d.format("%Y-%m-%d").to_string()),
+                    months: months
+                        .into_iter()
+                        .map(|((y, m), c)| (format!("{y:04}-{m:02}"), c))
+                        .collect(),
+                    candidates: reps[t].iter().map(|&m| ItemRef::of(&items[m])).collect(),
+                    duplicate_groups: dup_groups.into_values().filter(|g| g.len() > 1).collect(),
+                    item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),
+                    problems,
+                },
+            )
         })
         .collect();
     let (recent_window, previous_window) = windows.map(|w| w.report_form()).unzip();

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::score::{ScoreConfig, Windows};
+use super::score::{ScoreConfig, Signals, Windows};
 use crate::item::{Adoption, Item};
 
 /// Both cue lexicons compiled into one Aho–Corasick automaton (one pass over an item's text
@@ -178,6 +178,56 @@ impl Tally {
         for c in s.difficulty_cues.iter().chain(&s.highlight_cues) {
             *self.cue_counts.entry(c.clone()).or_default() += 1;
         }
+    }
+}
+
+fn share(n: usize, of: usize) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        n as f64 / of as f64
+    }
+}
+
+/// Computes the signals of one topic. `previous_extra` counts items of the previous window
+/// matched to this topic from outside the analysed set.
+pub fn signals(
+    cues_of: &Cues,
+    items: &[&Item],
+    w: Option<&Windows>,
+    previous_extra: usize,
+    span_months: usize,
+) -> Signals {
+    signals_of(&Tally::of(cues_of, items, w), previous_extra, span_months)
+}
+
+/// The signals of a topic from its [`Tally`].
+pub fn signals_of(t: &Tally, previous_extra: usize, span_months: usize) -> Signals {
+    let size = t.size;
+    let (recent, previous) = (t.recent, t.previous + previous_extra);
+    let mut cues: Vec<(&str, usize)> = t.cue_counts.iter().map(|(c, &n)| (c.as_str(), n)).collect();
+    cues.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    Signals {
+        size,
+        recent,
+        previous,
+        growth: (recent as f64 + 2.0) / (previous as f64 + 2.0),
+        submitters: t.submitters,
+        sectors: t.sectors,
+        likes_mean: (t.likes_count > 0).then(|| t.likes_sum as f64 / t.likes_count as f64),
+        months_active: t.months_active,
+        span_months,
+        persistence: share(t.months_active, span_months.max(1)).min(1.0),
+        difficulty_cue_share: share(t.difficulty, size),
+        without_feedback_share: share(t.without_feedback, size),
+        highlight_cue_share: share(t.highlight, size),
+        adopted_share: share(t.adopted, size),
+        instructed_share: share(t.instructed, size),
+        cues: cues
+            .into_iter()
+            .take(6)
+            .map(|(c, _)| c.to_string())
+            .collect(),
     }
 }
 

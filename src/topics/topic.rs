@@ -1,6 +1,7 @@
 //! What a topic run returns: topics with their items, signals, scores and representatives,
 //! the 其他 bucket, the previous window's faded topics, and how they read back from JSON.
 
+use crate::error::malformed;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -151,6 +152,60 @@ pub struct Topic {
     pub problems: Vec<super::Problem>,
 }
 
+/// What makes a topic, however the run counted it: locally from its members, or from an
+/// engine's per-topic sums ([`super::distributed::describe`]).
+pub(crate) struct TopicParts {
+    pub label: String,
+    pub keywords: Vec<String>,
+    pub scored: (Scores, TopicClass),
+    pub signals: Signals,
+    pub size: usize,
+    /// Items per sector, in any order.
+    pub sectors: Vec<(String, usize)>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub months: BTreeMap<String, usize>,
+    /// Candidate representatives, most typical first.
+    pub candidates: Vec<ItemRef>,
+    pub duplicate_groups: Vec<Vec<String>>,
+    pub item_ids: Vec<String>,
+    pub problems: Vec<super::Problem>,
+}
+
+impl Topic {
+    /// The topic ranked `id` from its parts: sectors most first (ties by name), the class
+    /// named in Chinese, [`REPRESENTATIVES`] representatives picked among the candidates,
+    /// one per message. Every run builds its topics here, so the local and the distributed
+    /// topics cannot drift apart.
+    pub(crate) fn assemble(id: usize, p: TopicParts) -> Topic {
+        let mut sectors = p.sectors;
+        sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let representatives =
+            pick_representatives(p.candidates, &p.duplicate_groups, REPRESENTATIVES);
+        let (scores, class) = p.scored;
+        Topic {
+            id,
+            label: p.label,
+            keywords: p.keywords,
+            class,
+            class_zh: class.label_zh(),
+            scores,
+            signals: p.signals,
+            size: p.size,
+            sectors,
+            first: p.first,
+            last: p.last,
+            months: p.months,
+            representatives,
+            duplicate_groups: p.duplicate_groups,
+            item_ids: p.item_ids,
+            trend: None,
+            trend_zh: None,
+            problems: p.problems,
+        }
+    }
+}
+
 /// Items that fit no topic.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Other {
@@ -209,14 +264,14 @@ impl TopicReport {
     /// Reads back what `minyi topics --format json` wrote — or any engine writing the same
     /// schema, such as the Spark job — and checks that it holds together: topic ids are
     /// unique and no item is in two places.
-    pub fn from_json(text: &str) -> std::result::Result<TopicReport, String> {
-        let mut r: TopicReport = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    pub fn from_json(text: &str) -> crate::Result<TopicReport> {
+        let mut r: TopicReport = serde_json::from_str(text).map_err(|e| malformed!("{e}"))?;
         r.other.label = "其他";
         let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut ids = std::collections::HashSet::new();
         for t in &r.topics {
             if !ids.insert(t.id) {
-                return Err(format!("topic id {} appears twice", t.id));
+                return Err(malformed!("topic id {} appears twice", t.id));
             }
         }
         for id in r
@@ -226,7 +281,7 @@ impl TopicReport {
             .chain(&r.other.item_ids)
         {
             if !seen.insert(id) {
-                return Err(format!(
+                return Err(malformed!(
                     "item {id} is in more than one topic (or also in 其他)"
                 ));
             }

@@ -310,3 +310,31 @@ fn export_parquet_holds_what_the_json_lines_hold() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--out"), "{}", r.stderr);
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `minyi export | head -1`: the closed pipe ends the command quietly, exit 0.
+    use std::io::BufRead;
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    for args in [&["export"][..], &["search", "物业", "--limit", "400", "--format", "csv"][..]] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("minyi"))
+            .args(args)
+            .arg("--index")
+            .arg(w.index())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run minyi");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?}: no first line");
+        // The reader is dropped here: the rest (far over a pipe's buffer) has nowhere to go.
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}

@@ -419,7 +419,7 @@ pub fn build_with(
 }
 
 /// The bulletin's per-submitter table as CSV (UTF-8 BOM, formula-guarded).
-pub fn csv(b: &Bulletin) -> anyhow::Result<Vec<u8>> {
+pub fn csv(b: &Bulletin) -> crate::Result<Vec<u8>> {
     let mut w = SafeCsv::new();
     w.row([
         "报送人",

@@ -1,14 +1,17 @@
 //! The engine's side returns per-topic sums ([`Tallies`]); [`describe`] turns them into the
 //! topics local minyi would give for the same membership.
 
+use crate::error::malformed;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::{Assignment, ModelTopic, TopicModel};
+use crate::topics::topic::TopicParts;
 use crate::topics::label;
-use crate::topics::score::{self, ScoreConfig, Tally, Windows};
+use crate::topics::score::{self, ScoreConfig, Windows};
+use crate::topics::tally::{self, Tally};
 use crate::topics::{ItemRef, Other, Topic, TopicReport};
 
 /// One topic's sums over its assigned items, as an engine aggregates [`Assignment`]s.
@@ -52,11 +55,11 @@ pub struct Tallies {
     pub phrase_df: HashMap<String, usize>,
 }
 
-fn parse_time(what: &str, s: &Option<String>) -> Result<Option<DateTime<FixedOffset>>, String> {
+fn parse_time(what: &str, s: &Option<String>) -> crate::Result<Option<DateTime<FixedOffset>>> {
     s.as_deref()
         .map(|t| {
             DateTime::parse_from_rfc3339(t)
-                .map_err(|e| format!("{what} '{t}' is not RFC 3339: {e}"))
+                .map_err(|e| malformed!("{what} '{t}' is not RFC 3339: {e}"))
         })
         .transpose()
 }
@@ -69,17 +72,17 @@ pub fn describe(
     tallies: Tallies,
     score_cfg: &ScoreConfig,
     words: label::WordFilter,
-) -> Result<TopicReport, String> {
+) -> crate::Result<TopicReport> {
     let first = parse_time("first", &tallies.first)?;
     let latest = parse_time("latest", &tallies.latest)?;
     let by_id: HashMap<usize, &ModelTopic> = model.topics.iter().map(|t| (t.id, t)).collect();
     let mut assigned = 0;
     for t in &tallies.topics {
         if !by_id.contains_key(&t.topic) {
-            return Err(format!("topic {} is not in the model", t.topic));
+            return Err(malformed!("topic {} is not in the model", t.topic));
         }
         if t.item_ids.len() != t.tally.size {
-            return Err(format!(
+            return Err(malformed!(
                 "topic {}: size {} but {} item ids",
                 t.topic,
                 t.tally.size,
@@ -89,7 +92,7 @@ pub fn describe(
         assigned += t.tally.size;
     }
     if assigned + tallies.other_ids.len() != tallies.items {
-        return Err(format!(
+        return Err(malformed!(
             "{} items, but {assigned} in topics and {} in 其他",
             tallies.items,
             tallies.other_ids.len()
@@ -127,12 +130,12 @@ pub fn describe(
         .flat_map(|m| m.keys())
         .find(|&&k| k as usize >= model.vocab.len())
     {
-        return Err(format!("term id {bad} is outside the model's vocabulary"));
+        return Err(malformed!("term id {bad} is outside the model's vocabulary"));
     }
     let keywords = label::keywords_of_counts(&term_counts, &model.vocab, 8, words);
     let signals: Vec<score::Signals> = kept
         .iter()
-        .map(|t| score::signals_of(&t.tally, 0, span))
+        .map(|t| tally::signals_of(&t.tally, 0, span))
         .collect();
     // The columns the data has, as far as the tallies tell.
     let columns = crate::item::Columns {
@@ -160,35 +163,27 @@ pub fn describe(
         .zip(labels)
         .enumerate()
         .map(|(i, (t, label))| {
-            let (sc, class) = scored[i];
-            let mut sectors: Vec<(String, usize)> = t.sectors.into_iter().collect();
-            sectors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            Topic {
-                id: i + 1,
-                label,
-                keywords: keywords[i].clone(),
-                class,
-                class_zh: class.label_zh(),
-                scores: sc,
-                signals: signals[i].clone(),
-                size: t.tally.size,
-                sectors,
-                first: t.first,
-                last: t.last,
-                months: t.months,
-                representatives: crate::topics::pick_representatives(
-                    t.representatives,
-                    &by_id[&t.topic].duplicate_groups,
-                    crate::topics::REPRESENTATIVES,
-                ),
-                duplicate_groups: by_id[&t.topic].duplicate_groups.clone(),
-                item_ids: t.item_ids,
-                trend: None,
-                trend_zh: None,
-                // Problems need the items' texts side by side; the distributed run has no
-                // problem level yet (issue 36).
-                problems: Vec::new(),
-            }
+            let model_topic = by_id[&t.topic];
+            Topic::assemble(
+                i + 1,
+                TopicParts {
+                    label,
+                    keywords: keywords[i].clone(),
+                    scored: scored[i],
+                    signals: signals[i].clone(),
+                    size: t.tally.size,
+                    sectors: t.sectors.into_iter().collect(),
+                    first: t.first,
+                    last: t.last,
+                    months: t.months,
+                    candidates: t.representatives,
+                    duplicate_groups: model_topic.duplicate_groups.clone(),
+                    item_ids: t.item_ids,
+                    // Problems need the items' texts side by side; the distributed run has
+                    // no problem level yet (issue 36).
+                    problems: Vec::new(),
+                },
+            )
         })
         .collect();
     let (recent_window, previous_window) = windows.map(|w| w.report_form()).unzip();
@@ -252,7 +247,7 @@ pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
                     *phrases.entry(p.clone()).or_default() += 1;
                 }
             }
-            tally.submitters = score::distinct(members.iter().map(|a| a.item.submitter.as_str()));
+            tally.submitters = tally::distinct(members.iter().map(|a| a.item.submitter.as_str()));
             phrases.retain(|_, c| *c >= 2);
             for p in phrases.keys() {
                 phrase_df.insert(p.clone(), df[p.as_str()]);

@@ -16,6 +16,7 @@
 //!    the sums into the topics JSON with the same keyword, label and score definitions as
 //!    `minyi topics` — which `minyi report --topics` renders.
 
+use crate::error::malformed;
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
@@ -23,7 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use super::features::{Centre, Features};
 use super::label;
-use super::score::{Cues, ItemSignals, ScoreConfig, Windows};
+use super::score::{ScoreConfig, Windows};
+use super::tally::{Cues, ItemSignals};
 use super::vectorize::{self, Sparse};
 use super::{ItemRef, TopicConfig, TopicReport};
 use crate::exchange::SegmentedItem;
@@ -132,16 +134,16 @@ impl TopicModel {
     }
 
     /// Reads a model file's text, checking its format and that it holds together.
-    pub fn from_json(text: &str) -> Result<TopicModel, String> {
-        let m: TopicModel = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    pub fn from_json(text: &str) -> crate::Result<TopicModel> {
+        let m: TopicModel = serde_json::from_str(text).map_err(|e| malformed!("{e}"))?;
         if m.format != MODEL_FORMAT {
-            return Err(format!(
+            return Err(malformed!(
                 "format is '{}', expected '{MODEL_FORMAT}'",
                 m.format
             ));
         }
         if m.idf.len() != m.vocab.len() {
-            return Err("vocab and idf differ in length".into());
+            return Err(malformed!("vocab and idf differ in length"));
         }
         let dim = m.vocab.len() as u32;
         if let Some(t) = m
@@ -149,7 +151,7 @@ impl TopicModel {
             .iter()
             .find(|t| t.centre.iter().any(|&(i, _)| i >= dim))
         {
-            return Err(format!("topic {} has a term outside the vocabulary", t.id));
+            return Err(malformed!("topic {} has a term outside the vocabulary", t.id));
         }
         Ok(m)
     }

@@ -10,9 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::item::Adoption;
 use crate::topics::{HeatConfig, ProblemConfig, ScoreConfig, TopicConfig};
+use crate::{Error, Result};
+
+mod sections;
+pub use sections::*;
 
 /// The documented default settings file.
-pub const DEFAULT_TOML: &str = include_str!("../corpora/config/minyi.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../corpora/config/minyi.toml");
 
 /// The variable naming a settings file.
 pub const ENV: &str = "MINYI_CONFIG";
@@ -23,8 +27,11 @@ pub const ENV: &str = "MINYI_CONFIG";
 pub struct Config {
     pub topics: TopicsSection,
     pub scores: ScoresSection,
-    pub problems: ProblemsSection,
-    pub hot: HotSection,
+    /// `[problems]`: what makes a problem (问题) — items about one estate, road, company or
+    /// case.
+    pub problems: ProblemConfig,
+    /// `[hot]`: the heat index of problems (热度指数) and which are 热点.
+    pub hot: HeatConfig,
     pub bulletin: BulletinConfig,
     pub embedding: EmbeddingSection,
     /// Where the settings came from (`None`: the defaults).
@@ -32,300 +39,19 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
-/// `[topics]`: the similarity graph and clustering.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TopicsSection {
-    pub min_similarity: f32,
-    pub duplicate_similarity: f32,
-    pub consensus_runs: usize,
-    /// 0 = automatic.
-    pub neighbours: usize,
-    /// 0 = automatic.
-    pub min_size: usize,
-    pub sample_size: usize,
-    pub function_word_tags: Vec<String>,
-}
-
-impl Default for TopicsSection {
-    fn default() -> Self {
-        let t = TopicConfig::default();
-        TopicsSection {
-            min_similarity: t.min_similarity,
-            duplicate_similarity: t.duplicate_similarity,
-            consensus_runs: t.consensus_runs,
-            neighbours: 0,
-            min_size: 0,
-            sample_size: t.sample_size,
-            function_word_tags: t.function_word_tags,
-        }
-    }
-}
-
-/// `[problems]`: what makes a problem (问题) — items about one estate, road, company or case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ProblemsSection {
-    pub enabled: bool,
-    pub min_items: usize,
-    pub min_submitters: usize,
-    pub place_similarity: f32,
-    pub group_similarity: f32,
-    pub difficult_months: usize,
-    pub time_neighbours: usize,
-    pub max_names_per_key: usize,
-}
-
-impl Default for ProblemsSection {
-    fn default() -> Self {
-        let p = ProblemConfig::default();
-        ProblemsSection {
-            enabled: p.enabled,
-            min_items: p.min_items,
-            min_submitters: p.min_submitters,
-            place_similarity: p.place_similarity,
-            group_similarity: p.group_similarity,
-            difficult_months: p.difficult_months,
-            time_neighbours: p.time_neighbours,
-            max_names_per_key: p.max_names_per_key,
-        }
-    }
-}
-
-/// `[hot]`: the heat index of problems (热度指数) and which are 热点.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HotSection {
-    pub w_engagement: f64,
-    pub w_concentration: f64,
-    pub w_recency: f64,
-    pub w_growth: f64,
-    pub engagement_full: f64,
-    pub concentration_full: f64,
-    pub growth_full: f64,
-    pub hot_top: usize,
-    pub hot_share: f64,
-}
-
-impl Default for HotSection {
-    fn default() -> Self {
-        let h = HeatConfig::default();
-        HotSection {
-            w_engagement: h.w_engagement,
-            w_concentration: h.w_concentration,
-            w_recency: h.w_recency,
-            w_growth: h.w_growth,
-            engagement_full: h.engagement_full,
-            concentration_full: h.concentration_full,
-            growth_full: h.growth_full,
-            hot_top: h.hot_top,
-            hot_share: h.hot_share,
-        }
-    }
-}
-
-/// `[embedding]`: the optional sentence-embedding model (semantic topics, hybrid search).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct EmbeddingSection {
-    /// Model directory ("" = none; paths are relative to the config file).
-    pub model: String,
-    /// `full` or `static`.
-    pub mode: crate::embed::Mode,
-    /// Cosine of embeddings from which two items are near-duplicates.
-    pub duplicate_similarity: f32,
-}
-
-impl Default for EmbeddingSection {
-    fn default() -> Self {
-        EmbeddingSection {
-            model: String::new(),
-            mode: crate::embed::Mode::Full,
-            duplicate_similarity: TopicConfig::default().semantic_duplicate_similarity,
-        }
-    }
-}
-
-/// `[scores]`: weights and thresholds of hot, difficult and highlight.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ScoresSection {
-    pub class_threshold: f64,
-    pub growth_full: f64,
-    pub submitters_full: f64,
-    pub sectors_full: f64,
-    pub difficult_cue_full: f64,
-    /// Path of a difficulty-cue lexicon ("" = built in).
-    pub difficulty_lexicon: String,
-    /// Path of a positive-practice-cue lexicon ("" = built in).
-    pub highlight_lexicon: String,
-    pub hot: HotWeights,
-    pub difficult: DifficultWeights,
-    pub highlight: HighlightWeights,
-}
-
-/// `[scores.hot]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HotWeights {
-    pub volume: f64,
-    pub submitters: f64,
-    pub sectors: f64,
-    pub likes: f64,
-}
-
-/// `[scores.difficult]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DifficultWeights {
-    pub persistence: f64,
-    pub cues: f64,
-    pub without_feedback: f64,
-}
-
-/// `[scores.highlight]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HighlightWeights {
-    pub cues: f64,
-    pub adopted: f64,
-    pub instructed: f64,
-}
-
-impl Default for ScoresSection {
-    fn default() -> Self {
-        let s = ScoreConfig::default();
-        ScoresSection {
-            class_threshold: s.class_threshold,
-            growth_full: s.growth_full,
-            submitters_full: s.submitters_full,
-            sectors_full: s.sectors_full,
-            difficult_cue_full: s.difficult_cue_full,
-            difficulty_lexicon: String::new(),
-            highlight_lexicon: String::new(),
-            hot: HotWeights::default(),
-            difficult: DifficultWeights::default(),
-            highlight: HighlightWeights::default(),
-        }
-    }
-}
-
-impl Default for HotWeights {
-    fn default() -> Self {
-        let [volume, submitters, sectors, likes] = ScoreConfig::default().hot_weights;
-        HotWeights {
-            volume,
-            submitters,
-            sectors,
-            likes,
-        }
-    }
-}
-
-impl Default for DifficultWeights {
-    fn default() -> Self {
-        let [persistence, cues, without_feedback] = ScoreConfig::default().difficult_weights;
-        DifficultWeights {
-            persistence,
-            cues,
-            without_feedback,
-        }
-    }
-}
-
-impl Default for HighlightWeights {
-    fn default() -> Self {
-        let [cues, adopted, instructed] = ScoreConfig::default().highlight_weights;
-        HighlightWeights {
-            cues,
-            adopted,
-            instructed,
-        }
-    }
-}
-
-/// `[bulletin]`: fee rates (稿酬), the monthly quota and the excellent-officer rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct BulletinConfig {
-    pub fee_county: f64,
-    pub fee_city: f64,
-    pub fee_province: f64,
-    pub fee_national: f64,
-    pub instruction_multiplier: f64,
-    pub monthly_quota: usize,
-    /// What the monthly quota counts: every submitted item, or adopted ones only.
-    pub quota_basis: QuotaBasis,
-    pub quota_level: Adoption,
-    pub excellent_min_submitted: usize,
-    pub excellent_min_adopted: usize,
-    /// Path of a solved-cue lexicon for good items (好信息) ("" = built in).
-    pub solved_lexicon: String,
-}
-
-/// What the bulletin's monthly quota counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum QuotaBasis {
-    /// Every item an officer submitted.
-    #[default]
-    Submitted,
-    /// Items adopted at `quota_level` or higher.
-    Adopted,
-}
-
-impl QuotaBasis {
-    /// How the bulletin names the basis.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            QuotaBasis::Submitted => "按报送条数计",
-            QuotaBasis::Adopted => "按采用条数计",
-        }
-    }
-}
-
-impl Default for BulletinConfig {
-    fn default() -> Self {
-        BulletinConfig {
-            fee_county: 30.0,
-            fee_city: 100.0,
-            fee_province: 200.0,
-            fee_national: 300.0,
-            instruction_multiplier: 2.0,
-            monthly_quota: 1,
-            quota_basis: QuotaBasis::Submitted,
-            quota_level: Adoption::County,
-            excellent_min_submitted: 5,
-            excellent_min_adopted: 3,
-            solved_lexicon: String::new(),
-        }
-    }
-}
-
-impl BulletinConfig {
-    /// The fee for one item adopted at `level` (0 when not adopted), with the multiplier
-    /// when a leader instructed on it.
-    pub fn fee(&self, level: Adoption, instructed: bool) -> f64 {
-        let base = match level {
-            Adoption::None => 0.0,
-            Adoption::County => self.fee_county,
-            Adoption::City => self.fee_city,
-            Adoption::Province => self.fee_province,
-            Adoption::National => self.fee_national,
-        };
-        if instructed && base > 0.0 {
-            base * self.instruction_multiplier
-        } else {
-            base
-        }
+/// A settings error naming the file.
+fn settings(path: &Path, message: String) -> Error {
+    Error::Settings {
+        path: path.to_path_buf(),
+        message,
     }
 }
 
 impl Config {
     /// Parses settings from TOML text; `origin` names the file in errors.
-    pub fn parse(text: &str, origin: &Path) -> anyhow::Result<Config> {
-        let mut cfg: Config = toml::from_str(text)
-            .map_err(|e| anyhow::anyhow!("{}: invalid settings: {e}", origin.display()))?;
+    pub fn parse(text: &str, origin: &Path) -> Result<Config> {
+        let mut cfg: Config =
+            toml::from_str(text).map_err(|e| settings(origin, format!("invalid settings: {e}")))?;
         cfg.source = Some(origin.to_path_buf());
         cfg.validate(origin)?;
         Ok(cfg)
@@ -333,14 +59,14 @@ impl Config {
 
     /// Loads the settings: `explicit` (--config), else $MINYI_CONFIG, else ./minyi.toml,
     /// else the defaults. A named file that does not exist is an error.
-    pub fn load(explicit: Option<&Path>) -> anyhow::Result<Config> {
+    pub fn load(explicit: Option<&Path>) -> Result<Config> {
         let named = explicit
             .map(Path::to_path_buf)
             .or_else(|| std::env::var_os(ENV).map(PathBuf::from));
         let path = match named {
             Some(p) => {
                 if !p.is_file() {
-                    anyhow::bail!("{}: settings file not found", p.display());
+                    return Err(settings(&p, "settings file not found".into()));
                 }
                 p
             }
@@ -353,12 +79,12 @@ impl Config {
             }
         };
         let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("{}: cannot read settings: {e}", path.display()))?;
+            .map_err(|e| settings(&path, format!("cannot read settings: {e}")))?;
         Config::parse(&text, &path)
     }
 
-    fn validate(&self, origin: &Path) -> anyhow::Result<()> {
-        let bad = |what: &str| anyhow::anyhow!("{}: {what}", origin.display());
+    fn validate(&self, origin: &Path) -> Result<()> {
+        let bad = |what: &str| settings(origin, what.to_string());
         let t = &self.topics;
         if !(0.0..=1.0).contains(&t.min_similarity)
             || !(0.0..=1.0).contains(&t.duplicate_similarity)
@@ -469,7 +195,7 @@ impl Config {
     }
 
     /// Resolves a lexicon path against the settings file's folder.
-    fn lexicon(&self, path: &str) -> anyhow::Result<Option<Vec<String>>> {
+    fn lexicon(&self, path: &str) -> Result<Option<Vec<String>>> {
         if path.trim().is_empty() {
             return Ok(None);
         }
@@ -480,12 +206,12 @@ impl Config {
             .unwrap_or(Path::new("."));
         let p = base.join(path);
         let text = std::fs::read_to_string(&p)
-            .map_err(|e| anyhow::anyhow!("{}: cannot read lexicon: {e}", p.display()))?;
+            .map_err(|e| settings(&p, format!("cannot read lexicon: {e}")))?;
         Ok(Some(crate::topics::score::lexicon(&text)))
     }
 
     /// The topic-mining settings these give (the command line may still override some).
-    pub fn topic_config(&self) -> anyhow::Result<TopicConfig> {
+    pub fn topic_config(&self) -> Result<TopicConfig> {
         let s = &self.scores;
         let mut score = ScoreConfig {
             growth_full: s.growth_full,
@@ -512,27 +238,9 @@ impl Config {
         if let Some(l) = self.lexicon(&s.highlight_lexicon)? {
             score.highlight_cues = l;
         }
-        let (p, h) = (&self.problems, &self.hot);
         let problems = ProblemConfig {
-            enabled: p.enabled,
-            min_items: p.min_items,
-            min_submitters: p.min_submitters,
-            place_similarity: p.place_similarity,
-            group_similarity: p.group_similarity,
-            difficult_months: p.difficult_months,
-            time_neighbours: p.time_neighbours,
-            max_names_per_key: p.max_names_per_key,
-            heat: HeatConfig {
-                w_engagement: h.w_engagement,
-                w_concentration: h.w_concentration,
-                w_recency: h.w_recency,
-                w_growth: h.w_growth,
-                engagement_full: h.engagement_full,
-                concentration_full: h.concentration_full,
-                growth_full: h.growth_full,
-                hot_top: h.hot_top,
-                hot_share: h.hot_share,
-            },
+            heat: self.hot.clone(),
+            ..self.problems.clone()
         };
         let t = &self.topics;
         Ok(TopicConfig {
@@ -550,11 +258,10 @@ impl Config {
         })
     }
 
-    /// The cues of solved problems the annual bulletin looks for in feedback (好信息).
-    pub fn solved_cues(&self) -> anyhow::Result<Vec<String>> {
-        Ok(self
-            .lexicon(&self.bulletin.solved_lexicon)?
-            .unwrap_or_else(crate::report::bulletin::default_solved_cues))
+    /// The configured lexicon of solved-problem cues the annual bulletin looks for in
+    /// feedback (好信息); `None`: the bulletin's own (`report::bulletin::default_solved_cues`).
+    pub fn solved_cues(&self) -> Result<Option<Vec<String>>> {
+        self.lexicon(&self.bulletin.solved_lexicon)
     }
 
     /// The configured model directory (relative to the config file), if any.

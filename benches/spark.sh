@@ -30,8 +30,12 @@ with open(sys.argv[1], encoding="utf-8", newline="") as f, open(sys.argv[2], "w"
     for row in csv.DictReader(f):
         out.write(json.dumps(row, ensure_ascii=False) + "\n")' "$csv" "$jsonl"
 fi
-cargo build --release --bin minyi
-bin="${CARGO_TARGET_DIR:-$PWD/target}/release/minyi"
+if [ -n "${MINYI_BIN:-}" ]; then
+  bin="$MINYI_BIN"
+else
+  cargo build --release --bin minyi
+  bin="${CARGO_TARGET_DIR:-$PWD/target}/release/minyi"
+fi
 python3 -c 'import pyspark' || { echo "pyspark is not importable by python3" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'src/spark/cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT

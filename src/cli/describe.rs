@@ -45,7 +45,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let seg = super::segment::segmenter(args.index.as_deref(), args.dict.as_deref())?;
     let cfg = settings.topic_config()?;
     let words = WordFilter::new(&seg, &cfg.function_word_tags);
-    let report = describe(&model, tallies, &cfg.score, words)
+    let report = describe(&model, tallies, &cfg, words)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.tallies.display()))?;
     let json = serde_json::to_string(&report)?;
     match &args.out {

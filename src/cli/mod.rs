@@ -10,6 +10,7 @@ pub mod export;
 pub mod hot;
 pub mod ingest;
 pub mod output;
+pub mod problems;
 pub mod report;
 pub mod search;
 pub mod segment;
@@ -68,6 +69,7 @@ pub enum Command {
     Export(export::Args),
     Assign(assign::Args),
     Describe(describe::Args),
+    Problems(problems::Args),
 }
 
 /// The index location option shared by every subcommand.
@@ -221,6 +223,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(a) => export::run(a)?,
         Command::Assign(a) => assign::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Describe(a) => describe::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Problems(a) => problems::run(a, &Config::load(cli.config.as_deref())?)?,
     };
     Ok(match outcome {
         Outcome::Found => ExitCode::SUCCESS,

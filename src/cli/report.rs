@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::topics::StageTimer;
 use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::config::Config;
-use crate::index::query::{parse_from, Filters};
+use crate::index::query::Filters;
 use crate::index::ItemIndex;
 use crate::report::batch::{self, BatchIndex, Cadence, SpanTopic, WindowEntry};
 use crate::report::{self, render, Format, Period};
@@ -87,16 +87,10 @@ fn from_topics_file(args: &Args, file: &Path, settings: &Config) -> anyhow::Resu
             file.display()
         )
     })?;
-    let period = match (&topics.recent_window, args.window.given()) {
-        (_, true) => args.window.period()?,
-        (Some((from, to)), false) => {
-            let day = |s: &str| parse_from(s.get(..10).unwrap_or(s));
-            Period::new(day(from)?, day(to)?)
-        }
-        (None, false) => anyhow::bail!(
-            "{}: the file names no window: give --period (2024Q3) or --from/--to",
-            file.display()
-        ),
+    let period = if args.window.given() {
+        Some(args.window.period()?)
+    } else {
+        None
     };
     let problems = settings.topic_config()?.problems;
     let (r, items) = report::report_of_topics(

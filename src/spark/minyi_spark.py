@@ -1,33 +1,41 @@
 """minyi on Apache Spark: segmentation and topic mining of items beyond one machine.
 
 The job computes what local `minyi topics` computes on a set larger than its sample size,
-with the work split where the data is:
+with the work split where the data is, and nothing on the driver growing with the input:
 
 1. Executors pipe their partitions through `minyi segment` (the same Rust segmenter,
    dictionary, cleaning and id derivation as `minyi ingest`). Lines that cannot become an
-   item are kept, with their reasons, in `rejects.jsonl`.
+   item are written, with their reasons, to `rejects/` (by Spark).
 2. The driver takes the sample local minyi would take (the items with the smallest
-   `sample_key`, a hash of id and seed computed by minyi), ingests it into a temporary index
-   and clusters it with `minyi topics --save-model --sample-of N`: the topic model holds the
-   vocabulary, idf, each topic's centre, floor and sampled members.
+   `sample_key`, a uniform hash of id and seed computed by minyi): a filter keeps the keys
+   below a threshold set from the count (about 1.2 times the sample), and an exact top-k of
+   that small set gives the sample. It is ingested into a temporary index and clustered
+   with `minyi topics --save-model --sample-of N`: the topic model holds the vocabulary,
+   idf, each topic's centre, floor and sampled members.
 3. Executors pipe their partitions through `minyi assign` with the model (shipped with
    `SparkContext.addFile`): each item's topic or 其他, its similarity to the centre, and what
    it adds to the topic's signals, terms and title phrases.
 4. Spark sums these per topic (sizes, windows, distinct submitters, sectors, months, cues,
-   term counts, phrase counts and document frequencies, the three items closest to the
-   centre, member ids); the driver writes the sums and `minyi describe` turns them into
-   `topics.json`, in the schema of `minyi topics --format json`, with the same keyword,
-   label, signal and score definitions. `minyi report --topics topics.json` renders it.
+   term counts, the most frequent title phrases and their document frequencies, the 12
+   items closest to the centre by a per-topic top-k, the smallest member id). The driver
+   receives only these sums (bounded by topics x vocabulary, not by items); `minyi describe`
+   turns them into `topics.json` in the schema of `minyi topics --format json` without
+   member ids. Each item's theme and similarity are written by Spark as Parquet
+   (`assignments/`); `minyi report --topics topics.json` reads its members from there.
 
-Run (the `minyi` binary must be on every node at the same path, or on PATH):
+Every output goes through Spark's file systems (`file://`, `hdfs://`, `s3a://`): --out is a
+URI (a plain path means the driver's local disk). See src/spark/README.md for submitting on
+YARN or Kubernetes with the binary shipped as an archive.
 
     spark-submit --master spark://HOST:7077 src/spark/minyi_spark.py \\
-        --input items.csv --out out/ --minyi /usr/local/bin/minyi
+        --input items.csv --out hdfs:///minyi/out --minyi /usr/local/bin/minyi
 
-Outputs in --out: topics.json, model.json, sample_topics.json, rejects.jsonl, summary.json.
+Outputs in --out: topics.json, model.json, sample_topics.json, summary.json, assignments/
+(Parquet: id, theme, similarity), rejects/ (JSON lines).
 """
 
 import argparse
+import heapq
 import json
 import os
 import shutil
@@ -52,9 +60,12 @@ def parse_args(argv):
                    help="input path (file, directory or glob; repeatable)")
     p.add_argument("--format", choices=["csv", "jsonl", "parquet"],
                    help="input format [default: from the first path's extension]")
-    p.add_argument("--out", required=True, help="output directory (created)")
+    p.add_argument("--out", required=True,
+                   help="output directory URI (file://, hdfs://, s3a://; a plain path is local)")
     p.add_argument("--minyi", default="minyi",
-                   help="path of the minyi binary on every node [default: minyi on PATH]")
+                   help="the minyi binary: on PATH, an absolute path on every node, or a path "
+                   "inside an archive shipped with --archives (e.g. minyi/minyi for "
+                   "--archives minyi.tar.gz#minyi) [default: minyi on PATH]")
     p.add_argument("--dict", help="dictionary directory (user.dict, stopwords.txt) on every "
                    "node [default: minyi's built-in one]")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=KEY",
@@ -68,6 +79,9 @@ def parse_args(argv):
                    help="the CSV has no line breaks inside cells: read it in parallel splits "
                    "(a CSV that may have them is read by one task per file)")
     p.add_argument("--config", help="minyi settings file (minyi.toml) on every node")
+    p.add_argument("--problems-listed", type=int, default=1000,
+                   help="hottest problems listed in topics.json (every problem's members are "
+                   "in the assignments) [default: 1000]")
     return p.parse_args(argv)
 
 
@@ -94,6 +108,38 @@ def input_lines(spark, args):
     # Every column as text, as minyi reads a CSV cell; empty cells stay out of the object.
     df = df.select(F.to_json(F.struct([F.col(c).cast("string").alias(c) for c in df.columns])))
     return df.rdd.map(lambda r: r[0])
+
+
+def resolve(path):
+    """A path the driver can run: as given when it exists (or is a bare command), else under
+    the directory Spark unpacks --archives and --files into (cluster deploy modes)."""
+    if path is None or os.path.exists(path) or os.sep not in path:
+        return path
+    shipped = os.path.join(SparkFiles.getRootDirectory(), path)
+    return shipped if os.path.exists(shipped) else path
+
+
+def out_uri(out):
+    """--out as a URI: a plain path is a directory on the driver's local disk."""
+    return out if "://" in out else "file://" + os.path.abspath(out)
+
+
+def write_file(spark, uri, data):
+    """Writes `data` (bytes) to `uri` through Hadoop's file systems, as Spark writes."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    stream = fs.create(path, True)
+    try:
+        stream.write(bytearray(data))
+    finally:
+        stream.close()
+
+
+def copy_to(spark, local, uri):
+    """Copies a small local file (the model, the sample's topics) to `uri`."""
+    with open(local, "rb") as f:
+        write_file(spark, uri, f.read())
 
 
 def pipe(rdd, command, env=None):
@@ -168,8 +214,19 @@ def run_minyi(args, *cmd, stdout=None):
         sys.exit(f"{' '.join(full)} failed with exit code {r.returncode}")
 
 
+REPRESENTATIVE_CANDIDATES = 12  # src/topics/topic.rs: describe shows 3 of them
+PHRASES_PER_TOPIC = 2000  # a label comes from a topic's frequent title phrases
+
+
+def top_k(rows, k):
+    """The k rows ranked first by (-similarity, id), from any number of rows."""
+    return heapq.nsmallest(k, rows, key=lambda r: (-r[0], r[1]))
+
+
 def tallies(assigned, n, first, latest):
-    """Per-topic sums of the assignments, in the shape `minyi describe` reads."""
+    """Per-topic sums of the assignments, in the shape `minyi describe` reads. What reaches
+    the driver is bounded by topics x (vocabulary + phrases + 12 representatives), whatever
+    the number of items: no member id is collected."""
     a = assigned
     members = a.filter(F.col("topic").isNotNull())
     as_int = lambda c: F.sum(F.col(c).cast("long"))
@@ -187,12 +244,16 @@ def tallies(assigned, n, first, latest):
         as_int("instructed").alias("instructed"),
         F.min("submitted_at").alias("first"),
         F.max("submitted_at").alias("last"),
-        F.collect_list("id").alias("item_ids"),
+        F.min("id").alias("first_id"),
     ).collect()
+    other = a.filter(F.col("topic").isNull()).count()
 
+    # Fetched a partition at a time (each under spark.driver.maxResultSize): the sums are
+    # bounded by topics x the model's vocabulary, which does not grow with the input, but
+    # may exceed one job's result limit.
     def grouped(df, key, value):
         out = {}
-        for r in df.collect():
+        for r in df.toLocalIterator():
             out.setdefault(r["topic"], {})[r[key]] = r[value]
         return out
 
@@ -207,24 +268,28 @@ def tallies(assigned, n, first, latest):
         members.select("topic", F.explode("terms").alias("t"))
         .select("topic", F.col("t")[0].cast("long").alias("term"), F.col("t")[1].alias("c"))
         .groupBy("topic", "term").agg(F.sum("c").alias("c")), "term", "c")
-    # Phrases held by two members or more (the label needs no others), and how many of all
-    # analysed items hold each.
+    # Phrases held by two members or more (the label needs no others), the most frequent
+    # PHRASES_PER_TOPIC of each topic (ranked among the topic's phrase counts, not its
+    # items), and how many of all analysed items hold each.
+    by_count = Window.partitionBy("topic").orderBy(F.col("count").desc(), F.col("phrase"))
     topic_phrases = (members.select("topic", F.explode("phrases").alias("phrase"))
-                     .groupBy("topic", "phrase").count().filter(F.col("count") >= 2))
+                     .groupBy("topic", "phrase").count().filter(F.col("count") >= 2)
+                     .withColumn("r", F.row_number().over(by_count))
+                     .filter(F.col("r") <= PHRASES_PER_TOPIC).drop("r"))
     phrases = grouped(topic_phrases, "phrase", "count")
     df = (a.select(F.explode("phrases").alias("phrase")).groupBy("phrase").count()
           .join(topic_phrases.select("phrase").distinct(), "phrase"))
-    phrase_df = {r["phrase"]: r["count"] for r in df.collect()}
-    rank = Window.partitionBy("topic").orderBy(F.col("similarity").desc(), F.col("id").asc())
-    reps = {}
-    # The 12 most typical members: describe shows three of them from different near-duplicate
-    # groups (REPRESENTATIVE_CANDIDATES in src/topics/mod.rs).
-    for r in (members.withColumn("rank", F.row_number().over(rank)).filter(F.col("rank") <= 12)
-              .orderBy("topic", "rank").collect()):
-        reps.setdefault(r["topic"], []).append({
-            "id": r["id"], "title": r["title"], "submitted_at": r["submitted_at"],
-            "submitter": r["submitter"], "sector": r["sector"]})
-    other_ids = [r["id"] for r in a.filter(F.col("topic").isNull()).select("id").collect()]
+    phrase_df = {r["phrase"]: r["count"] for r in df.toLocalIterator()}
+    # The most typical members: a top-k per topic combined by key (each partition keeps its
+    # own k, then the k of the k's), never a sort of all members.
+    k = REPRESENTATIVE_CANDIDATES
+    reps = dict(
+        members.select("topic", "similarity", "id", "title", "submitted_at", "submitter", "sector")
+        .rdd.map(lambda r: (r["topic"], (r["similarity"], r["id"], r["title"],
+                                        r["submitted_at"], r["submitter"], r["sector"])))
+        .aggregateByKey([], lambda acc, row: top_k(acc + [row], k),
+                        lambda x, y: top_k(x + y, k))
+        .collect())
     topics = []
     for r in base:
         t = r["topic"]
@@ -243,23 +308,176 @@ def tallies(assigned, n, first, latest):
             "first": r["first"], "last": r["last"],
             "terms": {str(k): v for k, v in terms.get(t, {}).items()},
             "phrases": phrases.get(t, {}),
-            "representatives": reps.get(t, []),
-            "item_ids": list(r["item_ids"]),
+            "representatives": [
+                {"id": i, "title": title, "submitted_at": at, "submitter": who, "sector": sector}
+                for (_, i, title, at, who, sector) in reps.get(t, [])],
+            "first_id": r["first_id"],
         })
     return {"items": n, "first": first, "latest": latest, "topics": topics,
-            "other_ids": other_ids, "phrase_df": phrase_df}
+            "other": other, "assignments": "assignments", "phrase_df": phrase_df}
+
+
+NAMES = T.StructType([
+    T.StructField("id", T.StringType()),
+    T.StructField("names", T.ArrayType(T.ArrayType(T.StringType()))),
+    T.StructField("copies", T.ArrayType(T.StringType())),
+])
+
+
+def problem_settings(local):
+    """[problems] of the settings minyi runs with (its defaults unless --config)."""
+    import tomllib
+    cmd = [local.minyi, "config"] + (["--check", local.config] if local.config else [])
+    text = subprocess.run(cmd, check=True, capture_output=True).stdout.decode("utf-8")
+    return tomllib.loads(text).get("problems", {})
+
+
+def find_problems(spark, args, local, items, latest, dict_args, stage):
+    """Problems across the whole input, with no sample (see src/topics/distributed/problems.rs).
+
+    1. Executors list each item's names and their keys (`minyi problems keys`).
+    2. Spark decides the object keys as src/topics/problems/mod.rs `object_keys` does, by
+       counting over all items: a tail is a key only when some item names it whole; a key
+       ending more than `max_names_per_key` different names with fewer than 3 items per
+       name names a kind of object. A shuffle of keys and counts, not of items.
+    3. Keys named together in an item are linked, and so are the copy keys (MinHash bands of
+       an item's terms, shared by near-duplicates whether or not they name an object);
+       groups of linked keys are found by propagating the smallest key (connected
+       components over keys, a few rounds).
+    4. Only the items of groups of at least `min_items` items move: each task gets whole
+       groups and runs the local problem finding on them (`minyi problems find`).
+    5. The problems are ranked by heat across all tasks (a distributed sort) and numbered.
+    Returns (ranked problems as (JSON line, rank), membership (id, problem), group count).
+    """
+    started = time.time()
+    settings = problem_settings(local)
+    if not settings.get("enabled", True):
+        return None
+    max_names = settings.get("max_names_per_key", 5)
+    min_items = settings.get("min_items", 3)
+    env = minyi_env(args)
+    lines = items.select("line").rdd.map(lambda r: r["line"])
+    named = spark.read.schema(NAMES).json(
+        pipe(lines, [args.minyi, "problems", "keys", "--quiet"], env))
+    pairs = (named.select("id", F.posexplode("names").alias("ni", "ks"))
+             .select("id", "ni", F.col("ks")[0].alias("core"), F.explode("ks").alias("key")))
+    cores = pairs.select(F.col("core").alias("key")).distinct().withColumn("is_core", F.lit(True))
+    kept = (pairs.join(cores, "key", "left")
+            .filter((F.col("key") == F.col("core")) | F.col("is_core").isNotNull())
+            .groupBy("id", "key").agg(F.min_by("core", "ni").alias("core")))
+    per_key = kept.groupBy("key").agg(F.countDistinct("core").alias("cores"),
+                                      F.count(F.lit(1)).alias("n"))
+    named_key = per_key.filter(~((F.col("cores") > max_names) & (F.col("n") < 3 * F.col("cores"))))
+    item_keys = kept.join(named_key.select("key", "n"), "key").persist()
+    copies = named.select("id", F.explode("copies").alias("key"))
+    shared = copies.groupBy("key").count().filter(F.col("count") >= 2).select("key")
+    linking = (item_keys.filter(F.col("n") >= 2).select("id", "key")
+               .union(copies.join(shared, "key").select("id", "key")))
+    edges = (linking.groupBy("id").agg(F.min("key").alias("a"), F.collect_set("key").alias("ks"))
+             .select("a", F.explode("ks").alias("b")).filter(F.col("a") != F.col("b"))
+             .distinct().persist())
+    # Keys are far fewer than items: a few shuffle partitions each round (restored after).
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", str(max(8, 2 * sc_partitions(spark))))
+    labels = linking.select("key").distinct().withColumn("label", F.col("key")).localCheckpoint()
+    stage["prepare_s"] = round(time.time() - started, 1)
+    for rounds in range(1, 101):
+        msgs = (edges.join(labels.withColumnRenamed("key", "a"), "a")
+                .select(F.col("b").alias("key"), "label")
+                .union(edges.join(labels.withColumnRenamed("key", "b"), "b")
+                       .select(F.col("a").alias("key"), "label")))
+        hooked = labels.union(msgs).groupBy("key").agg(F.min("label").alias("label"))
+        # Pointer jumping: a key takes its label's label, so chains halve each round.
+        jumped = (hooked.join(hooked.select(F.col("key").alias("label"),
+                                            F.col("label").alias("next")), "label", "left")
+                  .select("key", F.least("label", F.coalesce("next", "label")).alias("label")))
+        new = jumped.localCheckpoint()
+        changed = (new.join(labels.withColumnRenamed("label", "old"), "key")
+                   .filter(F.col("label") != F.col("old")).count())
+        labels = new
+        if changed == 0:
+            break
+    else:
+        sys.exit("object keys did not settle into groups in 100 rounds")
+    spark.conf.set("spark.sql.shuffle.partitions", partitions)
+    stage["keys_s"] = round(time.time() - started, 1)
+    stage["key_rounds"] = rounds
+    group_of = linking.join(labels, "key").groupBy("id").agg(F.min("label").alias("group"))
+    big = group_of.groupBy("group").count().filter(F.col("count") >= min_items).select("group")
+    keys_of = item_keys.groupBy("id").agg(F.sort_array(F.collect_list("key")).alias("keys"))
+    routed = (items.select("id", "line").join(group_of.join(big, "group"), "id")
+              .join(keys_of, "id", "left")
+              .withColumn("keys", F.coalesce("keys", F.array().cast("array<string>")))
+              .repartition(sc_partitions(spark), "group").sortWithinPartitions("group", "id")
+              .select(F.to_json(F.struct("line", "keys", "group")).alias("r")))
+    columns = items.select(
+        F.max((F.get_json_object("line", "$.submitter") != "").cast("int")).alias("submitter"),
+        F.max((F.get_json_object("line", "$.likes").isNotNull()
+               | F.get_json_object("line", "$.dislikes").isNotNull()).cast("int")).alias("likes"),
+        F.max((F.trim(F.get_json_object("line", "$.feedback")) != "").cast("int")).alias("feedback"),
+    ).collect()[0]
+    present = ",".join(c for c in ("submitter", "likes", "feedback") if columns[c])
+    found = pipe(routed.rdd.map(lambda r: r["r"]),
+                 [args.minyi, "problems", "find", "--quiet", "--model", "sparkfile:model.json",
+                  *latest, *(["--columns", present] if present else []), *dict_args], env)
+    problems = (spark.createDataFrame(found.map(lambda l: (l,)), "p string")
+                .select("p",
+                        F.get_json_object("p", "$.heat.index").cast("double").alias("heat"),
+                        F.get_json_object("p", "$.size").cast("long").alias("size"),
+                        F.from_json(F.get_json_object("p", "$.item_ids"),
+                                    "array<string>").alias("ids")))
+    stage["find_s"] = round(time.time() - started - stage["keys_s"], 1)
+    # Hottest first; ties by size, then by the members (as src/topics/problems/describe.rs).
+    ranked = (problems.orderBy(F.desc("heat"), F.desc("size"), F.asc("ids")).rdd
+              .zipWithIndex().map(lambda x: (x[0]["p"], x[0]["ids"], x[1] + 1)).persist())
+    membership = spark.createDataFrame(
+        ranked.flatMap(lambda x: [(i, "P%d" % x[2]) for i in x[1]]), "id string, problem string")
+    # Term counts over all problems, for weighing the listed ones' keywords (bounded by the
+    # vocabulary).
+    terms = {str(r["term"]): r["c"] for r in (
+        problems.select(F.explode(F.from_json(F.get_json_object("p", "$.terms"),
+                                              "array<array<double>>")).alias("t"))
+        .select(F.col("t")[0].cast("long").alias("term"), F.col("t")[1].alias("c"))
+        .groupBy("term").agg(F.sum("c").alias("c")).toLocalIterator())}
+    return ranked, membership, terms
+
+
+def sc_partitions(spark):
+    return max(spark.sparkContext.defaultParallelism, 1)
+
+
+def sample_lines(items, n, size, seed):
+    """The `size` items with the smallest sample keys, without sorting all items: the keys
+    are uniform 64-bit hashes (16 hex digits), so those below size/n x 1.2 of the range are
+    about 1.2 x size items; their exact top-k is the sample. Retried with a wider band in
+    the unlikely case the band holds too few."""
+    if n <= size:
+        return items.select("line")
+    share = min(1.0, 1.2 * size / n)
+    while True:
+        threshold = "%016x" % min(int(share * 2 ** 64), 2 ** 64 - 1)
+        band = items.filter(F.col("sample_key") <= threshold)
+        if share >= 1.0 or band.count() >= size:
+            return band.orderBy("sample_key").limit(size).select("line")
+        share = min(1.0, share * 1.5)
 
 
 def main(argv):
     args = parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
     spark = SparkSession.builder.appName("minyi topics").getOrCreate()
     sc = spark.sparkContext
     sc.setLogLevel("WARN")
+    out = out_uri(args.out).rstrip("/")
     started = time.time()
     timings = {}
+    driver_bytes = 0  # what the driver receives: the sample's lines and the sums
+    # Executors resolve relative paths in their own working directory (where --archives
+    # unpack); the driver resolves them with `resolve`.
     dict_args = ["--dict", args.dict] if args.dict else []
     map_args = [a for m in args.map for a in ("--map", m)]
+    local = argparse.Namespace(**vars(args))
+    local.minyi, local.config = resolve(args.minyi), resolve(args.config)
+    local_dict = ["--dict", resolve(args.dict)] if args.dict else []
 
     # 1. Segment on the executors.
     lines = input_lines(spark, args)
@@ -276,17 +494,15 @@ def main(argv):
         F.get_json_object("line", "$.sample_key").alias("sample_key"),
     ).withColumn("ts", F.to_timestamp("submitted_at"))
     rejected = rows.filter(F.col("rejected")).select("line")
+    rejected.write.mode("overwrite").text(out + "/rejects")
     n_rejected = rejected.count()
-    with open(os.path.join(args.out, "rejects.jsonl"), "w", encoding="utf-8") as f:
-        for r in rejected.toLocalIterator():
-            f.write(r["line"] + "\n")
     stats = items.agg(F.count(F.lit(1)).alias("n"),
                       F.countDistinct("id").alias("ids"),
                       F.min_by("submitted_at", "ts").alias("first"),
                       F.max_by("submitted_at", "ts").alias("latest")).collect()[0]
     n = stats["n"]
     if n == 0:
-        sys.exit("no items: every input line was rejected (see rejects.jsonl)")
+        sys.exit("no items: every input line was rejected (see rejects/)")
     if stats["ids"] != n:
         dup = [r["id"] for r in items.groupBy("id").count().filter(F.col("count") > 1)
                .select("id").limit(5).collect()]
@@ -299,21 +515,24 @@ def main(argv):
     t0 = time.time()
     work = tempfile.mkdtemp(prefix="minyi-spark-")
     sample_path = os.path.join(work, "sample.jsonl")
-    sample = items.orderBy("sample_key").limit(args.sample_size).select("line")
     with open(sample_path, "w", encoding="utf-8") as f:
-        for r in sample.toLocalIterator():
+        for r in sample_lines(items, n, args.sample_size, args.seed).toLocalIterator():
+            driver_bytes += len(r["line"].encode("utf-8"))
             item = json.loads(r["line"])
             for k in ("places", "title_terms", "body_terms", "sample_key"):
                 item.pop(k, None)
             f.write(json.dumps(item, ensure_ascii=False) + "\n")
     sample_index = os.path.join(work, "index")
-    run_minyi(args, "ingest", sample_path, "--index", sample_index, *dict_args,
+    run_minyi(local, "ingest", sample_path, "--index", sample_index, *local_dict,
               stdout=subprocess.DEVNULL)
-    model_path = os.path.join(args.out, "model.json")
+    model_path = os.path.join(work, "model.json")
     population = ["--sample-of", str(n)] if n > args.sample_size else []
-    with open(os.path.join(args.out, "sample_topics.json"), "wb") as out:
-        run_minyi(args, "topics", "--index", sample_index, "--seed", str(args.seed),
-                  "--save-model", model_path, *population, "--format", "json", stdout=out)
+    sample_topics = os.path.join(work, "sample_topics.json")
+    with open(sample_topics, "wb") as f:
+        run_minyi(local, "topics", "--index", sample_index, "--seed", str(args.seed),
+                  "--save-model", model_path, *population, "--format", "json", stdout=f)
+    copy_to(spark, model_path, out + "/model.json")
+    copy_to(spark, sample_topics, out + "/sample_topics.json")
     timings["cluster_sample_s"] = round(time.time() - t0, 1)
 
     # 3. Assign every item on the executors.
@@ -325,27 +544,63 @@ def main(argv):
                            *latest, *dict_args], minyi_env(args))
     assigned = spark.read.schema(ASSIGNMENT).json(assigned_lines).persist()
 
-    # 4. Per-topic sums, then minyi describes and scores them.
+    # 4. Per-topic sums.
     sums = tallies(assigned, n, stats["first"], stats["latest"])
     timings["assign_and_sum_s"] = round(time.time() - t0, 1)
+
+    # 5. Problems across the whole input, ranked by heat; the hottest are listed.
+    t0 = time.time()
+    timings["problem_stages"] = stage = {}
+    found = find_problems(spark, args, local, items, latest, dict_args, stage)
+    membership, n_problems = None, 0
+    if found is not None:
+        ranked, membership, terms = found
+        n_problems = ranked.count()
+        sums["problem_terms"], sums["problem_count"] = terms, n_problems
+        # The hottest, without their members (those are in the assignments' `problem`).
+        listed = (ranked.filter(lambda x: x[2] <= args.problems_listed)
+                  .map(lambda x: (x[2], {**json.loads(x[0]), "item_ids": []})).toLocalIterator())
+        sums["problems"] = [p for _, p in sorted(listed, key=lambda x: x[0])]
+    timings["problems_s"] = round(time.time() - t0, 1)
+
+    # 6. minyi describes and scores the sums.
+    t0 = time.time()
     tallies_path = os.path.join(work, "tallies.json")
     with open(tallies_path, "w", encoding="utf-8") as f:
         json.dump(sums, f, ensure_ascii=False)
-    topics_path = os.path.join(args.out, "topics.json")
-    run_minyi(args, "describe", "--model", model_path, "--tallies", tallies_path,
-              "--out", topics_path, *dict_args)
+    driver_bytes += os.path.getsize(tallies_path)
+    topics_path = os.path.join(work, "topics.json")
+    run_minyi(local, "describe", "--model", model_path, "--tallies", tallies_path,
+              "--out", topics_path, *local_dict)
     with open(topics_path, encoding="utf-8") as f:
         report = json.load(f)
+    copy_to(spark, topics_path, out + "/topics.json")
+
+    # 7. Each item's theme (the topic ids of topics.json; null: 其他) and problem (P1 is the
+    # hottest; null: none), written by Spark.
+    theme_of = spark.createDataFrame(
+        [(t["model_topic"], t["id"]) for t in report["topics"]], "topic long, theme long")
+    rows = assigned.join(F.broadcast(theme_of), "topic", "left")
+    if membership is not None:
+        rows = rows.join(membership, "id", "left")
+    else:
+        rows = rows.withColumn("problem", F.lit(None).cast("string"))
+    (rows.select("id", "theme", "problem", "similarity")
+     .write.mode("overwrite").parquet(out + "/assignments"))
+    timings["describe_and_write_s"] = round(time.time() - t0, 1)
     placed = sum(t["size"] for t in report["topics"]) + report["other"]["size"]
     summary = {
         "read": n + n_rejected, "items": n, "rejected": n_rejected,
         "sampled": min(n, args.sample_size), "topics": len(report["topics"]),
         "in_topics": placed - report["other"]["size"], "other": report["other"]["size"],
+        "problems": n_problems,
+        "problems_listed": sum(len(t["problems"]) for t in report["topics"])
+        + len(report["other"]["problems"]),
         "workers_cores": sc.defaultParallelism, "seconds": round(time.time() - started, 1),
-        **timings,
+        "driver_bytes": driver_bytes, **timings,
     }
-    with open(os.path.join(args.out, "summary.json"), "w", encoding="utf-8") as f:
-        json.dump(summary, f, ensure_ascii=False, indent=1)
+    text = json.dumps(summary, ensure_ascii=False, indent=1)
+    write_file(spark, out + "/summary.json", text.encode("utf-8"))
     print(json.dumps(summary, ensure_ascii=False))
     shutil.rmtree(work, ignore_errors=True)
     spark.stop()

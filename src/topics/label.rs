@@ -55,20 +55,33 @@ pub fn keywords_of_counts(
     let a = total.values().sum::<f32>() / per_topic.len().max(1) as f32;
     per_topic
         .iter()
-        .map(|tf| {
-            let size: f32 = tf.values().sum::<f32>().max(1.0);
-            let mut w: Vec<(u32, f32)> = tf
-                .iter()
-                .map(|(&t, &c)| (t, c / size * (1.0 + a / total[&t]).ln()))
-                .collect();
-            w.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-            w.into_iter()
-                .map(|(t, _)| &vocab[t as usize])
-                .filter(|word| filter.keeps_word(word))
-                .take(top)
-                .cloned()
-                .collect()
-        })
+        .map(|tf| keywords_against(tf, &total, a, vocab, top, filter))
+        .collect()
+}
+
+/// The c-TF-IDF keywords of one class's term counts `tf` against the counts of all classes:
+/// `total` (term → count over all classes, holding every term of `tf`) and `a` (the average
+/// count of terms per class). An engine that summed `total` across its tasks gives each
+/// class the words [`keywords_of_counts`] gives it over all classes at once.
+pub fn keywords_against(
+    tf: &HashMap<u32, f32>,
+    total: &HashMap<u32, f32>,
+    a: f32,
+    vocab: &[String],
+    top: usize,
+    filter: WordFilter,
+) -> Vec<String> {
+    let size: f32 = tf.values().sum::<f32>().max(1.0);
+    let mut w: Vec<(u32, f32)> = tf
+        .iter()
+        .map(|(&t, &c)| (t, c / size * (1.0 + a / total[&t]).ln()))
+        .collect();
+    w.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    w.into_iter()
+        .map(|(t, _)| &vocab[t as usize])
+        .filter(|word| filter.keeps_word(word))
+        .take(top)
+        .cloned()
         .collect()
 }
 

@@ -390,6 +390,7 @@ pub fn mine_counted(
                     candidates: reps[t].iter().map(|&m| ItemRef::of(&items[m])).collect(),
                     duplicate_groups: dup_groups.into_values().filter(|g| g.len() > 1).collect(),
                     item_ids: members.iter().map(|&m| items[m].id.clone()).collect(),
+                    model_topic: None,
                     problems,
                 },
             )
@@ -403,6 +404,7 @@ pub fn mine_counted(
         seed: cfg.seed,
         min_size,
         topics: out_topics,
+        assignments: None,
         other: Other {
             label: "其他",
             size: other.len(),

@@ -140,8 +140,11 @@ pub struct Topic {
     pub representatives: Vec<ItemRef>,
     /// Near-duplicate groups (ids), each one problem reported several times.
     pub duplicate_groups: Vec<Vec<String>>,
-    /// Every member's id.
+    /// Every member's id (empty in a topics file whose members are in its `assignments`).
     pub item_ids: Vec<String>,
+    /// The topic of the engine's model it was described from (a distributed run only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_topic: Option<usize>,
     /// With `--compare previous`: new, rising, steady or fading.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trend: Option<Trend>,
@@ -169,6 +172,7 @@ pub(crate) struct TopicParts {
     pub candidates: Vec<ItemRef>,
     pub duplicate_groups: Vec<Vec<String>>,
     pub item_ids: Vec<String>,
+    pub model_topic: Option<usize>,
     pub problems: Vec<super::Problem>,
 }
 
@@ -199,6 +203,7 @@ impl Topic {
             representatives,
             duplicate_groups: p.duplicate_groups,
             item_ids: p.item_ids,
+            model_topic: p.model_topic,
             trend: None,
             trend_zh: None,
             problems: p.problems,
@@ -227,6 +232,11 @@ pub struct TopicReport {
     pub seed: u64,
     pub min_size: usize,
     pub topics: Vec<Topic>,
+    /// Where a distributed run wrote each item's theme and problem (Parquet files with the
+    /// columns `id`, `theme`, `problem`, relative to the topics file); the topics, 其他 and
+    /// problems then list no member ids. See `report::imported`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignments: Option<String>,
     pub other: Other,
     /// With `--compare previous`: topics of the previous window that no current topic continues.
     #[serde(skip_serializing_if = "Option::is_none")]

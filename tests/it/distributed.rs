@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use minyi::segment::Segmenter;
 use minyi::topics::distributed::{describe, tally_assignments, Assignment, TopicModel};
 use minyi::topics::label::WordFilter;
-use minyi::topics::{ScoreConfig, TopicConfig, TopicReport};
+use minyi::topics::{TopicConfig, TopicReport};
 
 use crate::util::{piped, sample, Workdir};
 
@@ -96,10 +96,35 @@ fn describe_gives_local_topics_from_the_same_membership() {
     let got = describe(
         &model,
         tally_assignments(&assignments),
-        &ScoreConfig::default(),
+        &TopicConfig::default(),
         WordFilter::new(&seg, &tags),
     )
     .unwrap();
+    // At scale the engine lists no ids (only each topic's smallest and the count of 其他):
+    // the same topics in the same order, with the members left to the assignments.
+    let mut slim = tally_assignments(&assignments);
+    for t in &mut slim.topics {
+        t.first_id = t.item_ids.iter().min().cloned();
+        t.item_ids.clear();
+    }
+    slim.other = std::mem::take(&mut slim.other_ids).len();
+    slim.assignments = Some("assignments".into());
+    let without_ids = describe(
+        &model,
+        slim,
+        &TopicConfig::default(),
+        WordFilter::new(&seg, &tags),
+    )
+    .unwrap();
+    assert_eq!(without_ids.assignments.as_deref(), Some("assignments"));
+    assert_eq!(without_ids.other.size, local.other.size);
+    assert!(without_ids.other.item_ids.is_empty());
+    assert_eq!(without_ids.topics.len(), got.topics.len());
+    for (a, b) in without_ids.topics.iter().zip(&got.topics) {
+        assert!(a.item_ids.is_empty());
+        assert_eq!((a.id, a.size, &a.label), (b.id, b.size, &b.label));
+        assert_eq!(a.model_topic, b.model_topic);
+    }
     assert_eq!(got.items, local.items);
     assert_eq!(got.recent_window, local.recent_window);
     assert_eq!(got.other.item_ids, local.other.item_ids);
@@ -277,4 +302,194 @@ fn assign_refuses_rejected_records_and_bad_lines_by_line_number() {
     // An empty partition: nothing out, no error.
     let (code, out, _) = piped(&["assign", "--model", m], "");
     assert_eq!((code, out.as_str()), (0, ""));
+}
+
+/// Writes `(id, theme)` rows as one Parquet file, as the Spark job's `assignments/` holds them.
+fn write_assignments(path: &std::path::Path, rows: &[(String, Option<i64>)]) {
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let ids: ArrayRef = Arc::new(StringArray::from_iter_values(rows.iter().map(|r| &r.0)));
+    let themes: ArrayRef = Arc::new(Int64Array::from_iter(rows.iter().map(|r| r.1)));
+    let batch = RecordBatch::try_from_iter([("id", ids), ("theme", themes)]).unwrap();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+#[test]
+fn a_topics_file_without_member_ids_reads_them_from_its_assignments() {
+    // At scale the Spark job lists no member ids: topics.json names its Parquet assignments
+    // (`assignments`), and `report --topics` must give the report the listed file gives.
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    let listed = w.run(&["topics", "--format", "json"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let listed_file = w.write("listed.json", &listed.stdout);
+    let mut v: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let mut rows: Vec<(String, Option<i64>)> = Vec::new();
+    for t in v["topics"].as_array_mut().unwrap() {
+        let id = t["id"].as_i64().unwrap();
+        for m in t["item_ids"].as_array().unwrap() {
+            rows.push((m.as_str().unwrap().to_string(), Some(id)));
+        }
+        t["item_ids"] = serde_json::json!([]);
+        for p in t["problems"].as_array_mut().unwrap() {
+            p["item_ids"] = serde_json::json!([]);
+        }
+    }
+    for m in v["other"]["item_ids"].as_array().unwrap() {
+        rows.push((m.as_str().unwrap().to_string(), None));
+    }
+    v["other"]["item_ids"] = serde_json::json!([]);
+    v["assignments"] = "assignments".into();
+    rows.sort(); // not in topic order, as Spark writes them
+    write_assignments(&w.path("spark/assignments/part-00000.parquet"), &rows);
+    std::fs::write(w.path("spark/assignments/_SUCCESS"), "").unwrap();
+    let slim = w.path("spark/topics.json");
+    std::fs::write(&slim, v.to_string()).unwrap();
+    for format in ["md", "csv"] {
+        let a = w.run(&["report", "--topics", listed_file.to_str().unwrap(), "--format", format]);
+        let b = w.run(&["report", "--topics", slim.to_str().unwrap(), "--format", format]);
+        assert_eq!(a.code, 0, "{}", a.stderr);
+        assert_eq!(b.code, 0, "{}", b.stderr);
+        assert_eq!(a.stdout, b.stdout, "{format}: the same report either way");
+    }
+    // An item missing from the assignments is refused, naming the topic.
+    write_assignments(&w.path("spark/assignments/part-00000.parquet"), &rows[1..]);
+    let r = w.run(&["report", "--topics", slim.to_str().unwrap(), "--format", "md"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("the assignments hold"), "{}", r.stderr);
+    // No assignments where the file says: refused, saying what to copy.
+    std::fs::remove_dir_all(w.path("spark/assignments")).unwrap();
+    let r = w.run(&["report", "--topics", slim.to_str().unwrap(), "--format", "md"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("assignments"), "{}", r.stderr);
+}
+
+#[test]
+fn a_report_of_all_items_is_headed_by_their_span_not_the_growth_window() {
+    // A topics file of every item (no --period) carries the last 91 days as its growth
+    // window; its report counts every item, so it must be headed by their span, with no
+    // previous window's counts set against them (it was "507 条，较上期增加 838.9%").
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    let all = w.run(&["topics", "--format", "json"]);
+    let file = w.write("all.json", &all.stdout);
+    let items = w.run(&["export"]).stdout;
+    let days: BTreeSet<String> = items
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["submitted_at"].as_str().map(|s| s[..10].to_string())
+        })
+        .collect();
+    let (first, last) = (days.first().unwrap(), days.last().unwrap());
+    let r = w.run(&["report", "--topics", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let text = r.stdout.as_str();
+    assert!(
+        text.contains(&format!("{first} 至 {last}")),
+        "headed {first} 至 {last}: {}",
+        &v["period"]
+    );
+    let n = items.lines().count() as u64;
+    assert_eq!(v["overview"]["items"].as_u64(), Some(n), "{}", v["overview"]);
+    // A file of one window keeps that window (all its items fall in it).
+    let q = w.run(&["topics", "--period", "2024Q4", "--format", "json"]);
+    let qf = w.write("q.json", &q.stdout);
+    let r = w.run(&["report", "--topics", qf.to_str().unwrap(), "--format", "md"]);
+    assert!(r.stdout.contains("2024-10-01 至 2024-12-31") || r.stdout.contains("2024年第四季度"), "{}", &r.stdout[..300.min(r.stdout.len())]);
+}
+
+#[test]
+fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
+    // The engine's path (issue 36): `problems keys` per item, the object keys decided over
+    // the whole input (here by the rule the Spark job applies), every item with a key routed
+    // to one `problems find` — the problems must be those `minyi topics` finds.
+    let w = Workdir::new();
+    w.ingest(&[&sample()], &[]);
+    let model_path = w.path("model.json");
+    let local = w.run(&["topics", "--save-model", model_path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(local.code, 0, "{}", local.stderr);
+    let local = TopicReport::from_json(&local.stdout).unwrap();
+    let items = w.run(&["export"]).stdout;
+    let (code, keys_out, err) = piped(&["problems", "keys"], &items);
+    assert_eq!(code, 0, "{err}");
+    // Keys: a name's core, or a tail some item names whole; not one ending more than 5
+    // different names with fewer than 3 items each ([problems] max_names_per_key).
+    assert!(keys_out.contains("\"copies\":[\"~0:"), "copy keys are written");
+    let named: Vec<(String, Vec<Vec<String>>)> = keys_out
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let names = serde_json::from_value(v["names"].clone()).unwrap();
+            (v["id"].as_str().unwrap().to_string(), names)
+        })
+        .collect();
+    assert!(named.len() > 50, "{} items name something", named.len());
+    let cores: BTreeSet<&str> = named.iter().flat_map(|(_, ns)| ns.iter().map(|k| k[0].as_str())).collect();
+    let mut per_item: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    for (id, ns) in &named {
+        let keys = per_item.entry(id).or_default();
+        for ks in ns {
+            for k in ks {
+                if (k == &ks[0] || cores.contains(k.as_str())) && !keys.iter().any(|(x, _)| x == k) {
+                    keys.push((k, &ks[0]));
+                }
+            }
+        }
+    }
+    let mut key_cores: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let mut key_items: HashMap<&str, usize> = HashMap::new();
+    for keys in per_item.values() {
+        for (k, c) in keys {
+            key_cores.entry(k).or_default().insert(c);
+            *key_items.entry(k).or_default() += 1;
+        }
+    }
+    let generic = |k: &str| key_cores[k].len() > 5 && key_items[k] < 3 * key_cores[k].len();
+    let lines: HashMap<String, &str> = items
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (v["id"].as_str().unwrap().to_string(), l)
+        })
+        .collect();
+    // Every item in one task (copies that name no object included), with its object keys.
+    let mut ids: Vec<&String> = lines.keys().collect();
+    ids.sort();
+    let mut routed = String::new();
+    for id in ids {
+        let keys: Vec<&str> = per_item
+            .get(id.as_str())
+            .map(|ks| ks.iter().map(|(k, _)| *k).filter(|k| !generic(k)).collect())
+            .unwrap_or_default();
+        let line: &str = lines[id];
+        let r = serde_json::json!({"line": line, "keys": keys, "group": "all"});
+        routed.push_str(&(r.to_string() + "\n"));
+    }
+    let latest = latest(&items);
+    let (code, found, err) = piped(
+        &["problems", "find", "--model", model_path.to_str().unwrap(), "--latest", &latest,
+          "--columns", "submitter,likes,feedback"],
+        &routed,
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut found: Vec<minyi::topics::Problem> =
+        found.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    found.sort_by(|a, b| b.heat.index.total_cmp(&a.heat.index).then(b.size.cmp(&a.size)));
+    let want = local.problems();
+    assert!(want.len() >= 3, "the sample has designed problems");
+    let brief = |p: &minyi::topics::Problem| (p.label.clone(), p.size, p.item_ids.clone());
+    assert_eq!(
+        found.iter().map(brief).collect::<Vec<_>>(),
+        want.iter().map(|p| brief(p)).collect::<Vec<_>>()
+    );
+    // Each problem's theme is the model topic of most of its items (the local topic ids).
+    for (f, l) in found.iter().zip(&want) {
+        assert_eq!(f.theme, l.theme, "{}", l.label);
+    }
 }

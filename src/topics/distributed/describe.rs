@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{Assignment, ModelTopic, TopicModel};
 use crate::topics::topic::TopicParts;
 use crate::topics::label;
-use crate::topics::score::{self, ScoreConfig, Windows};
+use crate::topics::score::{self, Windows};
 use crate::topics::tally::{self, Tally};
 use crate::topics::{ItemRef, Other, Topic, TopicReport};
 
@@ -36,8 +36,13 @@ pub struct TopicTally {
     /// The members most similar to the centre, most first ([`crate::topics::REPRESENTATIVE_CANDIDATES`]
     /// of them; [`describe`] shows three from different near-duplicate groups).
     pub representatives: Vec<ItemRef>,
-    /// Every member's id.
+    /// Every member's id; empty when the engine wrote them to its assignments instead
+    /// ([`Tallies::assignments`]).
+    #[serde(default)]
     pub item_ids: Vec<String>,
+    /// The smallest member id (orders topics of equal size when `item_ids` is empty).
+    #[serde(default)]
+    pub first_id: Option<String>,
 }
 
 /// What the engine hands to [`describe`]: per-topic sums and the set's totals.
@@ -49,8 +54,28 @@ pub struct Tallies {
     pub first: Option<String>,
     pub latest: Option<String>,
     pub topics: Vec<TopicTally>,
-    /// Ids of the items no topic took.
+    /// Ids of the items no topic took (empty with [`Tallies::assignments`]).
+    #[serde(default)]
     pub other_ids: Vec<String>,
+    /// How many items no topic took, when their ids are not listed.
+    #[serde(default)]
+    pub other: usize,
+    /// Where the engine wrote each item's topic (Parquet: `id`, `theme`, …; a path relative
+    /// to the topics file). Given, no member id is listed here nor in the topics file, which
+    /// does not grow with the input; `minyi report --topics` reads the members from there.
+    #[serde(default)]
+    pub assignments: Option<String>,
+    /// The engine's hottest problems, ranked by heat across the whole input (hottest first),
+    /// each with its model topic as `theme` ([`super::problems::find`]).
+    #[serde(default)]
+    pub problems: Vec<crate::topics::Problem>,
+    /// Term id → count over all the engine's problems (not only those listed), and how
+    /// many problems there are: the listed problems' keywords are weighed against these,
+    /// as locally against every problem.
+    #[serde(default)]
+    pub problem_terms: HashMap<u32, f32>,
+    #[serde(default)]
+    pub problem_count: usize,
     /// Title phrase → analysed items holding it, for the phrases in the topics' `phrases`.
     pub phrase_df: HashMap<String, usize>,
 }
@@ -70,18 +95,20 @@ fn parse_time(what: &str, s: &Option<String>) -> crate::Result<Option<DateTime<F
 pub fn describe(
     model: &TopicModel,
     tallies: Tallies,
-    score_cfg: &ScoreConfig,
+    cfg: &crate::topics::TopicConfig,
     words: label::WordFilter,
 ) -> crate::Result<TopicReport> {
+    let score_cfg = &cfg.score;
     let first = parse_time("first", &tallies.first)?;
     let latest = parse_time("latest", &tallies.latest)?;
     let by_id: HashMap<usize, &ModelTopic> = model.topics.iter().map(|t| (t.id, t)).collect();
+    let listed = tallies.assignments.is_none();
     let mut assigned = 0;
     for t in &tallies.topics {
         if !by_id.contains_key(&t.topic) {
             return Err(malformed!("topic {} is not in the model", t.topic));
         }
-        if t.item_ids.len() != t.tally.size {
+        if listed && t.item_ids.len() != t.tally.size {
             return Err(malformed!(
                 "topic {}: size {} but {} item ids",
                 t.topic,
@@ -91,18 +118,24 @@ pub fn describe(
         }
         assigned += t.tally.size;
     }
-    if assigned + tallies.other_ids.len() != tallies.items {
+    let other_count = if listed {
+        tallies.other_ids.len()
+    } else {
+        tallies.other
+    };
+    if assigned + other_count != tallies.items {
         return Err(malformed!(
-            "{} items, but {assigned} in topics and {} in 其他",
-            tallies.items,
-            tallies.other_ids.len()
+            "{} items, but {assigned} in topics and {other_count} in 其他",
+            tallies.items
         ));
     }
     let mut other = tallies.other_ids;
+    let mut other_size = other_count;
     let (mut kept, dropped): (Vec<TopicTally>, Vec<TopicTally>) = tallies
         .topics
         .into_iter()
         .partition(|t| t.tally.size >= model.min_size && t.tally.size > 0);
+    other_size += dropped.iter().map(|t| t.tally.size).sum::<usize>();
     other.extend(dropped.into_iter().flat_map(|t| t.item_ids));
     other.sort_unstable();
     for t in &mut kept {
@@ -110,11 +143,12 @@ pub fn describe(
         t.tally.sectors = t.sectors.len();
         t.tally.months_active = t.months.len();
     }
+    let first_id = |t: &TopicTally| t.item_ids.first().or(t.first_id.as_ref()).cloned();
     kept.sort_by(|a, b| {
         b.tally
             .size
             .cmp(&a.tally.size)
-            .then(a.item_ids[0].cmp(&b.item_ids[0]))
+            .then(first_id(a).cmp(&first_id(b)))
     });
     let span = match (first, latest) {
         (Some(a), Some(b)) => score::span_months(&a, &b),
@@ -179,13 +213,50 @@ pub fn describe(
                     candidates: t.representatives,
                     duplicate_groups: model_topic.duplicate_groups.clone(),
                     item_ids: t.item_ids,
-                    // Problems need the items' texts side by side; the distributed run has
-                    // no problem level yet (issue 36).
+                    model_topic: Some(t.topic),
+                    // Placed below from the engine's ranked problems.
                     problems: Vec::new(),
                 },
             )
         })
         .collect();
+    // The engine's problems in its heat order, numbered P1… and placed in their themes.
+    let mut topics = topics;
+    let mut other_problems = Vec::new();
+    let theme_of: HashMap<usize, usize> = topics
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| Some((t.model_topic?, i)))
+        .collect();
+    let heats: Vec<f64> = tallies.problems.iter().map(|p| p.heat.index).collect();
+    let flags = crate::topics::heat::hot_flags(&cfg.problems.heat, &heats);
+    let a = tallies.problem_terms.values().sum::<f32>() / tallies.problem_count.max(1) as f32;
+    for (i, (mut p, hot)) in tallies.problems.into_iter().zip(flags).enumerate() {
+        if !p.terms.is_empty() {
+            let tf: HashMap<u32, f32> = std::mem::take(&mut p.terms).into_iter().collect();
+            if let Some(&bad) = tf
+                .keys()
+                .find(|t| !tallies.problem_terms.contains_key(t) || **t as usize >= model.vocab.len())
+            {
+                return Err(malformed!("problem term {bad} is not among the problems' terms or the vocabulary"));
+            }
+            let keywords = label::keywords_against(&tf, &tallies.problem_terms, a, &model.vocab, 8, words);
+            (p.keywords, p.label) = crate::topics::problems::words_and_label(&p.object, keywords);
+        }
+        p.rank = i + 1;
+        p.id = format!("P{}", i + 1);
+        p.hot = hot;
+        match p.theme.and_then(|m| theme_of.get(&m)) {
+            Some(&t) => {
+                p.theme = Some(topics[t].id);
+                topics[t].problems.push(p);
+            }
+            None => {
+                p.theme = None;
+                other_problems.push(p);
+            }
+        }
+    }
     let (recent_window, previous_window) = windows.map(|w| w.report_form()).unzip();
     Ok(TopicReport {
         items: tallies.items,
@@ -194,11 +265,12 @@ pub fn describe(
         seed: model.seed,
         min_size: model.min_size,
         topics,
+        assignments: tallies.assignments,
         other: Other {
             label: "其他",
-            size: other.len(),
+            size: other_size,
             item_ids: other,
-            problems: Vec::new(),
+            problems: other_problems,
         },
         faded: None,
         columns,
@@ -277,6 +349,7 @@ pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
                     .map(|a| a.item.clone())
                     .collect(),
                 item_ids: members.iter().map(|a| a.item.id.clone()).collect(),
+                first_id: None,
             }
         })
         .collect();
@@ -287,6 +360,11 @@ pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
         latest: dated().max_by_key(|a| a.unix).and_then(|a| a.time.clone()),
         topics,
         other_ids,
+        other: 0,
+        assignments: None,
+        problems: Vec::new(),
+        problem_terms: HashMap::new(),
+        problem_count: 0,
         phrase_df,
     }
 }

@@ -33,6 +33,7 @@ use crate::item::Item;
 use crate::segment::Segmenter;
 
 mod describe;
+pub mod problems;
 pub use describe::{describe, tally_assignments, Tallies, TopicTally};
 
 /// The format tag of a [`TopicModel`] file.
@@ -240,6 +241,11 @@ impl Assigner {
         c.sort_unstable_by_key(|(i, _)| *i);
         let w = vectorize::weigh(&c, &self.model.idf, self.model.max_terms);
         (c, w)
+    }
+
+    /// The model items are assigned with.
+    pub fn model(&self) -> &TopicModel {
+        &self.model
     }
 
     /// Assigns a batch of items (in parallel; output in input order).

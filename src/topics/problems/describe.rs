@@ -72,29 +72,7 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
         .map(|((ms, previous), keywords)| {
             let its: Vec<&Item> = ms.iter().map(|&m| cx.items[m]).collect();
             let object = object_of(ms, &its, &keys, &key_names);
-            let keywords: Vec<String> = keywords
-                .into_iter()
-                .filter(|k| !object.contains(k.as_str()))
-                .take(5)
-                .collect();
-            let label = if object.is_empty() {
-                keywords
-                    .iter()
-                    .take(3)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("、")
-            } else {
-                format!(
-                    "{object}：{}",
-                    keywords
-                        .iter()
-                        .take(3)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join("、")
-                )
-            };
+            let (keywords, label) = words_and_label(&object, keywords);
             let mut theme_counts: HashMap<Option<usize>, usize> = HashMap::new();
             for &m in ms {
                 *theme_counts.entry(cx.theme_of[m]).or_default() += 1;
@@ -191,6 +169,7 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
                 trend,
                 representatives,
                 item_ids: by_time.iter().map(|&m| cx.items[m].id.clone()).collect(),
+                terms: Vec::new(),
             }
         })
         .collect();
@@ -211,6 +190,23 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
         p.hot = hot;
     }
     problems
+}
+
+/// A problem's keywords (those not part of its object's name, at most five) and its label:
+/// the object and three of them (锦绣华庭小区：搅拌站、噪音、粉尘), or three when it names none.
+pub(crate) fn words_and_label(object: &str, keywords: Vec<String>) -> (Vec<String>, String) {
+    let keywords: Vec<String> = keywords
+        .into_iter()
+        .filter(|k| !object.contains(k.as_str()))
+        .take(5)
+        .collect();
+    let words = keywords.iter().take(3).cloned().collect::<Vec<_>>().join("、");
+    let label = if object.is_empty() {
+        words
+    } else {
+        format!("{object}：{words}")
+    };
+    (keywords, label)
 }
 
 /// The object of a problem: the key most of its items name (longer first on ties), when at

@@ -122,6 +122,10 @@ pub struct Problem {
     pub representatives: Vec<ItemRef>,
     /// Every member's id (the window's items), oldest first.
     pub item_ids: Vec<String>,
+    /// Its term counts (term id, count), written by an engine's task only, so that the
+    /// keywords can be weighed against all problems of the input ([`crate::topics::distributed`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<(u32, f32)>,
 }
 
 impl Problem {
@@ -152,21 +156,22 @@ pub(super) struct Grouping {
     pub key_names: Vec<String>,
 }
 
+/// Each of an item's names' keys, core first; at most MAX_NAMES names (the title's first).
+/// An engine counts these across its input to decide the object keys as [`object_keys`]
+/// does (`minyi problems keys`).
+pub fn name_keys(it: &Item) -> Vec<Vec<String>> {
+    it.places
+        .iter()
+        .take(MAX_NAMES)
+        .map(|name| place_keys(name))
+        .filter(|ks| !ks.is_empty())
+        .collect()
+}
+
 /// The object keys of each item: the keys of its place names, less those that end many
 /// different names with few items each (kinds of object), and the keys' names.
 fn object_keys(all: &[&Item], max_names: usize) -> (Vec<Vec<u32>>, Vec<String>) {
-    // Each name's keys, core first; at most MAX_NAMES names per item (the title's first).
-    let named: Vec<Vec<Vec<String>>> = all
-        .par_iter()
-        .map(|it| {
-            it.places
-                .iter()
-                .take(MAX_NAMES)
-                .map(|name| place_keys(name))
-                .filter(|ks| !ks.is_empty())
-                .collect()
-        })
-        .collect();
+    let named: Vec<Vec<Vec<String>>> = all.par_iter().map(|it| name_keys(it)).collect();
     // A tail is a key only when some item names it as a whole (中茂城 meets 星沙中茂城 because
     // someone wrote 中茂城; 沙中茂城 names nothing): the other tails only multiplied the pairs.
     let cores: FxHashSet<&str> = named
@@ -234,6 +239,19 @@ pub(super) fn group(
     cfg: &ProblemConfig,
 ) -> Grouping {
     let (keys, key_names) = object_keys(all, cfg.max_names_per_key);
+    group_by_keys(all, keys, key_names, vectors, dup, cfg)
+}
+
+/// [`group`] with each item's object keys given (ids into `key_names`): an engine decides
+/// them over its whole input and hands each task whole groups of items linked by keys.
+pub(in crate::topics) fn group_by_keys(
+    all: &[&Item],
+    keys: Vec<Vec<u32>>,
+    key_names: Vec<String>,
+    vectors: &Vectors,
+    dup: &[u32],
+    cfg: &ProblemConfig,
+) -> Grouping {
     let mut parent: Vec<u32> = (0..all.len() as u32).collect();
     // Items by key, in time order.
     let mut by_key: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
@@ -409,4 +427,4 @@ mod describe;
 #[cfg(test)]
 mod tests;
 
-pub(super) use describe::{describe, Context};
+pub(in crate::topics) use describe::{describe, words_and_label, Context};

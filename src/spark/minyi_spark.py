@@ -446,20 +446,33 @@ def sc_partitions(spark):
     return max(spark.sparkContext.defaultParallelism, 1)
 
 
+def strip_derived(line):
+    """A segmented line as the item it was: without what `minyi segment` added."""
+    item = json.loads(line)
+    for k in ("places", "title_terms", "body_terms", "sample_key"):
+        item.pop(k, None)
+    return json.dumps(item, ensure_ascii=False)
+
+
 def sample_lines(items, n, size, seed):
     """The `size` items with the smallest sample keys, without sorting all items: the keys
     are uniform 64-bit hashes (16 hex digits), so those below size/n x 1.2 of the range are
-    about 1.2 x size items; their exact top-k is the sample. Retried with a wider band in
-    the unlikely case the band holds too few."""
+    about 1.2 x size items. Only their keys reach the driver (16 bytes each), which finds
+    the size-th smallest; the sample is the items up to it, fetched a partition at a time.
+    Retried with a wider band in the unlikely case the band holds too few."""
     if n <= size:
-        return items.select("line")
+        return items.select("line"), 0
     share = min(1.0, 1.2 * size / n)
     while True:
         threshold = "%016x" % min(int(share * 2 ** 64), 2 ** 64 - 1)
-        band = items.filter(F.col("sample_key") <= threshold)
-        if share >= 1.0 or band.count() >= size:
-            return band.orderBy("sample_key").limit(size).select("line")
+        keys = [r["sample_key"] for r in
+                items.filter(F.col("sample_key") <= threshold).select("sample_key").toLocalIterator()]
+        if len(keys) >= size or share >= 1.0:
+            break
         share = min(1.0, share * 1.5)
+    keys.sort()
+    last = keys[min(size, len(keys)) - 1]
+    return items.filter(F.col("sample_key") <= last).select("line"), 16 * len(keys)
 
 
 def main(argv):
@@ -516,12 +529,13 @@ def main(argv):
     work = tempfile.mkdtemp(prefix="minyi-spark-")
     sample_path = os.path.join(work, "sample.jsonl")
     with open(sample_path, "w", encoding="utf-8") as f:
-        for r in sample_lines(items, n, args.sample_size, args.seed).toLocalIterator():
-            driver_bytes += len(r["line"].encode("utf-8"))
-            item = json.loads(r["line"])
-            for k in ("places", "title_terms", "body_terms", "sample_key"):
-                item.pop(k, None)
-            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+        sample, key_bytes = sample_lines(items, n, args.sample_size, args.seed)
+        driver_bytes += key_bytes
+        # The item as ingest reads it: the terms, places and key are recomputed (stripped on
+        # the executors, so that half as many bytes reach the driver).
+        for line in sample.rdd.map(lambda r: strip_derived(r["line"])).toLocalIterator():
+            driver_bytes += len(line.encode("utf-8"))
+            f.write(line + "\n")
     sample_index = os.path.join(work, "index")
     run_minyi(local, "ingest", sample_path, "--index", sample_index, *local_dict,
               stdout=subprocess.DEVNULL)

@@ -294,4 +294,3 @@ fn representatives(p: &HotProblem) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
-

@@ -58,17 +58,16 @@ pub struct FindArgs {
 }
 
 /// Reads standard input's non-empty lines, each parsed by `parse` (errors name the line).
-fn read_lines<T>(
-    what: &str,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> anyhow::Result<Vec<T>> {
+fn read_lines<T>(what: &str, parse: impl Fn(&str) -> Result<T, String>) -> anyhow::Result<Vec<T>> {
     let mut out = Vec::new();
     for (i, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line.map_err(|e| anyhow::anyhow!("<stdin> line {}: {e}", i + 1))?;
         if line.trim().is_empty() {
             continue;
         }
-        out.push(parse(&line).map_err(|e| anyhow::anyhow!("<stdin> line {}: not {what}: {e}", i + 1))?);
+        out.push(
+            parse(&line).map_err(|e| anyhow::anyhow!("<stdin> line {}: not {what}: {e}", i + 1))?,
+        );
     }
     Ok(out)
 }
@@ -85,7 +84,10 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.step {
         Step::Keys { quiet } => {
-            let items = read_lines("a segmented item (the output of `minyi segment`)", segmented)?;
+            let items = read_lines(
+                "a segmented item (the output of `minyi segment`)",
+                segmented,
+            )?;
             let mut named = 0;
             for it in &items {
                 if let Some(k) = NameKeys::of(it) {

@@ -301,7 +301,8 @@ pub fn details_csv(rows: &[Detail]) -> crate::Result<Vec<u8>> {
 /// Text is written as text (a leading `=` is never a formula), counts and heat as numbers,
 /// times as Excel date-times.
 pub fn xlsx(list: Option<&HotList>, rows: &[Detail]) -> crate::Result<Vec<u8>> {
-    xlsx_inner(list, rows).map_err(|e| crate::Error::Output(format!("cannot write the workbook: {e}")))
+    xlsx_inner(list, rows)
+        .map_err(|e| crate::Error::Output(format!("cannot write the workbook: {e}")))
 }
 
 fn header(ws: &mut Worksheet, columns: &[&str], widths: &[f64]) -> Result<(), XlsxError> {

@@ -150,8 +150,12 @@ fn fill_members(topics: &mut TopicReport, path: &Path) -> crate::Result<()> {
         path: file.to_path_buf(),
         message,
     };
-    let topic_of: HashMap<usize, usize> =
-        topics.topics.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let topic_of: HashMap<usize, usize> = topics
+        .topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id, i))
+        .collect();
     let mut problem_of: HashMap<String, (Option<usize>, usize)> = HashMap::new();
     for (i, t) in topics.topics.iter().enumerate() {
         for (j, p) in t.problems.iter().enumerate() {
@@ -200,7 +204,12 @@ fn fill_members(topics: &mut TopicReport, path: &Path) -> crate::Result<()> {
                     let i = usize::try_from(theme)
                         .ok()
                         .and_then(|t| topic_of.get(&t))
-                        .ok_or_else(|| bad(&file, format!("item {id}: theme {theme} is not in the topics file")))?;
+                        .ok_or_else(|| {
+                            bad(
+                                &file,
+                                format!("item {id}: theme {theme} is not in the topics file"),
+                            )
+                        })?;
                     topics.topics[*i].item_ids.push(id);
                 } else {
                     topics.other.item_ids.push(id);
@@ -209,12 +218,19 @@ fn fill_members(topics: &mut TopicReport, path: &Path) -> crate::Result<()> {
         }
     }
     let mismatch = |what: String, have: usize, want: usize| {
-        malformed!("{}: the assignments hold {have} items of {what}, the topics file says {want}", path.display())
+        malformed!(
+            "{}: the assignments hold {have} items of {what}, the topics file says {want}",
+            path.display()
+        )
     };
     for t in &mut topics.topics {
         t.item_ids.sort_unstable();
         if t.item_ids.len() != t.size {
-            return Err(mismatch(format!("topic {}", t.id), t.item_ids.len(), t.size));
+            return Err(mismatch(
+                format!("topic {}", t.id),
+                t.item_ids.len(),
+                t.size,
+            ));
         }
         for p in &mut t.problems {
             p.item_ids.sort_unstable();
@@ -222,7 +238,11 @@ fn fill_members(topics: &mut TopicReport, path: &Path) -> crate::Result<()> {
     }
     topics.other.item_ids.sort_unstable();
     if topics.other.item_ids.len() != topics.other.size {
-        return Err(mismatch("其他".into(), topics.other.item_ids.len(), topics.other.size));
+        return Err(mismatch(
+            "其他".into(),
+            topics.other.item_ids.len(),
+            topics.other.size,
+        ));
     }
     for p in topics.other.problems.iter_mut() {
         p.item_ids.sort_unstable();

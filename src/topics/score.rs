@@ -270,7 +270,7 @@ mod tests {
             likes: false,
             ..Columns::ALL
         };
-        let s = scores(&cfg, &[base.clone()], no_sectors);
+        let s = scores(&cfg, std::slice::from_ref(&base), no_sectors);
         assert!((s[0].0.hot - 1.0).abs() < 1e-9, "{}", s[0].0.hot);
         // With the column present and empty, the same topic loses the sector and likes share.
         let s = scores(&cfg, &[base], Columns::ALL);

@@ -350,20 +350,44 @@ fn a_topics_file_without_member_ids_reads_them_from_its_assignments() {
     let slim = w.path("spark/topics.json");
     std::fs::write(&slim, v.to_string()).unwrap();
     for format in ["md", "csv"] {
-        let a = w.run(&["report", "--topics", listed_file.to_str().unwrap(), "--format", format]);
-        let b = w.run(&["report", "--topics", slim.to_str().unwrap(), "--format", format]);
+        let a = w.run(&[
+            "report",
+            "--topics",
+            listed_file.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        let b = w.run(&[
+            "report",
+            "--topics",
+            slim.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
         assert_eq!(a.code, 0, "{}", a.stderr);
         assert_eq!(b.code, 0, "{}", b.stderr);
         assert_eq!(a.stdout, b.stdout, "{format}: the same report either way");
     }
     // An item missing from the assignments is refused, naming the topic.
     write_assignments(&w.path("spark/assignments/part-00000.parquet"), &rows[1..]);
-    let r = w.run(&["report", "--topics", slim.to_str().unwrap(), "--format", "md"]);
+    let r = w.run(&[
+        "report",
+        "--topics",
+        slim.to_str().unwrap(),
+        "--format",
+        "md",
+    ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("the assignments hold"), "{}", r.stderr);
     // No assignments where the file says: refused, saying what to copy.
     std::fs::remove_dir_all(w.path("spark/assignments")).unwrap();
-    let r = w.run(&["report", "--topics", slim.to_str().unwrap(), "--format", "md"]);
+    let r = w.run(&[
+        "report",
+        "--topics",
+        slim.to_str().unwrap(),
+        "--format",
+        "md",
+    ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("assignments"), "{}", r.stderr);
 }
@@ -386,7 +410,13 @@ fn a_report_of_all_items_is_headed_by_their_span_not_the_growth_window() {
         })
         .collect();
     let (first, last) = (days.first().unwrap(), days.last().unwrap());
-    let r = w.run(&["report", "--topics", file.to_str().unwrap(), "--format", "json"]);
+    let r = w.run(&[
+        "report",
+        "--topics",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let text = r.stdout.as_str();
@@ -396,12 +426,21 @@ fn a_report_of_all_items_is_headed_by_their_span_not_the_growth_window() {
         &v["period"]
     );
     let n = items.lines().count() as u64;
-    assert_eq!(v["overview"]["items"].as_u64(), Some(n), "{}", v["overview"]);
+    assert_eq!(
+        v["overview"]["items"].as_u64(),
+        Some(n),
+        "{}",
+        v["overview"]
+    );
     // A file of one window keeps that window (all its items fall in it).
     let q = w.run(&["topics", "--period", "2024Q4", "--format", "json"]);
     let qf = w.write("q.json", &q.stdout);
     let r = w.run(&["report", "--topics", qf.to_str().unwrap(), "--format", "md"]);
-    assert!(r.stdout.contains("2024-10-01 至 2024-12-31") || r.stdout.contains("2024年第四季度"), "{}", &r.stdout[..300.min(r.stdout.len())]);
+    assert!(
+        r.stdout.contains("2024-10-01 至 2024-12-31") || r.stdout.contains("2024年第四季度"),
+        "{}",
+        &r.stdout[..300.min(r.stdout.len())]
+    );
 }
 
 #[test]
@@ -412,7 +451,13 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
     let w = Workdir::new();
     w.ingest(&[&sample()], &[]);
     let model_path = w.path("model.json");
-    let local = w.run(&["topics", "--save-model", model_path.to_str().unwrap(), "--format", "json"]);
+    let local = w.run(&[
+        "topics",
+        "--save-model",
+        model_path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(local.code, 0, "{}", local.stderr);
     let local = TopicReport::from_json(&local.stdout).unwrap();
     let items = w.run(&["export"]).stdout;
@@ -420,7 +465,10 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
     assert_eq!(code, 0, "{err}");
     // Keys: a name's core, or a tail some item names whole; not one ending more than 5
     // different names with fewer than 3 items each ([problems] max_names_per_key).
-    assert!(keys_out.contains("\"copies\":[\"~0:"), "copy keys are written");
+    assert!(
+        keys_out.contains("\"copies\":[\"~0:"),
+        "copy keys are written"
+    );
     let named: Vec<(String, Vec<Vec<String>>)> = keys_out
         .lines()
         .map(|l| {
@@ -430,13 +478,17 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
         })
         .collect();
     assert!(named.len() > 50, "{} items name something", named.len());
-    let cores: BTreeSet<&str> = named.iter().flat_map(|(_, ns)| ns.iter().map(|k| k[0].as_str())).collect();
+    let cores: BTreeSet<&str> = named
+        .iter()
+        .flat_map(|(_, ns)| ns.iter().map(|k| k[0].as_str()))
+        .collect();
     let mut per_item: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
     for (id, ns) in &named {
         let keys = per_item.entry(id).or_default();
         for ks in ns {
             for k in ks {
-                if (k == &ks[0] || cores.contains(k.as_str())) && !keys.iter().any(|(x, _)| x == k) {
+                if (k == &ks[0] || cores.contains(k.as_str())) && !keys.iter().any(|(x, _)| x == k)
+                {
                     keys.push((k, &ks[0]));
                 }
             }
@@ -473,14 +525,29 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
     }
     let latest = latest(&items);
     let (code, found, err) = piped(
-        &["problems", "find", "--model", model_path.to_str().unwrap(), "--latest", &latest,
-          "--columns", "submitter,likes,feedback"],
+        &[
+            "problems",
+            "find",
+            "--model",
+            model_path.to_str().unwrap(),
+            "--latest",
+            &latest,
+            "--columns",
+            "submitter,likes,feedback",
+        ],
         &routed,
     );
     assert_eq!(code, 0, "{err}");
-    let mut found: Vec<minyi::topics::Problem> =
-        found.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    found.sort_by(|a, b| b.heat.index.total_cmp(&a.heat.index).then(b.size.cmp(&a.size)));
+    let mut found: Vec<minyi::topics::Problem> = found
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    found.sort_by(|a, b| {
+        b.heat
+            .index
+            .total_cmp(&a.heat.index)
+            .then(b.size.cmp(&a.size))
+    });
     let want = local.problems();
     assert!(want.len() >= 3, "the sample has designed problems");
     let brief = |p: &minyi::topics::Problem| (p.label.clone(), p.size, p.item_ids.clone());

@@ -317,7 +317,10 @@ fn a_reader_that_stops_early_is_not_an_error() {
     use std::io::BufRead;
     let w = Workdir::new();
     w.ingest(&[&sample()], &[]);
-    for args in [&["export"][..], &["search", "物业", "--limit", "400", "--format", "csv"][..]] {
+    for args in [
+        &["export"][..],
+        &["search", "物业", "--limit", "400", "--format", "csv"][..],
+    ] {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("minyi"))
             .args(args)
             .arg("--index")

@@ -8,10 +8,10 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::{Assignment, ModelTopic, TopicModel};
-use crate::topics::topic::TopicParts;
 use crate::topics::label;
 use crate::topics::score::{self, Windows};
 use crate::topics::tally::{self, Tally};
+use crate::topics::topic::TopicParts;
 use crate::topics::{ItemRef, Other, Topic, TopicReport};
 
 /// One topic's sums over its assigned items, as an engine aggregates [`Assignment`]s.
@@ -164,7 +164,9 @@ pub fn describe(
         .flat_map(|m| m.keys())
         .find(|&&k| k as usize >= model.vocab.len())
     {
-        return Err(malformed!("term id {bad} is outside the model's vocabulary"));
+        return Err(malformed!(
+            "term id {bad} is outside the model's vocabulary"
+        ));
     }
     let keywords = label::keywords_of_counts(&term_counts, &model.vocab, 8, words);
     let signals: Vec<score::Signals> = kept
@@ -234,13 +236,15 @@ pub fn describe(
     for (i, (mut p, hot)) in tallies.problems.into_iter().zip(flags).enumerate() {
         if !p.terms.is_empty() {
             let tf: HashMap<u32, f32> = std::mem::take(&mut p.terms).into_iter().collect();
-            if let Some(&bad) = tf
-                .keys()
-                .find(|t| !tallies.problem_terms.contains_key(t) || **t as usize >= model.vocab.len())
-            {
-                return Err(malformed!("problem term {bad} is not among the problems' terms or the vocabulary"));
+            if let Some(&bad) = tf.keys().find(|t| {
+                !tallies.problem_terms.contains_key(t) || **t as usize >= model.vocab.len()
+            }) {
+                return Err(malformed!(
+                    "problem term {bad} is not among the problems' terms or the vocabulary"
+                ));
             }
-            let keywords = label::keywords_against(&tf, &tallies.problem_terms, a, &model.vocab, 8, words);
+            let keywords =
+                label::keywords_against(&tf, &tallies.problem_terms, a, &model.vocab, 8, words);
             (p.keywords, p.label) = crate::topics::problems::words_and_label(&p.object, keywords);
         }
         p.rank = i + 1;

@@ -152,7 +152,10 @@ impl TopicModel {
             .iter()
             .find(|t| t.centre.iter().any(|&(i, _)| i >= dim))
         {
-            return Err(malformed!("topic {} has a term outside the vocabulary", t.id));
+            return Err(malformed!(
+                "topic {} has a term outside the vocabulary",
+                t.id
+            ));
         }
         Ok(m)
     }

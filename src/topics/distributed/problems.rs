@@ -182,7 +182,11 @@ pub fn find(
         dup: &dup,
     };
     let mut found = problems::describe(groups, &cx, &cfg.problems);
-    let index: FxHashMap<&str, usize> = all.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
+    let index: FxHashMap<&str, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.id.as_str(), i))
+        .collect();
     for p in &mut found {
         p.theme = p.theme.map(|t| t - 1);
         // Its term counts: the engine sums them over all problems, and `describe` weighs

@@ -24,7 +24,11 @@ pub(in crate::topics) struct Context<'a> {
 }
 
 /// The problems of the window among `groups`, ranked by heat, with their descriptions.
-pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Vec<Problem> {
+pub(in crate::topics) fn describe(
+    found: Grouping,
+    cx: &Context,
+    cfg: &ProblemConfig,
+) -> Vec<Problem> {
     let n = cx.n;
     let submitters = |ms: &[usize]| -> usize {
         if cx.has_submitters {
@@ -200,7 +204,12 @@ pub(crate) fn words_and_label(object: &str, keywords: Vec<String>) -> (Vec<Strin
         .filter(|k| !object.contains(k.as_str()))
         .take(5)
         .collect();
-    let words = keywords.iter().take(3).cloned().collect::<Vec<_>>().join("、");
+    let words = keywords
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("、");
     let label = if object.is_empty() {
         words
     } else {

@@ -349,45 +349,30 @@ fn a_topics_file_without_member_ids_reads_them_from_its_assignments() {
     std::fs::write(w.path("spark/assignments/_SUCCESS"), "").unwrap();
     let slim = w.path("spark/topics.json");
     std::fs::write(&slim, v.to_string()).unwrap();
+    let report = |file: &std::path::Path, format: &str| {
+        w.run(&[
+            "report",
+            "--topics",
+            file.to_str().unwrap(),
+            "--format",
+            format,
+        ])
+    };
     for format in ["md", "csv"] {
-        let a = w.run(&[
-            "report",
-            "--topics",
-            listed_file.to_str().unwrap(),
-            "--format",
-            format,
-        ]);
-        let b = w.run(&[
-            "report",
-            "--topics",
-            slim.to_str().unwrap(),
-            "--format",
-            format,
-        ]);
+        let a = report(&listed_file, format);
+        let b = report(&slim, format);
         assert_eq!(a.code, 0, "{}", a.stderr);
         assert_eq!(b.code, 0, "{}", b.stderr);
         assert_eq!(a.stdout, b.stdout, "{format}: the same report either way");
     }
     // An item missing from the assignments is refused, naming the topic.
     write_assignments(&w.path("spark/assignments/part-00000.parquet"), &rows[1..]);
-    let r = w.run(&[
-        "report",
-        "--topics",
-        slim.to_str().unwrap(),
-        "--format",
-        "md",
-    ]);
+    let r = report(&slim, "md");
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("the assignments hold"), "{}", r.stderr);
     // No assignments where the file says: refused, saying what to copy.
     std::fs::remove_dir_all(w.path("spark/assignments")).unwrap();
-    let r = w.run(&[
-        "report",
-        "--topics",
-        slim.to_str().unwrap(),
-        "--format",
-        "md",
-    ]);
+    let r = report(&slim, "md");
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("assignments"), "{}", r.stderr);
 }

@@ -16,7 +16,7 @@ use crate::item::Item;
 use crate::segment::Segmenter;
 use crate::topics::problems::{self, Context, Problem};
 use crate::topics::score::Windows;
-use crate::topics::vectorize::{weigh, Vectors};
+use crate::topics::vectorize::{dot, weigh, Vectors};
 use crate::topics::{graph, label, TopicConfig};
 
 /// An item's names and each name's object keys, core first, and its copy keys
@@ -104,6 +104,40 @@ pub struct InputColumns {
     pub feedback: bool,
 }
 
+/// Most later members of a copy-key bucket each member is compared with.
+const BUCKET_WINDOW: usize = 256;
+
+/// Near-duplicate groups among `items` (each item's group id): pairs that share a copy key
+/// and whose TF-IDF cosine reaches `threshold`, joined. Linear in the items, where a
+/// neighbour graph over a group of hundreds of thousands is not; near-duplicates (cosine
+/// 0.85 and more) share a band all but always, so the groups are those the local run finds
+/// in its neighbour graph (the same 169 problems on the real messages).
+fn near_duplicates(items: &[SegmentedItem], vectors: &Vectors, threshold: f32) -> Vec<u32> {
+    let n = items.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut buckets: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, it) in items.iter().enumerate() {
+        for k in copy_keys(it) {
+            buckets.entry(k).or_default().push(i);
+        }
+    }
+    let mut buckets: Vec<Vec<usize>> = buckets.into_values().filter(|b| b.len() > 1).collect();
+    buckets.sort();
+    for b in &buckets {
+        for (p, &a) in b.iter().enumerate() {
+            let ra = vectors.row(a);
+            for &c in b.iter().skip(p + 1).take(BUCKET_WINDOW) {
+                if graph::find(&mut parent, a as u32) != graph::find(&mut parent, c as u32)
+                    && dot(&ra, &vectors.row(c)) >= threshold
+                {
+                    graph::union(&mut parent, a as u32, c as u32);
+                }
+            }
+        }
+    }
+    (0..n as u32).map(|x| graph::find(&mut parent, x)).collect()
+}
+
 /// The problems among `items` (whole groups of items linked by object keys, with each item's
 /// `keys`), found and described as `minyi topics` finds them over a whole input without a
 /// window (growth windows ending at `latest`), with the model's vocabulary and idf. Each
@@ -135,10 +169,7 @@ pub fn find(
         tfidf,
         cap: model.max_terms,
     };
-    // Near-duplicates among these items, as the local run finds them among all.
-    let knn = graph::knn(&vectors.tfidf, vectors.vocab.len(), 10, cfg.min_similarity);
-    let dup = graph::near_duplicates(&knn, cfg.duplicate_similarity);
-    drop(knn);
+    let dup = near_duplicates(items, &vectors, cfg.duplicate_similarity);
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut key_names: Vec<String> = Vec::new();
     let key_ids: Vec<Vec<u32>> = keys

@@ -52,13 +52,11 @@ pub fn read_model(path: &std::path::Path) -> anyhow::Result<TopicModel> {
         .map_err(|e| anyhow::anyhow!("{} is not a minyi topic model: {e}", path.display()))
 }
 
-/// Runs the command.
-pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
-    let seg = super::segment::segmenter(args.index.as_deref(), args.dict.as_deref())?;
-    let model = read_model(&args.model)?;
-    let latest = args
-        .latest
-        .as_deref()
+/// `--latest`, as `assign` and `problems find` take it.
+pub fn parse_latest(
+    latest: Option<&str>,
+) -> anyhow::Result<Option<chrono::DateTime<chrono::FixedOffset>>> {
+    latest
         .map(|t| {
             chrono::DateTime::parse_from_rfc3339(t).map_err(|e| {
                 anyhow::anyhow!(
@@ -66,7 +64,14 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
                 )
             })
         })
-        .transpose()?;
+        .transpose()
+}
+
+/// Runs the command.
+pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
+    let seg = super::segment::segmenter(args.index.as_deref(), args.dict.as_deref())?;
+    let model = read_model(&args.model)?;
+    let latest = parse_latest(args.latest.as_deref())?;
     let score = settings.topic_config()?.score;
     let assigner = Assigner::new(model, latest, &score);
     let stdin = std::io::stdin().lock();

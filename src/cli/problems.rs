@@ -104,12 +104,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         Step::Find(a) => {
             let seg = super::segment::segmenter(None, a.dict.as_deref())?;
             let model = super::assign::read_model(&a.model)?;
-            let latest = a
-                .latest
-                .as_deref()
-                .map(chrono::DateTime::parse_from_rfc3339)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("--latest is not an RFC 3339 time: {e}"))?;
+            let latest = super::assign::parse_latest(a.latest.as_deref())?;
             let cfg = settings.topic_config()?;
             let assigner = Assigner::new(model, latest, &cfg.score);
             let routed = read_lines("a routed item ({\"line\", \"keys\", \"group\"})", |l| {

@@ -52,12 +52,8 @@ fn read_model(path: &std::path::Path) -> TopicModel {
     TopicModel::from_json(&std::fs::read_to_string(path).unwrap()).expect("a valid model")
 }
 
-#[test]
-fn describe_gives_local_topics_from_the_same_membership() {
-    // With every item in the sample and each item in its local topic, the engine's path
-    // (assign → sums → describe) must give exactly the descriptions `minyi topics` gives:
-    // keywords, labels, signals, scores, classes, representatives, months and sectors.
-    let w = Workdir::new();
+/// The sample mined locally with its topic model saved: the topics and the model's path.
+fn local_with_model(w: &Workdir) -> (TopicReport, std::path::PathBuf) {
     w.ingest(&[&sample()], &[]);
     let model_path = w.path("model.json");
     let local = w.run(&[
@@ -69,7 +65,16 @@ fn describe_gives_local_topics_from_the_same_membership() {
     ]);
     assert_eq!(local.code, 0, "{}", local.stderr);
     assert!(local.stderr.contains("专题模型已写入"), "{}", local.stderr);
-    let local = TopicReport::from_json(&local.stdout).unwrap();
+    (TopicReport::from_json(&local.stdout).unwrap(), model_path)
+}
+
+#[test]
+fn describe_gives_local_topics_from_the_same_membership() {
+    // With every item in the sample and each item in its local topic, the engine's path
+    // (assign → sums → describe) must give exactly the descriptions `minyi topics` gives:
+    // keywords, labels, signals, scores, classes, representatives, months and sectors.
+    let w = Workdir::new();
+    let (local, model_path) = local_with_model(&w);
     let model = read_model(&model_path);
     assert_eq!(model.topics.len(), local.topics.len());
     assert_eq!(model.sample, local.items);
@@ -434,17 +439,7 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
     // the whole input (here by the rule the Spark job applies), every item with a key routed
     // to one `problems find` — the problems must be those `minyi topics` finds.
     let w = Workdir::new();
-    w.ingest(&[&sample()], &[]);
-    let model_path = w.path("model.json");
-    let local = w.run(&[
-        "topics",
-        "--save-model",
-        model_path.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    assert_eq!(local.code, 0, "{}", local.stderr);
-    let local = TopicReport::from_json(&local.stdout).unwrap();
+    let (local, model_path) = local_with_model(&w);
     let items = w.run(&["export"]).stdout;
     let (code, keys_out, err) = piped(&["problems", "keys"], &items);
     assert_eq!(code, 0, "{err}");

@@ -156,8 +156,12 @@ pub fn find(
         return Vec::new();
     }
     let model = assigner.model();
-    let assigned = assigner.assign(seg, items);
-    let counts: Vec<_> = assigned.iter().map(|a| a.terms.clone()).collect();
+    // Each item's model topic (its theme) and term counts.
+    let (theme_of, counts): (Vec<Option<usize>>, Vec<_>) = assigner
+        .assign(seg, items)
+        .into_iter()
+        .map(|a| (a.topic, a.terms))
+        .unzip();
     let tfidf = counts
         .iter()
         .map(|c| weigh(c, &model.idf, model.max_terms))
@@ -187,7 +191,6 @@ pub fn find(
         .collect();
     let all: Vec<&Item> = items.iter().map(|s| &s.item).collect();
     // Themes by model topic id; `describe` writes a theme as the index + 1, undone below.
-    let theme_of: Vec<Option<usize>> = assigned.iter().map(|a| a.topic).collect();
     let window = match latest.map(Windows::ending_at) {
         Some(w) => (w.recent_from, w.recent_to),
         None => {

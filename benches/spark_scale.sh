@@ -49,6 +49,7 @@ s = json.load(open(sys.argv[1]))
 print(f"| {int(sys.argv[2]):,} | {s['seconds']:.0f} | {s['segment_s']:.0f} | {s['cluster_sample_s']:.0f} | "
       f"{s['assign_and_sum_s']:.0f} | {s['problems_s']:.0f} | {s['describe_and_write_s']:.0f} | {sys.argv[3]} | "
       f"{s['driver_bytes'] / 2**20:.1f} MB | {s['topics']} | {s['problems']:,} |")
+print(f"problem stages at {int(sys.argv[2]):,}: {json.dumps(s['problem_stages'])}", file=sys.stderr)
 PY
   python3 tests/spark/check.py --spark "$work/out_$n/topics.json" --summary "$work/out_$n/summary.json" \
     > /dev/null

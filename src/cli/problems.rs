@@ -1,5 +1,5 @@
-//! `minyi problems keys|find`: the problem level of a distributed run — what each Spark
-//! executor runs (see `src/spark/minyi_spark.py` and `topics::distributed::problems`).
+//! `minyi problems keys|pairs|find`: the problem level of a distributed run — what each
+//! Spark executor runs (see `src/spark/minyi_spark.py` and `topics::distributed::problems`).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -7,28 +7,44 @@ use std::path::PathBuf;
 use super::Outcome;
 use crate::config::Config;
 use crate::exchange::SegmentedItem;
-use crate::topics::distributed::problems::{find, InputColumns, NameKeys, Routed};
+use crate::topics::distributed::problems::{
+    find, InputColumns, KeyedRow, Links, NameKeys, Pair, Pairing, Routed,
+};
 use crate::topics::distributed::Assigner;
 
-/// The problem level (问题) of a distributed run, in two steps an engine runs on its
+/// The problem level (问题) of a distributed run, in three steps an engine runs on its
 /// partitions. `keys`: for each segmented item (the output of `minyi segment`), its names
 /// and their object keys, which the engine counts across the input to decide which keys
-/// name one object. `find`: the problems among items routed by key (whole groups of items
-/// linked by keys, one JSON object per line: {"line": the segmented item, "keys": its object
-/// keys, "group": its group}), one problem per output line, with its heat, to be ranked by
-/// the engine.
+/// name one object, its copy keys, time and TF-IDF row. `pairs`: the candidate pairs and
+/// near-duplicates among the items of each key. `find`: the problems among whole
+/// components of pairs (one JSON object per line: {"line": the segmented item, "keys": its
+/// object keys, "group": its component, "pairs": ids, "dups": ids}), one problem per output
+/// line, with its heat, to be ranked by the engine.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
     pub step: Step,
 }
 
-/// The two steps.
+/// The three steps.
 #[derive(Debug, clap::Subcommand)]
 pub enum Step {
-    /// Each item's names and their object keys (core first) and its copy keys (MinHash bands
-    /// of its terms), one JSON line per item that has any.
+    /// Each item's names and their object keys (core first), its copy keys (MinHash bands
+    /// of its terms), its time and TF-IDF row, one JSON line per item that has a key.
     Keys {
+        /// The topic model (`minyi topics --save-model FILE`): vocabulary and idf.
+        #[arg(long, value_name = "FILE")]
+        model: PathBuf,
+        /// No count on standard error.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// The pairs among the items of each key: one JSON object per line, {"key", "id",
+    /// "at", "row"} as `keys` wrote them, each key's lines together. Writes {"a", "b"} per
+    /// candidate pair of an object key, {"a", "b", "dup": true} per near-duplicate edge of
+    /// a copy key, and at the end {"a", "b", "star": true} linking each paired item to the
+    /// first item it is connected with (for finding components in few rounds).
+    Pairs {
         /// No count on standard error.
         #[arg(long, short)]
         quiet: bool,
@@ -83,14 +99,17 @@ fn segmented(line: &str) -> Result<SegmentedItem, String> {
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.step {
-        Step::Keys { quiet } => {
+        Step::Keys { model, quiet } => {
+            let model = super::assign::read_model(&model)?;
+            let cfg = settings.topic_config()?;
+            let assigner = Assigner::new(model, None, &cfg.score);
             let items = read_lines(
                 "a segmented item (the output of `minyi segment`)",
                 segmented,
             )?;
             let mut named = 0;
             for it in &items {
-                if let Some(k) = NameKeys::of(it) {
+                if let Some(k) = NameKeys::of(it, assigner.tfidf(it)) {
                     serde_json::to_writer(&mut out, &k)?;
                     out.write_all(b"\n")?;
                     named += 1;
@@ -101,6 +120,35 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
                 eprintln!("名称键：{} 条信息，{named} 条有键", items.len());
             }
         }
+        Step::Pairs { quiet } => {
+            let cfg = settings.topic_config()?;
+            let mut pairing = Pairing::new(&cfg);
+            let mut write = |found: Vec<Pair>| -> anyhow::Result<()> {
+                for p in found {
+                    serde_json::to_writer(&mut out, &p)?;
+                    out.write_all(b"\n")?;
+                }
+                Ok(())
+            };
+            for (i, line) in std::io::stdin().lock().lines().enumerate() {
+                let at = |e: &dyn std::fmt::Display| anyhow::anyhow!("<stdin> line {}: {e}", i + 1);
+                let line = line.map_err(|e| at(&e))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let row: KeyedRow = serde_json::from_str(&line).map_err(|e| {
+                    at(&format!(
+                        "not a keyed row ({{\"key\", \"id\", \"at\", \"row\"}}): {e}"
+                    ))
+                })?;
+                write(pairing.push(row).map_err(|e| at(&e))?)?;
+            }
+            write(pairing.finish())?;
+            out.flush()?;
+            if !quiet {
+                eprintln!("候选对：{} 个键，{} 对", pairing.keys, pairing.pairs);
+            }
+        }
         Step::Find(a) => {
             let seg = super::segment::segmenter(None, a.dict.as_deref())?;
             let model = super::assign::read_model(&a.model)?;
@@ -109,16 +157,21 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             let assigner = Assigner::new(model, latest, &cfg.score);
             let routed = read_lines("a routed item ({\"line\", \"keys\", \"group\"})", |l| {
                 let r: Routed = serde_json::from_str(l).map_err(|e| e.to_string())?;
-                Ok((segmented(&r.line)?, r.keys))
+                let links = Links {
+                    keys: r.keys,
+                    pairs: r.pairs,
+                    dups: r.dups,
+                };
+                Ok((segmented(&r.line)?, links))
             })?;
-            let (items, keys): (Vec<SegmentedItem>, Vec<Vec<String>>) = routed.into_iter().unzip();
+            let (items, links): (Vec<SegmentedItem>, Vec<Links>) = routed.into_iter().unzip();
             let has = |c: &str| a.columns.iter().any(|x| x == c);
             let columns = InputColumns {
                 submitters: has("submitter"),
                 likes: has("likes"),
                 feedback: has("feedback"),
             };
-            let found = find(&assigner, &seg, &items, &keys, latest, columns, &cfg);
+            let found = find(&assigner, &seg, &items, &links, latest, columns, &cfg)?;
             for p in &found {
                 serde_json::to_writer(&mut out, p)?;
                 out.write_all(b"\n")?;

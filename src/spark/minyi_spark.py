@@ -82,6 +82,10 @@ def parse_args(argv):
     p.add_argument("--problems-listed", type=int, default=1000,
                    help="hottest problems listed in topics.json (every problem's members are "
                    "in the assignments) [default: 1000]")
+    p.add_argument("--one-task-pairs", type=int, default=1_000_000, metavar="N",
+                   help="up to N paired items, the components of the pairs are found in one "
+                   "task (union-find over at most N links); above, by rounds of label "
+                   "propagation over the cluster; 0: always by rounds [default: 1000000]")
     return p.parse_args(argv)
 
 
@@ -321,7 +325,12 @@ NAMES = T.StructType([
     T.StructField("id", T.StringType()),
     T.StructField("names", T.ArrayType(T.ArrayType(T.StringType()))),
     T.StructField("copies", T.ArrayType(T.StringType())),
+    T.StructField("at", T.LongType()),
+    # Kept as its JSON text: it travels to `minyi problems pairs` as written.
+    T.StructField("row", T.StringType()),
 ])
+
+PAIRS = "a string, b string, dup boolean, star boolean"
 
 
 def problem_settings(local):
@@ -332,22 +341,84 @@ def problem_settings(local):
     return tomllib.loads(text).get("problems", {})
 
 
+def union_find(edges):
+    """(node, smallest node of its component) for the edges (a, b) of one task."""
+    parent = {}
+
+    def find(x):
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in edges:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = find(a), find(b)
+        if ra != rb:  # the smaller root stays: a root is its component's smallest node
+            parent[max(ra, rb)] = min(ra, rb)
+    for x in parent:
+        yield x, find(x)
+
+
+def components(spark, edges, one_task_below, stage):
+    """Connected components of the undirected graph `edges` (a, b): (node, label), each
+    node labelled with the smallest node of its component. Up to `one_task_below` edges
+    (a bound, not a share of the input), by union-find in one task; above, by label
+    propagation with pointer jumping (a node takes its label's label, so chains halve each
+    round), each round costing a few seconds of scheduling whatever the graph's size."""
+    edges = edges.persist()
+    if edges.count() <= one_task_below:
+        stage["rounds"] = 0
+        found = edges.rdd.map(lambda r: (r["a"], r["b"])).coalesce(1).mapPartitions(union_find)
+        return spark.createDataFrame(found, "node string, label string").localCheckpoint()
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", str(max(8, 2 * sc_partitions(spark))))
+    labels = (edges.select(F.col("a").alias("node")).union(edges.select(F.col("b").alias("node")))
+              .distinct().withColumn("label", F.col("node")).localCheckpoint())
+    for rounds in range(1, 101):
+        msgs = (edges.join(labels.withColumnRenamed("node", "a"), "a")
+                .select(F.col("b").alias("node"), "label")
+                .union(edges.join(labels.withColumnRenamed("node", "b"), "b")
+                       .select(F.col("a").alias("node"), "label")))
+        hooked = labels.union(msgs).groupBy("node").agg(F.min("label").alias("label"))
+        jumped = (hooked.join(hooked.select(F.col("node").alias("label"),
+                                            F.col("label").alias("next")), "label", "left")
+                  .select("node", F.least("label", F.coalesce("next", "label")).alias("label")))
+        new = jumped.localCheckpoint()
+        changed = (new.join(labels.withColumnRenamed("label", "old"), "node")
+                   .filter(F.col("label") != F.col("old")).count())
+        labels = new
+        if changed == 0:
+            break
+    else:
+        sys.exit("the pairs did not settle into components in 100 rounds")
+    spark.conf.set("spark.sql.shuffle.partitions", partitions)
+    stage["rounds"] = rounds
+    return labels
+
+
 def find_problems(spark, args, local, items, latest, dict_args, stage):
     """Problems across the whole input, with no sample (see src/topics/distributed/problems.rs).
 
-    1. Executors list each item's names and their keys (`minyi problems keys`).
+    1. Executors list each item's names and their keys, its copy keys, time and TF-IDF row
+       (`minyi problems keys`).
     2. Spark decides the object keys as src/topics/problems/mod.rs `object_keys` does, by
        counting over all items: a tail is a key only when some item names it whole; a key
        ending more than `max_names_per_key` different names with fewer than 3 items per
        name names a kind of object. A shuffle of keys and counts, not of items.
-    3. Keys named together in an item are linked, and so are the copy keys (MinHash bands of
-       an item's terms, shared by near-duplicates whether or not they name an object);
-       groups of linked keys are found by propagating the smallest key (connected
-       components over keys, a few rounds).
-    4. Only the items of groups of at least `min_items` items move: each task gets whole
-       groups and runs the local problem finding on them (`minyi problems find`).
+    3. Each key's items (ids, times and rows, not texts) meet in one task, which pairs them
+       as the local run does (`minyi problems pairs`): an object key's time neighbours of
+       similar words, a copy key's near-duplicates (MinHash bands of the terms, cosine
+       checked). Each task also links every paired item to the first item it is connected
+       with there (stars).
+    4. The components of the pairs are found from the stars (`components`); only the items of components
+       of at least `min_items` items move, whole components per task, with their pairs,
+       where the local linkage and description run (`minyi problems find`).
     5. The problems are ranked by heat across all tasks (a distributed sort) and numbered.
-    Returns (ranked problems as (JSON line, rank), membership (id, problem), group count).
+    Returns (ranked problems as (JSON line, rank), membership (id, problem), term counts).
     """
     started = time.time()
     settings = problem_settings(local)
@@ -358,7 +429,8 @@ def find_problems(spark, args, local, items, latest, dict_args, stage):
     env = minyi_env(args)
     lines = items.select("line").rdd.map(lambda r: r["line"])
     named = spark.read.schema(NAMES).json(
-        pipe(lines, [args.minyi, "problems", "keys", "--quiet"], env))
+        pipe(lines, [args.minyi, "problems", "keys", "--quiet", "--model",
+                     "sparkfile:model.json"], env)).persist()
     pairs = (named.select("id", F.posexplode("names").alias("ni", "ks"))
              .select("id", "ni", F.col("ks")[0].alias("core"), F.explode("ks").alias("key")))
     cores = pairs.select(F.col("core").alias("key")).distinct().withColumn("is_core", F.lit(True))
@@ -369,47 +441,46 @@ def find_problems(spark, args, local, items, latest, dict_args, stage):
                                       F.count(F.lit(1)).alias("n"))
     named_key = per_key.filter(~((F.col("cores") > max_names) & (F.col("n") < 3 * F.col("cores"))))
     item_keys = kept.join(named_key.select("key", "n"), "key").persist()
+    # Each key's items (ids, times, rows) in one task, which pairs them: object keys named
+    # by two items or more, copy keys shared.
     copies = named.select("id", F.explode("copies").alias("key"))
     shared = copies.groupBy("key").count().filter(F.col("count") >= 2).select("key")
-    linking = (item_keys.filter(F.col("n") >= 2).select("id", "key")
-               .union(copies.join(shared, "key").select("id", "key")))
-    edges = (linking.groupBy("id").agg(F.min("key").alias("a"), F.collect_set("key").alias("ks"))
-             .select("a", F.explode("ks").alias("b")).filter(F.col("a") != F.col("b"))
-             .distinct().persist())
-    # Keys are far fewer than items: a few shuffle partitions each round (restored after).
-    partitions = spark.conf.get("spark.sql.shuffle.partitions")
-    spark.conf.set("spark.sql.shuffle.partitions", str(max(8, 2 * sc_partitions(spark))))
-    labels = linking.select("key").distinct().withColumn("label", F.col("key")).localCheckpoint()
-    stage["prepare_s"] = round(time.time() - started, 1)
-    for rounds in range(1, 101):
-        msgs = (edges.join(labels.withColumnRenamed("key", "a"), "a")
-                .select(F.col("b").alias("key"), "label")
-                .union(edges.join(labels.withColumnRenamed("key", "b"), "b")
-                       .select(F.col("a").alias("key"), "label")))
-        hooked = labels.union(msgs).groupBy("key").agg(F.min("label").alias("label"))
-        # Pointer jumping: a key takes its label's label, so chains halve each round.
-        jumped = (hooked.join(hooked.select(F.col("key").alias("label"),
-                                            F.col("label").alias("next")), "label", "left")
-                  .select("key", F.least("label", F.coalesce("next", "label")).alias("label")))
-        new = jumped.localCheckpoint()
-        changed = (new.join(labels.withColumnRenamed("label", "old"), "key")
-                   .filter(F.col("label") != F.col("old")).count())
-        labels = new
-        if changed == 0:
-            break
-    else:
-        sys.exit("object keys did not settle into groups in 100 rounds")
-    spark.conf.set("spark.sql.shuffle.partitions", partitions)
-    stage["keys_s"] = round(time.time() - started, 1)
-    stage["key_rounds"] = rounds
-    group_of = linking.join(labels, "key").groupBy("id").agg(F.min("label").alias("group"))
-    big = group_of.groupBy("group").count().filter(F.col("count") >= min_items).select("group")
+    keyed = (item_keys.filter(F.col("n") >= 2).select("id", "key")
+             .union(copies.join(shared, "key").select("id", "key"))
+             .join(named.select("id", "at", "row"), "id")
+             .repartition(sc_partitions(spark), "key").sortWithinPartitions("key")
+             # {"key", "id", "at"} and the row's JSON text as it came.
+             .select(F.concat(F.expr("substring(to_json(struct(key, id, at)), 1, "
+                                     "length(to_json(struct(key, id, at))) - 1)"),
+                              F.lit(',"row":'), F.col("row"), F.lit("}")).alias("r")))
+    paired = (spark.read.schema(PAIRS).json(
+        pipe(keyed.rdd.map(lambda r: r["r"]), [args.minyi, "problems", "pairs", "--quiet"], env))
+        .select("a", "b", *[F.coalesce(c, F.lit(False)).alias(c) for c in ("dup", "star")])
+        .persist())
+    found_pairs = paired.filter(~F.col("star")).select("a", "b", "dup").distinct().persist()
+    stage["pairs"] = found_pairs.count()
+    stage["pairs_s"] = round(time.time() - started, 1)
+    # Components from each task's stars (a task's chains are one hop each): the same
+    # components as the pairs', in fewer rounds.
+    labels = components(spark, paired.filter("star").select("a", "b"), args.one_task_pairs,
+                        stage)
+    stage["components_s"] = round(time.time() - started - stage["pairs_s"], 1)
+    sizes = labels.groupBy("label").count()
+    stage["largest_component"] = sizes.agg(F.max("count")).collect()[0][0] or 0
+    group_of = (labels.join(sizes.filter(F.col("count") >= min_items), "label")
+                .select(F.col("node").alias("id"), F.col("label").alias("group")))
     keys_of = item_keys.groupBy("id").agg(F.sort_array(F.collect_list("key")).alias("keys"))
-    routed = (items.select("id", "line").join(group_of.join(big, "group"), "id")
-              .join(keys_of, "id", "left")
-              .withColumn("keys", F.coalesce("keys", F.array().cast("array<string>")))
+    # Each pair goes with its first item.
+    links = found_pairs.groupBy(F.col("a").alias("id")).agg(
+        F.sort_array(F.collect_list(F.when(~F.col("dup"), F.col("b")))).alias("pairs"),
+        F.sort_array(F.collect_list(F.when(F.col("dup"), F.col("b")))).alias("dups"))
+    empty = F.array().cast("array<string>")
+    routed = (items.select("id", "line").join(group_of, "id")
+              .join(keys_of, "id", "left").join(links, "id", "left")
+              .select("line", "group", *[F.coalesce(c, empty).alias(c)
+                                         for c in ("keys", "pairs", "dups")])
               .repartition(sc_partitions(spark), "group").sortWithinPartitions("group", "id")
-              .select(F.to_json(F.struct("line", "keys", "group")).alias("r")))
+              .select(F.to_json(F.struct("line", "keys", "group", "pairs", "dups")).alias("r")))
     columns = items.select(
         F.max((F.get_json_object("line", "$.submitter") != "").cast("int")).alias("submitter"),
         F.max((F.get_json_object("line", "$.likes").isNotNull()
@@ -425,11 +496,13 @@ def find_problems(spark, args, local, items, latest, dict_args, stage):
                         F.get_json_object("p", "$.heat.index").cast("double").alias("heat"),
                         F.get_json_object("p", "$.size").cast("long").alias("size"),
                         F.from_json(F.get_json_object("p", "$.item_ids"),
-                                    "array<string>").alias("ids")))
-    stage["find_s"] = round(time.time() - started - stage["keys_s"], 1)
+                                    "array<string>").alias("ids"))
+                .persist())  # ranked and summed: the tasks run once
     # Hottest first; ties by size, then by the members (as src/topics/problems/describe.rs).
     ranked = (problems.orderBy(F.desc("heat"), F.desc("size"), F.asc("ids")).rdd
               .zipWithIndex().map(lambda x: (x[0]["p"], x[0]["ids"], x[1] + 1)).persist())
+    ranked.count()
+    stage["find_s"] = round(time.time() - started - stage["pairs_s"] - stage["components_s"], 1)
     membership = spark.createDataFrame(
         ranked.flatMap(lambda x: [(i, "P%d" % x[2]) for i in x[1]]), "id string, problem string")
     # Term counts over all problems, for weighing the listed ones' keywords (bounded by the

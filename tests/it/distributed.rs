@@ -2,7 +2,7 @@
 //! sample (`minyi topics --save-model`), executors assign items (`minyi assign`), the engine
 //! sums per topic and `minyi describe` writes the topics JSON.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use minyi::segment::Segmenter;
 use minyi::topics::distributed::{describe, tally_assignments, Assignment, TopicModel};
@@ -436,12 +436,14 @@ fn a_report_of_all_items_is_headed_by_their_span_not_the_growth_window() {
 #[test]
 fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
     // The engine's path (issue 36): `problems keys` per item, the object keys decided over
-    // the whole input (here by the rule the Spark job applies), every item with a key routed
-    // to one `problems find` — the problems must be those `minyi topics` finds.
+    // the whole input (here by the rule the Spark job applies), `problems pairs` per key,
+    // every item with its pairs routed to one `problems find` — the problems must be those
+    // `minyi topics` finds.
     let w = Workdir::new();
     let (local, model_path) = local_with_model(&w);
+    let model = model_path.to_str().unwrap();
     let items = w.run(&["export"]).stdout;
-    let (code, keys_out, err) = piped(&["problems", "keys"], &items);
+    let (code, keys_out, err) = piped(&["problems", "keys", "--model", model], &items);
     assert_eq!(code, 0, "{err}");
     // Keys: a name's core, or a tail some item names whole; not one ending more than 5
     // different names with fewer than 3 items each ([problems] max_names_per_key).
@@ -449,10 +451,17 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
         keys_out.contains("\"copies\":[\"~0:"),
         "copy keys are written"
     );
-    let named: Vec<(String, Vec<Vec<String>>)> = keys_out
+    let keyed: Vec<serde_json::Value> = keys_out
         .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        keyed.iter().all(|v| v["row"].is_array()),
+        "each keyed item has its TF-IDF row"
+    );
+    let named: Vec<(String, Vec<Vec<String>>)> = keyed
+        .iter()
+        .map(|v| {
             let names = serde_json::from_value(v["names"].clone()).unwrap();
             (v["id"].as_str().unwrap().to_string(), names)
         })
@@ -483,6 +492,74 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
         }
     }
     let generic = |k: &str| key_cores[k].len() > 5 && key_items[k] < 3 * key_cores[k].len();
+    let object_keys = |id: &str| -> Vec<&str> {
+        per_item
+            .get(id)
+            .map(|ks| ks.iter().map(|(k, _)| *k).filter(|k| !generic(k)).collect())
+            .unwrap_or_default()
+    };
+    // Each key's items together (object keys and copy keys alike), in no particular order
+    // within the key: `problems pairs` orders them.
+    let mut by_key: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+    for v in &keyed {
+        let id = v["id"].as_str().unwrap();
+        let copies = v["copies"].as_array().unwrap().iter();
+        let keys = object_keys(id)
+            .into_iter()
+            .map(str::to_string)
+            .chain(copies.map(|c| c.as_str().unwrap().to_string()));
+        for key in keys {
+            let mut r = serde_json::json!({"key": key, "id": id, "row": v["row"]});
+            if let Some(at) = v.get("at") {
+                r["at"] = at.clone();
+            }
+            by_key.entry(key).or_default().push(r);
+        }
+    }
+    let records: String = by_key
+        .values()
+        .filter(|rs| rs.len() > 1)
+        .flat_map(|rs| rs.iter().rev().map(|r| r.to_string() + "\n"))
+        .collect();
+    let (code, pairs_out, err) = piped(&["problems", "pairs"], &records);
+    assert_eq!(code, 0, "{err}");
+    let mut pairs: HashMap<String, Vec<String>> = HashMap::new();
+    let mut dups: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stars: HashMap<String, String> = HashMap::new();
+    for l in pairs_out.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let (a, b) = (v["a"].as_str().unwrap(), v["b"].as_str().unwrap());
+        if v["star"] == true {
+            assert!(stars.insert(a.to_string(), b.to_string()).is_none(), "{l}");
+            continue;
+        }
+        assert!(a < b, "{l}");
+        let to = if v["dup"] == true {
+            &mut dups
+        } else {
+            &mut pairs
+        };
+        to.entry(a.to_string()).or_default().push(b.to_string());
+    }
+    assert!(pairs.len() > 10 && !dups.is_empty(), "{pairs_out}");
+    // The stars connect what the pairs connect: both items of a pair lead to one item.
+    let centre = |id: &str| stars.get(id).map_or(id.to_string(), |c| c.clone());
+    for (a, bs) in pairs.iter().chain(&dups) {
+        for b in bs {
+            assert_eq!(centre(a), centre(b), "{a} {b}");
+            assert!(
+                !stars.contains_key(&centre(a)),
+                "a star's centre is no one's member"
+            );
+        }
+    }
+    // A key's lines apart is refused.
+    let mut apart: Vec<&str> = records.lines().collect();
+    let last = apart.len() - 1;
+    apart.swap(0, last);
+    let (code, _, err) = piped(&["problems", "pairs"], &(apart.join("\n") + "\n"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("must come together"), "{err}");
     let lines: HashMap<String, &str> = items
         .lines()
         .map(|l| {
@@ -490,17 +567,15 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
             (v["id"].as_str().unwrap().to_string(), l)
         })
         .collect();
-    // Every item in one task (copies that name no object included), with its object keys.
+    // Every item in one task (copies that name no object included), with its links.
     let mut ids: Vec<&String> = lines.keys().collect();
     ids.sort();
     let mut routed = String::new();
     for id in ids {
-        let keys: Vec<&str> = per_item
-            .get(id.as_str())
-            .map(|ks| ks.iter().map(|(k, _)| *k).filter(|k| !generic(k)).collect())
-            .unwrap_or_default();
         let line: &str = lines[id];
-        let r = serde_json::json!({"line": line, "keys": keys, "group": "all"});
+        let r = serde_json::json!({"line": line, "keys": object_keys(id), "group": "all",
+            "pairs": pairs.get(id.as_str()).cloned().unwrap_or_default(),
+            "dups": dups.get(id.as_str()).cloned().unwrap_or_default()});
         routed.push_str(&(r.to_string() + "\n"));
     }
     let latest = latest(&items);
@@ -539,4 +614,14 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
     for (f, l) in found.iter().zip(&want) {
         assert_eq!(f.theme, l.theme, "{}", l.label);
     }
+    // A task given a pair whose other item it lacks (not a whole component) says so.
+    let (id, line) = lines.iter().next().unwrap();
+    let lone = serde_json::json!({"line": line, "keys": object_keys(id), "group": "x",
+        "pairs": ["no-such-item"]});
+    let (code, _, err) = piped(
+        &["problems", "find", "--model", model],
+        &(lone.to_string() + "\n"),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no-such-item"), "{err}");
 }

@@ -246,6 +246,11 @@ impl Assigner {
         (c, w)
     }
 
+    /// An item's L2-normalised TF-IDF row with the model's vocabulary and idf.
+    pub fn tfidf(&self, it: &SegmentedItem) -> Sparse {
+        self.row(it).1
+    }
+
     /// The model items are assigned with.
     pub fn model(&self) -> &TopicModel {
         &self.model

@@ -1,34 +1,70 @@
 //! Problems on an engine (issue 36): problems are local to a named object, so the engine
-//! needs no sample for them. It counts each item's name keys (`minyi problems keys`, from
-//! [`NameKeys`]) across the whole input to decide which keys name one object (as
-//! [`crate::topics::problems`] decides locally), links keys named together into groups, and
-//! hands each task whole groups; [`find`] runs the local problem finding on them with the
-//! model's vocabulary and idf. The engine ranks the problems by heat across all tasks and
-//! `minyi describe` lists the hottest.
+//! needs no sample for them, and the work splits where the data does.
+//!
+//! 1. `minyi problems keys` ([`NameKeys`]): each item's name keys, copy keys, time and
+//!    TF-IDF row. The engine counts the name keys across the whole input to decide which
+//!    name one object (as [`crate::topics::problems`] decides locally).
+//! 2. `minyi problems pairs` ([`pairs`]): the items of one key at a time (rows, not texts):
+//!    an object key's candidate pairs (time neighbours of similar words), a copy key's
+//!    near-duplicates (cosine checked).
+//! 3. The engine finds the components of those pairs and hands each task whole components;
+//!    `minyi problems find` ([`find`]) links them as the local run does, with the pairs
+//!    given, and describes the problems. The engine ranks them by heat across all tasks and
+//!    `minyi describe` lists the hottest.
 
 use chrono::{DateTime, FixedOffset};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::Assigner;
+use crate::error::malformed;
 use crate::exchange::SegmentedItem;
 use crate::item::Item;
 use crate::segment::Segmenter;
 use crate::topics::problems::{self, Context, Problem};
 use crate::topics::score::Windows;
-use crate::topics::vectorize::{dot, weigh, Vectors};
+use crate::topics::vectorize::{dot, weigh, Sparse, Vectors};
 use crate::topics::{graph, label, TopicConfig};
 
-/// An item's names and each name's object keys, core first, and its copy keys
-/// (`minyi problems keys`).
+/// An item's names and each name's object keys, core first, its copy keys, its time and its
+/// TF-IDF row (`minyi problems keys`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NameKeys {
     pub id: String,
     pub names: Vec<Vec<String>>,
     /// MinHash band keys of its terms: near-duplicates (the same message sent again) share
-    /// one with high probability, so the engine routes copies that name no object together
-    /// as well. They link items; they are not object keys.
+    /// one with high probability, so the engine compares copies that name no object as
+    /// well. They link items; they are not object keys.
     pub copies: Vec<String>,
+    /// Submission time (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
+    /// L2-normalised TF-IDF row with the model's vocabulary and idf.
+    pub row: Sparse,
+}
+
+/// One item of one key, as the engine hands it to `minyi problems pairs`: a key's items come
+/// together (consecutive lines).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyedRow {
+    pub key: String,
+    pub id: String,
+    #[serde(default)]
+    pub at: Option<i64>,
+    pub row: Sparse,
+}
+
+/// A candidate pair (same object, similar words), `a` < `b`; with `dup`, two
+/// near-duplicates; with `star`, an item `a` and the first item `b` it is connected with
+/// by the pairs of one `minyi problems pairs` (for finding components, not a pair).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pair {
+    pub a: String,
+    pub b: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dup: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub star: bool,
 }
 
 /// Bands and rows of the copy keys: two items whose term sets have Jaccard similarity 0.7
@@ -74,26 +110,175 @@ pub fn copy_keys(it: &SegmentedItem) -> Vec<String> {
 }
 
 impl NameKeys {
-    /// The keys of `it`'s names and its copy keys; `None` when it has neither.
-    pub fn of(it: &SegmentedItem) -> Option<NameKeys> {
+    /// The keys of `it`'s names and its copy keys, with its TF-IDF `row`; `None` when it
+    /// has no key.
+    pub fn of(it: &SegmentedItem, row: Sparse) -> Option<NameKeys> {
         let names = problems::name_keys(&it.item);
         let copies = copy_keys(it);
         (!names.is_empty() || !copies.is_empty()).then(|| NameKeys {
             id: it.item.id.clone(),
             names,
             copies,
+            at: it.item.submitted_at.map(|d| d.timestamp()),
+            row,
         })
     }
 }
 
+/// Whether a key is a copy key ([`copy_keys`]) rather than an object key.
+pub fn is_copy_key(key: &str) -> bool {
+    key.starts_with('~')
+}
+
+/// The pairs among the items of one key (`rows`, in any order). For an object key, its
+/// candidate pairs: each item with its next `time_neighbours` in time when their cosine
+/// reaches `place_similarity`, as the local run pairs them (before it leaves out
+/// near-duplicates, which the task that links them knows). For a copy key, the edges that
+/// join its near-duplicates (cosine at least `duplicate_similarity`), each item compared
+/// with the next [`BUCKET_WINDOW`] by id.
+pub fn pairs(mut rows: Vec<KeyedRow>, cfg: &TopicConfig) -> Vec<Pair> {
+    let Some(first) = rows.first() else {
+        return Vec::new();
+    };
+    let pair = |a: &KeyedRow, b: &KeyedRow, dup: bool| Pair {
+        a: a.id.clone().min(b.id.clone()),
+        b: a.id.clone().max(b.id.clone()),
+        dup,
+        star: false,
+    };
+    if is_copy_key(&first.key) {
+        rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let n = rows.len();
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        let mut out = Vec::new();
+        for a in 0..n {
+            for c in (a + 1..n).take(BUCKET_WINDOW) {
+                if graph::find(&mut parent, a as u32) != graph::find(&mut parent, c as u32)
+                    && dot(&rows[a].row, &rows[c].row) >= cfg.duplicate_similarity
+                {
+                    graph::union(&mut parent, a as u32, c as u32);
+                    out.push(pair(&rows[a], &rows[c], true));
+                }
+            }
+        }
+        return out;
+    }
+    rows.sort_unstable_by(|a, b| {
+        (a.at.unwrap_or(i64::MIN), &a.id).cmp(&(b.at.unwrap_or(i64::MIN), &b.id))
+    });
+    let by_position = |p: usize| std::borrow::Cow::Borrowed(&rows[p].row);
+    problems::neighbour_pairs(rows.len(), by_position, |_, _| false, &cfg.problems)
+        .into_iter()
+        .map(|(_, p, q)| pair(&rows[p], &rows[q], false))
+        .collect()
+}
+
+/// `minyi problems pairs` over a stream of keyed rows, each key's rows together: the pairs
+/// of each key when its rows end, and at the end the stars: each paired item with the first
+/// item it is connected with in the stream. The engine finds components from the stars,
+/// where a chain of thousands of pairs (one object's items in time) is one hop.
+pub struct Pairing<'a> {
+    cfg: &'a TopicConfig,
+    run: Vec<KeyedRow>,
+    done: FxHashSet<String>,
+    ids: FxHashMap<String, u32>,
+    parent: Vec<u32>,
+    /// Keys whose rows have ended.
+    pub keys: usize,
+    /// Pairs given so far.
+    pub pairs: usize,
+}
+
+impl<'a> Pairing<'a> {
+    pub fn new(cfg: &'a TopicConfig) -> Self {
+        Pairing {
+            cfg,
+            run: Vec::new(),
+            done: FxHashSet::default(),
+            ids: FxHashMap::default(),
+            parent: Vec::new(),
+            keys: 0,
+            pairs: 0,
+        }
+    }
+
+    /// Takes the next row; the pairs of the key that ended before it, if one did.
+    pub fn push(&mut self, row: KeyedRow) -> crate::Result<Vec<Pair>> {
+        let mut out = Vec::new();
+        if self.run.first().is_some_and(|f| f.key != row.key) {
+            out = self.end_key();
+        }
+        if self.done.contains(&row.key) {
+            return Err(malformed!(
+                "key {} again after other keys (each key's lines must come together)",
+                row.key
+            ));
+        }
+        self.run.push(row);
+        Ok(out)
+    }
+
+    /// The last key's pairs, then the stars.
+    pub fn finish(&mut self) -> Vec<Pair> {
+        let mut out = self.end_key();
+        let mut names: Vec<&str> = vec![""; self.ids.len()];
+        for (name, &i) in &self.ids {
+            names[i as usize] = name;
+        }
+        for i in 0..self.parent.len() as u32 {
+            let root = graph::find(&mut self.parent, i);
+            if root != i {
+                out.push(Pair {
+                    a: names[i as usize].to_string(),
+                    b: names[root as usize].to_string(),
+                    dup: false,
+                    star: true,
+                });
+            }
+        }
+        out
+    }
+
+    fn end_key(&mut self) -> Vec<Pair> {
+        if self.run.is_empty() {
+            return Vec::new();
+        }
+        let run = std::mem::take(&mut self.run);
+        self.done.insert(run[0].key.clone());
+        self.keys += 1;
+        let found = pairs(run, self.cfg);
+        for p in &found {
+            let [a, b] = [&p.a, &p.b].map(|id| self.node(id));
+            graph::union(&mut self.parent, a, b);
+        }
+        self.pairs += found.len();
+        found
+    }
+
+    fn node(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.ids.get(id) {
+            return i;
+        }
+        let i = self.parent.len() as u32;
+        self.ids.insert(id.to_string(), i);
+        self.parent.push(i);
+        i
+    }
+}
+
 /// An item routed to a problem-finding task: its line as `minyi segment` wrote it, its object
-/// keys (decided over the whole input; none for a copy that names no object) and its group
-/// of linked keys.
+/// keys (decided over the whole input; none for a copy that names no object), its component
+/// of pairs, and the items it is paired with (`pairs`: candidate pairs; `dups`:
+/// near-duplicates), each pair given with one of its items.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Routed {
     pub line: String,
     pub keys: Vec<String>,
     pub group: String,
+    #[serde(default)]
+    pub pairs: Vec<String>,
+    #[serde(default)]
+    pub dups: Vec<String>,
 }
 
 /// The optional columns of the whole input that problems weigh (decided by the engine).
@@ -107,53 +292,31 @@ pub struct InputColumns {
 /// Most later members of a copy-key bucket each member is compared with.
 const BUCKET_WINDOW: usize = 256;
 
-/// Near-duplicate groups among `items` (each item's group id): pairs that share a copy key
-/// and whose TF-IDF cosine reaches `threshold`, joined. Linear in the items, where a
-/// neighbour graph over a group of hundreds of thousands is not; near-duplicates (cosine
-/// 0.85 and more) share a band all but always, so the groups are those the local run finds
-/// in its neighbour graph (the same 169 problems on the real messages).
-fn near_duplicates(items: &[SegmentedItem], vectors: &Vectors, threshold: f32) -> Vec<u32> {
-    let n = items.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    let mut buckets: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    for (i, it) in items.iter().enumerate() {
-        for k in copy_keys(it) {
-            buckets.entry(k).or_default().push(i);
-        }
-    }
-    let mut buckets: Vec<Vec<usize>> = buckets.into_values().filter(|b| b.len() > 1).collect();
-    buckets.sort();
-    for b in &buckets {
-        for (p, &a) in b.iter().enumerate() {
-            let ra = vectors.row(a);
-            for &c in b.iter().skip(p + 1).take(BUCKET_WINDOW) {
-                if graph::find(&mut parent, a as u32) != graph::find(&mut parent, c as u32)
-                    && dot(&ra, &vectors.row(c)) >= threshold
-                {
-                    graph::union(&mut parent, a as u32, c as u32);
-                }
-            }
-        }
-    }
-    (0..n as u32).map(|x| graph::find(&mut parent, x)).collect()
+/// What links an item to others in a problem-finding task (see [`Routed`]).
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    pub keys: Vec<String>,
+    pub pairs: Vec<String>,
+    pub dups: Vec<String>,
 }
 
-/// The problems among `items` (whole groups of items linked by object keys, with each item's
-/// `keys`), found and described as `minyi topics` finds them over a whole input without a
-/// window (growth windows ending at `latest`), with the model's vocabulary and idf. Each
-/// problem's `theme` is the model topic (id) most of its items are assigned to. Ids and
-/// ranks are the task's own: the engine ranks across tasks.
+/// The problems among `items` (whole components of pairs, with each item's [`Links`]),
+/// linked and described as `minyi topics` does over a whole input without a window (growth
+/// windows ending at `latest`), with the model's vocabulary and idf. Each problem's `theme`
+/// is the model topic (id) most of its items are assigned to. Ids and ranks are the task's
+/// own: the engine ranks across tasks. A pair with an item not among `items` is an error
+/// (the engine routes whole components).
 pub fn find(
     assigner: &Assigner,
     seg: &Segmenter,
     items: &[SegmentedItem],
-    keys: &[Vec<String>],
+    links: &[Links],
     latest: Option<DateTime<FixedOffset>>,
     columns: InputColumns,
     cfg: &TopicConfig,
-) -> Vec<Problem> {
+) -> crate::Result<Vec<Problem>> {
     if items.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let model = assigner.model();
     // Each item's model topic (its theme) and term counts.
@@ -173,13 +336,43 @@ pub fn find(
         tfidf,
         cap: model.max_terms,
     };
-    let dup = near_duplicates(items, &vectors, cfg.duplicate_similarity);
+    let index: FxHashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.item.id.as_str(), i))
+        .collect();
+    let position = |id: &str| {
+        index.get(id).copied().ok_or_else(|| {
+            malformed!("an item is paired with {id}, which is not among the task's items")
+        })
+    };
+    // Near-duplicate groups: the components of the near-duplicate edges.
+    let mut parent: Vec<u32> = (0..items.len() as u32).collect();
+    for (i, l) in links.iter().enumerate() {
+        for other in &l.dups {
+            graph::union(&mut parent, i as u32, position(other)? as u32);
+        }
+    }
+    let dup: Vec<u32> = (0..items.len() as u32)
+        .map(|x| graph::find(&mut parent, x))
+        .collect();
+    let mut pairs: Vec<(f32, u32, u32)> = Vec::new();
+    for (i, l) in links.iter().enumerate() {
+        for other in &l.pairs {
+            let j = position(other)?;
+            if dup[i] != dup[j] {
+                let sim = dot(&vectors.row(i), &vectors.row(j));
+                pairs.push((sim, i.min(j) as u32, i.max(j) as u32));
+            }
+        }
+    }
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut key_names: Vec<String> = Vec::new();
-    let key_ids: Vec<Vec<u32>> = keys
+    let key_ids: Vec<Vec<u32>> = links
         .iter()
-        .map(|ks| {
-            ks.iter()
+        .map(|l| {
+            l.keys
+                .iter()
                 .map(|k| {
                     *ids.entry(k.as_str()).or_insert_with(|| {
                         key_names.push(k.clone());
@@ -197,11 +390,19 @@ pub fn find(
             let dated = all.iter().filter_map(|i| i.submitted_at);
             match (dated.clone().min(), dated.max()) {
                 (Some(a), Some(b)) => (a, b + chrono::Duration::seconds(1)),
-                _ => return Vec::new(),
+                _ => return Ok(Vec::new()),
             }
         }
     };
-    let groups = problems::group_by_keys(&all, key_ids, key_names, &vectors, &dup, &cfg.problems);
+    let groups = problems::link(
+        &all,
+        key_ids,
+        key_names,
+        &vectors,
+        &dup,
+        pairs,
+        &cfg.problems,
+    );
     let cx = Context {
         items: &all,
         n: all.len(),
@@ -216,11 +417,6 @@ pub fn find(
         dup: &dup,
     };
     let mut found = problems::describe(groups, &cx, &cfg.problems);
-    let index: FxHashMap<&str, usize> = all
-        .iter()
-        .enumerate()
-        .map(|(i, it)| (it.id.as_str(), i))
-        .collect();
     for p in &mut found {
         p.theme = p.theme.map(|t| t - 1);
         // Its term counts: the engine sums them over all problems, and `describe` weighs
@@ -234,5 +430,5 @@ pub fn find(
         p.terms = tf.into_iter().collect();
         p.terms.sort_unstable_by_key(|&(t, _)| t);
     }
-    found
+    Ok(found)
 }

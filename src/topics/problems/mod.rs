@@ -148,7 +148,7 @@ const DENSE_FROM: usize = 256;
 const MAX_NAMES: usize = 16;
 
 /// Candidate problems and the object keys they were found by.
-pub(super) struct Grouping {
+pub(in crate::topics) struct Grouping {
     /// Connected groups of at least two items (indices into the items).
     pub groups: Vec<Vec<usize>>,
     /// Each item's object keys (ids into `key_names`).
@@ -242,9 +242,8 @@ pub(super) fn group(
     group_by_keys(all, keys, key_names, vectors, dup, cfg)
 }
 
-/// [`group`] with each item's object keys given (ids into `key_names`): an engine decides
-/// them over its whole input and hands each task whole groups of items linked by keys.
-pub(in crate::topics) fn group_by_keys(
+/// [`group`] with each item's object keys given (ids into `key_names`).
+fn group_by_keys(
     all: &[&Item],
     keys: Vec<Vec<u32>>,
     key_names: Vec<String>,
@@ -252,7 +251,6 @@ pub(in crate::topics) fn group_by_keys(
     dup: &[u32],
     cfg: &ProblemConfig,
 ) -> Grouping {
-    let mut parent: Vec<u32> = (0..all.len() as u32).collect();
     // Items by key, in time order.
     let mut by_key: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for (i, ks) in keys.iter().enumerate() {
@@ -260,17 +258,72 @@ pub(in crate::topics) fn group_by_keys(
             by_key.entry(k).or_default().push(i);
         }
     }
-    let time = |i: usize| {
-        all[i]
-            .submitted_at
-            .map(|d| d.timestamp())
-            .unwrap_or(i64::MIN)
-    };
+    let time = |i: usize| time_of(all[i]);
     let mut lists: Vec<Vec<usize>> = by_key.into_values().filter(|l| l.len() > 1).collect();
     lists
         .par_iter_mut()
         .for_each(|l| l.sort_by_key(|&i| (time(i), i)));
     lists.sort();
+    // Candidate pairs (same object, similar words) in parallel.
+    let pairs: Vec<(f32, u32, u32)> = lists
+        .par_iter()
+        .flat_map_iter(|l| {
+            // Near-duplicates are joined already.
+            let joined = |p: usize, q: usize| dup[l[p]] == dup[l[q]];
+            neighbour_pairs(l.len(), |p| vectors.row(l[p]), joined, cfg)
+                .into_iter()
+                .map(|(sim, p, q)| (sim, l[p].min(l[q]) as u32, l[p].max(l[q]) as u32))
+        })
+        .collect();
+    link(all, keys, key_names, vectors, dup, pairs, cfg)
+}
+
+/// An item's time for ordering the items that name one object (undated first).
+fn time_of(it: &Item) -> i64 {
+    it.submitted_at.map(|d| d.timestamp()).unwrap_or(i64::MIN)
+}
+
+/// The candidate pairs among the `n` items of one object key, in time order (`row(p)` is the
+/// p-th item's TF-IDF row): each item with each of its next `time_neighbours`, when their
+/// cosine reaches `place_similarity`, unless `skip(p, q)`. As (cosine, p, q) with p < q,
+/// positions in the list.
+pub(in crate::topics) fn neighbour_pairs<'a>(
+    n: usize,
+    row: impl Fn(usize) -> Cow<'a, Sparse>,
+    skip: impl Fn(usize, usize) -> bool,
+    cfg: &ProblemConfig,
+) -> Vec<(f32, usize, usize)> {
+    let mut out = Vec::new();
+    for p in 0..n {
+        let ra = row(p);
+        for q in (p + 1..n).take(cfg.time_neighbours) {
+            if skip(p, q) {
+                continue;
+            }
+            let sim = dot(&ra, &row(q));
+            if sim >= cfg.place_similarity {
+                out.push((sim, p, q));
+            }
+        }
+    }
+    out
+}
+
+/// The linkage of candidate `pairs` (cosine, a, b) into candidate problems, with each item's
+/// object keys (ids into `key_names`) and near-duplicate group `dup`: near-duplicates join
+/// first unless they name different objects, then the pairs, most similar first, join two
+/// groups when their centres are similar enough. An engine finds the pairs over its whole
+/// input (per object key) and hands each task the items of whole components of the pairs.
+pub(in crate::topics) fn link(
+    all: &[&Item],
+    keys: Vec<Vec<u32>>,
+    key_names: Vec<String>,
+    vectors: &Vectors,
+    dup: &[u32],
+    mut pairs: Vec<(f32, u32, u32)>,
+    cfg: &ProblemConfig,
+) -> Grouping {
+    let mut parent: Vec<u32> = (0..all.len() as u32).collect();
     // Near-duplicates join first unless they name different objects (a template sent about
     // two schools is two problems).
     let mut first_of_dup: Vec<usize> = vec![usize::MAX; all.len()];
@@ -285,26 +338,7 @@ pub(in crate::topics) fn group_by_keys(
             }
         }
     }
-    // Candidate pairs (same object, similar words) in parallel, most similar first.
-    let mut pairs: Vec<(f32, u32, u32)> = lists
-        .par_iter()
-        .flat_map_iter(|l| {
-            let mut out = Vec::new();
-            for (p, &a) in l.iter().enumerate() {
-                let ra = vectors.row(a);
-                for &b in l.iter().skip(p + 1).take(cfg.time_neighbours) {
-                    if dup[a] == dup[b] {
-                        continue; // joined already
-                    }
-                    let sim = dot(&ra, &vectors.row(b));
-                    if sim >= cfg.place_similarity {
-                        out.push((sim, a.min(b) as u32, a.max(b) as u32));
-                    }
-                }
-            }
-            out
-        })
-        .collect();
+    // Most similar first.
     pairs.par_sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     pairs.dedup_by(|x, y| (x.1, x.2) == (y.1, y.2));
     // Average linkage: two groups join when their centres are as similar as a pair must be,

@@ -8,7 +8,7 @@ use super::Outcome;
 use crate::config::Config;
 use crate::exchange::SegmentedItem;
 use crate::topics::distributed::problems::{
-    find, InputColumns, KeyedRow, Links, NameKeys, Pair, Pairing, Routed,
+    count, find, InputColumns, KeyedRow, Links, NameKeys, Pair, Pairing, Routed,
 };
 use crate::topics::distributed::Assigner;
 
@@ -73,19 +73,30 @@ pub struct FindArgs {
     pub quiet: bool,
 }
 
-/// Reads standard input's non-empty lines, each parsed by `parse` (errors name the line).
-fn read_lines<T>(what: &str, parse: impl Fn(&str) -> Result<T, String>) -> anyhow::Result<Vec<T>> {
-    let mut out = Vec::new();
+/// Items counted at once by `find` (as `minyi assign` batches them).
+const BATCH: usize = 4096;
+
+/// Reads standard input's non-empty lines, each parsed by `parse` and handed to `take`
+/// (errors of either name the line).
+fn each_line<T>(
+    what: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+    mut take: impl FnMut(T) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     for (i, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line.map_err(|e| anyhow::anyhow!("<stdin> line {}: {e}", i + 1))?;
         if line.trim().is_empty() {
             continue;
         }
-        out.push(
-            parse(&line).map_err(|e| anyhow::anyhow!("<stdin> line {}: not {what}: {e}", i + 1))?,
-        );
+        let v =
+            parse(&line).map_err(|e| anyhow::anyhow!("<stdin> line {}: not {what}: {e}", i + 1))?;
+        take(v).map_err(|e| anyhow::anyhow!("<stdin> line {}: {e}", i + 1))?;
     }
-    Ok(out)
+    Ok(())
+}
+
+fn json<T: serde::de::DeserializeOwned>(line: &str) -> Result<T, String> {
+    serde_json::from_str(line).map_err(|e| e.to_string())
 }
 
 fn segmented(line: &str) -> Result<SegmentedItem, String> {
@@ -103,21 +114,23 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             let model = super::assign::read_model(&model)?;
             let cfg = settings.topic_config()?;
             let assigner = Assigner::new(model, None, &cfg.score);
-            let items = read_lines(
+            let (mut read, mut named) = (0, 0);
+            each_line(
                 "a segmented item (the output of `minyi segment`)",
                 segmented,
+                |it| {
+                    read += 1;
+                    if let Some(k) = NameKeys::of(&it, assigner.tfidf(&it)) {
+                        serde_json::to_writer(&mut out, &k)?;
+                        out.write_all(b"\n")?;
+                        named += 1;
+                    }
+                    Ok(())
+                },
             )?;
-            let mut named = 0;
-            for it in &items {
-                if let Some(k) = NameKeys::of(it, assigner.tfidf(it)) {
-                    serde_json::to_writer(&mut out, &k)?;
-                    out.write_all(b"\n")?;
-                    named += 1;
-                }
-            }
             out.flush()?;
             if !quiet {
-                eprintln!("名称键：{} 条信息，{named} 条有键", items.len());
+                eprintln!("名称键：{read} 条信息，{named} 条有键");
             }
         }
         Step::Pairs { quiet } => {
@@ -130,19 +143,11 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
                 }
                 Ok(())
             };
-            for (i, line) in std::io::stdin().lock().lines().enumerate() {
-                let at = |e: &dyn std::fmt::Display| anyhow::anyhow!("<stdin> line {}: {e}", i + 1);
-                let line = line.map_err(|e| at(&e))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let row: KeyedRow = serde_json::from_str(&line).map_err(|e| {
-                    at(&format!(
-                        "not a keyed row ({{\"key\", \"id\", \"at\", \"row\"}}): {e}"
-                    ))
-                })?;
-                write(pairing.push(row).map_err(|e| at(&e))?)?;
-            }
+            each_line(
+                "a keyed row ({\"key\", \"id\", \"at\", \"row\"})",
+                json,
+                |row: KeyedRow| write(pairing.push(row)?),
+            )?;
             write(pairing.finish())?;
             out.flush()?;
             if !quiet {
@@ -155,30 +160,44 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             let latest = super::assign::parse_latest(a.latest.as_deref())?;
             let cfg = settings.topic_config()?;
             let assigner = Assigner::new(model, latest, &cfg.score);
-            let routed = read_lines("a routed item ({\"line\", \"keys\", \"group\"})", |l| {
-                let r: Routed = serde_json::from_str(l).map_err(|e| e.to_string())?;
-                let links = Links {
-                    keys: r.keys,
-                    pairs: r.pairs,
-                    dups: r.dups,
-                };
-                Ok((segmented(&r.line)?, links))
-            })?;
-            let (items, links): (Vec<SegmentedItem>, Vec<Links>) = routed.into_iter().unzip();
+            // Read in batches, each counted and kept lean before the next.
+            let (mut items, mut links, mut batch) = (Vec::new(), Vec::new(), Vec::new());
+            let routed = |l: &str| {
+                let r: Routed = json(l)?;
+                Ok((segmented(&r.line)?, r))
+            };
+            each_line(
+                "a routed item ({\"line\", \"keys\", \"group\"})",
+                routed,
+                |(it, r)| {
+                    batch.push(it);
+                    links.push(Links {
+                        keys: r.keys,
+                        pairs: r.pairs,
+                        dups: r.dups,
+                    });
+                    if batch.len() == BATCH {
+                        items.extend(count(&assigner, &seg, std::mem::take(&mut batch)));
+                    }
+                    Ok(())
+                },
+            )?;
+            items.extend(count(&assigner, &seg, batch));
+            let n = items.len();
             let has = |c: &str| a.columns.iter().any(|x| x == c);
             let columns = InputColumns {
                 submitters: has("submitter"),
                 likes: has("likes"),
                 feedback: has("feedback"),
             };
-            let found = find(&assigner, &seg, &items, &links, latest, columns, &cfg)?;
+            let found = find(&assigner, &seg, items, &links, latest, columns, &cfg)?;
             for p in &found {
                 serde_json::to_writer(&mut out, p)?;
                 out.write_all(b"\n")?;
             }
             out.flush()?;
             if !a.quiet {
-                eprintln!("问题：{} 条信息，{} 个问题", items.len(), found.len());
+                eprintln!("问题：{n} 条信息，{} 个问题", found.len());
             }
         }
     }

@@ -292,6 +292,34 @@ pub struct InputColumns {
 /// Most later members of a copy-key bucket each member is compared with.
 const BUCKET_WINDOW: usize = 256;
 
+/// An item of a problem-finding task as it is kept: its terms counted with the model's
+/// vocabulary, then dropped with its body (which problems do not read), and its theme (the
+/// model topic it is assigned to). A long article's terms as strings took tens of KB, and
+/// one component can hold hundreds of thousands of items.
+pub struct Counted {
+    pub item: Item,
+    pub theme: Option<usize>,
+    pub counts: Sparse,
+}
+
+/// Counts a batch of segmented items (in parallel) into [`Counted`] ones.
+pub fn count(assigner: &Assigner, seg: &Segmenter, batch: Vec<SegmentedItem>) -> Vec<Counted> {
+    let assigned = assigner.assign(seg, &batch);
+    batch
+        .into_iter()
+        .zip(assigned)
+        .map(|(s, a)| {
+            let mut item = s.item;
+            item.body = String::new();
+            Counted {
+                item,
+                theme: a.topic,
+                counts: a.terms,
+            }
+        })
+        .collect()
+}
+
 /// What links an item to others in a problem-finding task (see [`Routed`]).
 #[derive(Debug, Clone, Default)]
 pub struct Links {
@@ -309,7 +337,7 @@ pub struct Links {
 pub fn find(
     assigner: &Assigner,
     seg: &Segmenter,
-    items: &[SegmentedItem],
+    items: Vec<Counted>,
     links: &[Links],
     latest: Option<DateTime<FixedOffset>>,
     columns: InputColumns,
@@ -319,12 +347,14 @@ pub fn find(
         return Ok(Vec::new());
     }
     let model = assigner.model();
-    // Each item's model topic (its theme) and term counts.
-    let (theme_of, counts): (Vec<Option<usize>>, Vec<_>) = assigner
-        .assign(seg, items)
-        .into_iter()
-        .map(|a| (a.topic, a.terms))
-        .unzip();
+    let mut kept = Vec::with_capacity(items.len());
+    let mut theme_of = Vec::with_capacity(items.len());
+    let mut counts = Vec::with_capacity(items.len());
+    for c in items {
+        kept.push(c.item);
+        theme_of.push(c.theme);
+        counts.push(c.counts);
+    }
     let tfidf = counts
         .iter()
         .map(|c| weigh(c, &model.idf, model.max_terms))
@@ -336,10 +366,10 @@ pub fn find(
         tfidf,
         cap: model.max_terms,
     };
-    let index: FxHashMap<&str, usize> = items
+    let index: FxHashMap<&str, usize> = kept
         .iter()
         .enumerate()
-        .map(|(i, it)| (it.item.id.as_str(), i))
+        .map(|(i, it)| (it.id.as_str(), i))
         .collect();
     let position = |id: &str| {
         index.get(id).copied().ok_or_else(|| {
@@ -347,13 +377,13 @@ pub fn find(
         })
     };
     // Near-duplicate groups: the components of the near-duplicate edges.
-    let mut parent: Vec<u32> = (0..items.len() as u32).collect();
+    let mut parent: Vec<u32> = (0..kept.len() as u32).collect();
     for (i, l) in links.iter().enumerate() {
         for other in &l.dups {
             graph::union(&mut parent, i as u32, position(other)? as u32);
         }
     }
-    let dup: Vec<u32> = (0..items.len() as u32)
+    let dup: Vec<u32> = (0..kept.len() as u32)
         .map(|x| graph::find(&mut parent, x))
         .collect();
     let mut pairs: Vec<(f32, u32, u32)> = Vec::new();
@@ -382,7 +412,7 @@ pub fn find(
                 .collect()
         })
         .collect();
-    let all: Vec<&Item> = items.iter().map(|s| &s.item).collect();
+    let all: Vec<&Item> = kept.iter().collect();
     // Themes by model topic id; `describe` writes a theme as the index + 1, undone below.
     let window = match latest.map(Windows::ending_at) {
         Some(w) => (w.recent_from, w.recent_to),

@@ -177,12 +177,12 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
                         dups: r.dups,
                     });
                     if batch.len() == BATCH {
-                        items.extend(count(&assigner, &seg, std::mem::take(&mut batch)));
+                        items.extend(count(&assigner, std::mem::take(&mut batch)));
                     }
                     Ok(())
                 },
             )?;
-            items.extend(count(&assigner, &seg, batch));
+            items.extend(count(&assigner, batch));
             let n = items.len();
             let has = |c: &str| a.columns.iter().any(|x| x == c);
             let columns = InputColumns {

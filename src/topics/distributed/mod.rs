@@ -256,19 +256,20 @@ impl Assigner {
         &self.model
     }
 
-    /// Assigns a batch of items (in parallel; output in input order).
-    pub fn assign(&self, seg: &Segmenter, items: &[SegmentedItem]) -> Vec<Assignment> {
+    /// Each item's term counts, topic (an index into the model's topics; `None`: 其他) and
+    /// cosine to its nearest centre (in parallel; in input order).
+    fn place(&self, items: &[SegmentedItem]) -> Vec<(Sparse, Option<usize>, f32)> {
         use rayon::prelude::*;
         let (counts, weights): (Vec<Sparse>, Vec<Sparse>) =
             items.par_iter().map(|it| self.row(it)).unzip();
         let nearest = Features::words(&weights, self.model.vocab.len()).nearest(&self.centres);
+        // When the sample was the whole set, local minyi keeps its 其他 as found.
+        let whole = self.model.sample >= self.model.population;
         items
             .par_iter()
             .zip(counts)
             .zip(nearest)
             .map(|((it, counts), best)| {
-                // When the sample was the whole set, local minyi keeps its 其他 as found.
-                let whole = self.model.sample >= self.model.population;
                 let topic = match self.member_of.get(&it.item.id) {
                     Some(&t) => Some(t),
                     None if whole => None,
@@ -276,16 +277,35 @@ impl Assigner {
                         .filter(|&(t, s)| s >= self.model.topics[t].floor)
                         .map(|(t, _)| t),
                 };
-                Assignment {
-                    item: ItemRef::of(&it.item),
-                    topic: topic.map(|t| self.model.topics[t].id),
-                    similarity: best.map(|(_, s)| s).unwrap_or(0.0),
-                    unix: it.item.submitted_at.map(|d| d.timestamp()),
-                    time: it.item.submitted_at.map(|d| d.to_rfc3339()),
-                    signals: ItemSignals::of(&self.cues, &it.item, self.windows.as_ref()),
-                    terms: counts,
-                    phrases: label::phrases_of(seg, &it.item.title),
-                }
+                (counts, topic, best.map(|(_, s)| s).unwrap_or(0.0))
+            })
+            .collect()
+    }
+
+    /// Each item's model topic id (`None`: 其他) and term counts, as [`Assigner::assign`]
+    /// finds them, without the rest of an assignment (in input order).
+    pub fn topics_and_counts(&self, items: &[SegmentedItem]) -> Vec<(Option<usize>, Sparse)> {
+        self.place(items)
+            .into_iter()
+            .map(|(counts, topic, _)| (topic.map(|t| self.model.topics[t].id), counts))
+            .collect()
+    }
+
+    /// Assigns a batch of items (in parallel; output in input order).
+    pub fn assign(&self, seg: &Segmenter, items: &[SegmentedItem]) -> Vec<Assignment> {
+        use rayon::prelude::*;
+        items
+            .par_iter()
+            .zip(self.place(items))
+            .map(|(it, (counts, topic, similarity))| Assignment {
+                item: ItemRef::of(&it.item),
+                topic: topic.map(|t| self.model.topics[t].id),
+                similarity,
+                unix: it.item.submitted_at.map(|d| d.timestamp()),
+                time: it.item.submitted_at.map(|d| d.to_rfc3339()),
+                signals: ItemSignals::of(&self.cues, &it.item, self.windows.as_ref()),
+                terms: counts,
+                phrases: label::phrases_of(seg, &it.item.title),
             })
             .collect()
     }

@@ -140,11 +140,14 @@ pub fn pairs(mut rows: Vec<KeyedRow>, cfg: &TopicConfig) -> Vec<Pair> {
     let Some(first) = rows.first() else {
         return Vec::new();
     };
-    let pair = |a: &KeyedRow, b: &KeyedRow, dup: bool| Pair {
-        a: a.id.clone().min(b.id.clone()),
-        b: a.id.clone().max(b.id.clone()),
-        dup,
-        star: false,
+    let pair = |a: &KeyedRow, b: &KeyedRow, dup: bool| {
+        let (a, b) = if a.id <= b.id { (a, b) } else { (b, a) };
+        Pair {
+            a: a.id.clone(),
+            b: b.id.clone(),
+            dup,
+            star: false,
+        }
     };
     if is_copy_key(&first.key) {
         rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
@@ -303,18 +306,18 @@ pub struct Counted {
 }
 
 /// Counts a batch of segmented items (in parallel) into [`Counted`] ones.
-pub fn count(assigner: &Assigner, seg: &Segmenter, batch: Vec<SegmentedItem>) -> Vec<Counted> {
-    let assigned = assigner.assign(seg, &batch);
+pub fn count(assigner: &Assigner, batch: Vec<SegmentedItem>) -> Vec<Counted> {
+    let placed = assigner.topics_and_counts(&batch);
     batch
         .into_iter()
-        .zip(assigned)
-        .map(|(s, a)| {
+        .zip(placed)
+        .map(|(s, (theme, counts))| {
             let mut item = s.item;
             item.body = String::new();
             Counted {
                 item,
-                theme: a.topic,
-                counts: a.terms,
+                theme,
+                counts,
             }
         })
         .collect()

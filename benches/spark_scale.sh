@@ -10,6 +10,7 @@
 #
 # MINYI_SPARK_SIZES ("1000000 3000000 10000000"), MINYI_SCALE_DIR (/tmp/minyi-scale, keeps the
 # corpora), MINYI_SPARK_MEMORY (per worker, 5g). Without MINYI_BIN, minyi is built in release.
+# The input is read in partitions of 100,000 items (16 at least), as src/spark/README.md advises.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes="${MINYI_SPARK_SIZES:-1000000 3000000 10000000}"
@@ -39,7 +40,8 @@ with open(sys.argv[1], encoding="utf-8", newline="") as f, open(sys.argv[2], "w"
   src/spark/cluster.sh start 2 1 "$memory" > /dev/null
   /usr/bin/time -v -o "$work/time_$n.txt" spark-submit --master spark://127.0.0.1:7077 \
     --driver-memory 1g --conf spark.driver.maxResultSize=32m --conf spark.executor.memory="$memory" \
-    src/spark/minyi_spark.py --input "$jsonl" --out "$work/out_$n" --minyi "$bin" --partitions 16 \
+    src/spark/minyi_spark.py --input "$jsonl" --out "$work/out_$n" --minyi "$bin" \
+    --partitions $(( n / 100000 > 16 ? n / 100000 : 16 )) \
     2> "$work/spark_$n.log" > /dev/null || { tail -n 40 "$work/spark_$n.log" >&2; exit 1; }
   src/spark/cluster.sh stop
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f MB", $2 / 1024}' "$work/time_$n.txt")

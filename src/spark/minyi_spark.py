@@ -86,6 +86,11 @@ def parse_args(argv):
                    help="up to N paired items, the components of the pairs are found in one "
                    "task (union-find over at most N links); above, by rounds of label "
                    "propagation over the cluster; 0: always by rounds [default: 1000000]")
+    p.add_argument("--max-component", type=int, default=200_000, metavar="N",
+                   help="most items one `problems find` task links: a component of pairs over N "
+                   "items is cut by time into equal runs of at most N, and pairs across the cuts "
+                   "are dropped (a problem larger than that may come out in parts) "
+                   "[default: 200000]")
     return p.parse_args(argv)
 
 
@@ -400,6 +405,48 @@ def components(spark, edges, one_task_below, stage):
     return labels
 
 
+def time_slices(spark, labels, sizes, pairs, named, most, stage):
+    """Components of over `most` items cut into runs of consecutive items in time (undated
+    first, then by id), k equal runs of at most `most` each, labelled `label#run`; the pairs
+    (a, b, dup) whose items fall in different runs are dropped. The candidate pairs join
+    items close in time (an object's next neighbours), so few cross a cut; a problem with
+    items on both sides comes out as two. Rank in the component by a distributed sort, never
+    a window over it. Returns (labels, sizes, pairs)."""
+    over = sizes.filter(F.col("count") > most).select("label", F.col("count").alias("size"))
+    stage["sliced_components"] = over.count()
+    if stage["sliced_components"] == 0:
+        stage["largest_linked"] = stage["largest_component"]
+        return labels, sizes, pairs
+    ordered = (labels.join(F.broadcast(over), "label")
+               .join(named.select(F.col("id").alias("node"), "at"), "node")
+               .orderBy("label", F.asc_nulls_first("at"), "node"))
+    at = spark.createDataFrame(
+        ordered.rdd.zipWithIndex().map(lambda x: (x[0]["node"], x[0]["label"], x[0]["size"],
+                                                  x[1])),
+        "node string, label string, size long, pos long")
+    start = at.groupBy("label").agg(F.min("pos").alias("start"))
+    runs = F.ceil(F.col("size") / F.lit(most))
+    cut = (at.join(start, "label")
+           .select("node", F.concat("label", F.lit("#"), F.floor(
+               (F.col("pos") - F.col("start")) * runs / F.col("size")).cast("string"))
+               .alias("label"))
+           .localCheckpoint())
+    labels = labels.join(F.broadcast(over.select("label")), "label", "left_anti").unionByName(
+        cut.select("label", "node")).select("node", "label")
+    run_a = cut.select(F.col("node").alias("a"), F.col("label").alias("run_a"))
+    run_b = cut.select(F.col("node").alias("b"), F.col("label").alias("run_b"))
+    pairs = (pairs.join(run_a, "a", "left").join(run_b, "b", "left")
+             .filter(F.col("run_a").isNull() | (F.col("run_a") == F.col("run_b")))
+             .select("a", "b", "dup").persist())
+    stage["pairs_across_cuts"] = stage["pairs"] - pairs.count()
+    sizes = labels.groupBy("label").count().persist()
+    stage["largest_linked"] = sizes.agg(F.max("count")).collect()[0][0]
+    print(f"problems: {stage['sliced_components']} components of over {most:,} items cut by "
+          f"time; {stage['pairs_across_cuts']:,} pairs across the cuts dropped",
+          file=sys.stderr)
+    return labels, sizes, pairs
+
+
 def find_problems(spark, args, local, items, latest, dict_args, stage):
     """Problems across the whole input, with no sample (see src/topics/distributed/problems.rs).
 
@@ -414,9 +461,10 @@ def find_problems(spark, args, local, items, latest, dict_args, stage):
        similar words, a copy key's near-duplicates (MinHash bands of the terms, cosine
        checked). Each task also links every paired item to the first item it is connected
        with there (stars).
-    4. The components of the pairs are found from the stars (`components`); only the items of components
-       of at least `min_items` items move, whole components per task, with their pairs,
-       where the local linkage and description run (`minyi problems find`).
+    4. The components of the pairs are found from the stars (`components`); a component
+       of over `--max-component` items is cut by time (`time_slices`). Only the items of
+       components of at least `min_items` items move, whole components per task, with their
+       pairs, where the local linkage and description run (`minyi problems find`).
     5. The problems are ranked by heat across all tasks (a distributed sort) and numbered.
     Returns (ranked problems as (JSON line, rank), membership (id, problem), term counts).
     """
@@ -465,8 +513,10 @@ def find_problems(spark, args, local, items, latest, dict_args, stage):
     labels = components(spark, paired.filter("star").select("a", "b"), args.one_task_pairs,
                         stage)
     stage["components_s"] = round(time.time() - started - stage["pairs_s"], 1)
-    sizes = labels.groupBy("label").count()
+    sizes = labels.groupBy("label").count().persist()
     stage["largest_component"] = sizes.agg(F.max("count")).collect()[0][0] or 0
+    labels, sizes, found_pairs = time_slices(spark, labels, sizes, found_pairs, named,
+                                             args.max_component, stage)
     group_of = (labels.join(sizes.filter(F.col("count") >= min_items), "label")
                 .select(F.col("node").alias("id"), F.col("label").alias("group")))
     keys_of = item_keys.groupBy("id").agg(F.sort_array(F.collect_list("key")).alias("keys"))

@@ -116,6 +116,18 @@ def check_planted(path, report, truth_path, min_found):
         sys.exit(f"only {found} of {len(truth)} planted problems came out")
 
 
+def check_cut(stages, most):
+    """Components over `most` items were cut by time, and no find task linked more."""
+    largest, linked = stages["largest_component"], stages["largest_linked"]
+    cut = stages["sliced_components"]
+    print(f"largest component {largest} items, cut into runs of at most {linked} "
+          f"({cut} components cut, {stages.get('pairs_across_cuts', 0)} pairs across the cuts)")
+    if largest <= most:
+        sys.exit(f"the largest component has {largest} items, not over {most}: nothing to cut")
+    if cut < 1 or linked > most:
+        sys.exit(f"a find task linked {linked} items, over --max-component {most}")
+
+
 def entropy(counts, n):
     return -sum(c / n * math.log(c / n) for c in counts.values() if c)
 
@@ -146,6 +158,9 @@ def main():
                    help="planted problems that must come out [default: all]")
     p.add_argument("--max-driver-bytes", type=int,
                    help="most bytes the job's driver may have received (summary's driver_bytes)")
+    p.add_argument("--max-linked", type=int,
+                   help="the job ran with --max-component N: a component over N items must "
+                   "have been cut, and no `problems find` task may have linked more than N")
     a = p.parse_args()
     spark = load(a.spark)
     summary = json.load(open(a.summary, encoding="utf-8"))
@@ -161,6 +176,8 @@ def main():
         if got_bytes > a.max_driver_bytes:
             sys.exit(f"the driver received {got_bytes} bytes, more than {a.max_driver_bytes}")
         print(f"the driver received {got_bytes} bytes (at most {a.max_driver_bytes})")
+    if a.max_linked is not None:
+        check_cut(summary["problem_stages"], a.max_linked)
     if a.planted:
         check_planted(a.spark, spark, a.planted, a.min_found)
     if a.same_problems_as:

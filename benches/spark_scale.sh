@@ -4,7 +4,8 @@
 # the driver held to 1 GB and 32 MB of results as in CI. Per size: the wall time of each
 # stage, the driver's peak RSS (the largest process spark-submit waited for: the driver
 # JVM or its Python), the bytes the driver received (the sample's lines and the sums), and
-# the problems found — what must stay flat while the input grows.
+# the problems found — what must stay flat while the input grows — and how many of 20
+# problems planted among the items (13,500 items, tests/spark/plant.py) come out whole.
 #
 #   MINYI_BIN=path/to/minyi benches/spark_scale.sh     # needs pyspark, Java, ../shared/datasets
 #
@@ -37,10 +38,15 @@ for n in $sizes; do
 with open(sys.argv[1], encoding="utf-8", newline="") as f, open(sys.argv[2], "w", encoding="utf-8") as out:
     for row in csv.DictReader(f):
         out.write(json.dumps(row, ensure_ascii=False) + "\n")' "$csv" "$jsonl"
+  # 20 problems of 200-1,150 items planted among the items (tests/spark/plant.py): how many
+  # come out whole, whatever the size.
+  planted="$dir/scale_${n}_planted.jsonl"
+  [ -s "$planted" ] && [ -s "$dir/truth_$n.json" ] || python3 tests/spark/plant.py \
+    --background "$jsonl" --out "$planted" --truth "$dir/truth_$n.json" >&2
   src/spark/cluster.sh start 2 1 "$memory" > /dev/null
   /usr/bin/time -v -o "$work/time_$n.txt" spark-submit --master spark://127.0.0.1:7077 \
     --driver-memory 1g --conf spark.driver.maxResultSize=32m --conf spark.executor.memory="$memory" \
-    src/spark/minyi_spark.py --input "$jsonl" --out "$work/out_$n" --minyi "$bin" \
+    src/spark/minyi_spark.py --input "$planted" --out "$work/out_$n" --minyi "$bin" \
     --partitions $(( n / 100000 > 16 ? n / 100000 : 16 )) \
     2> "$work/spark_$n.log" > /dev/null || { tail -n 40 "$work/spark_$n.log" >&2; exit 1; }
   src/spark/cluster.sh stop
@@ -54,5 +60,5 @@ print(f"| {int(sys.argv[2]):,} | {s['seconds']:.0f} | {s['segment_s']:.0f} | {s[
 print(f"problem stages at {int(sys.argv[2]):,}: {json.dumps(s['problem_stages'])}", file=sys.stderr)
 PY
   python3 tests/spark/check.py --spark "$work/out_$n/topics.json" --summary "$work/out_$n/summary.json" \
-    > /dev/null
+    --planted "$dir/truth_$n.json" --min-found 0 >&2
 done

@@ -121,7 +121,8 @@ def check_cut(stages, most):
     largest, linked = stages["largest_component"], stages["largest_linked"]
     cut = stages["sliced_components"]
     print(f"largest component {largest} items, cut into runs of at most {linked} "
-          f"({cut} components cut, {stages.get('pairs_across_cuts', 0)} pairs across the cuts)")
+          f"({cut} components cut, {stages.get('pairs_across_cuts', 0)} pairs across the cuts, "
+          f"{stages.get('dups_across_cuts', 0)} of them near-duplicates)")
     if largest <= most:
         sys.exit(f"the largest component has {largest} items, not over {most}: nothing to cut")
     if cut < 1 or linked > most:

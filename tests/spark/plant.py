@@ -9,6 +9,10 @@ has min_items + i x step items about one invented object (a residential compound
 village, market, school, plant or company), written from templates with varied wording, by
 many different people, over the last months of the background. truth.json maps each planted
 object to its item ids. The text is generated here, not copied from any corpus.
+
+The background may also be JSON lines (written as JSON lines, streamed: the scale bench's
+millions of items) and may have minyi's own column names instead (编号, 标题, 正文, 报送时间,
+报送人: the scale corpus of benches/scale.rs); the planted items take the background's names.
 """
 
 import argparse
@@ -16,6 +20,14 @@ import csv
 import json
 import random
 from datetime import datetime, timedelta
+
+# The background's column names for each field planted items fill: the real messages', and
+# minyi's own (benches/scale.rs).
+SCHEMAS = [
+    {"id": "留言编号", "submitter": "留言用户", "title": "留言主题", "time": "留言时间",
+     "body": "留言详情", "dislikes": "反对数", "likes": "点赞数"},
+    {"id": "编号", "submitter": "报送人", "title": "标题", "time": "报送时间", "body": "正文"},
+]
 
 OBJECTS = [
     ("翠湖名苑小区", "噪音"), ("锦江花园小区", "停车"), ("望江苑小区", "电梯"),
@@ -75,14 +87,32 @@ def planted(rng, index, obj, kind, n, start, span_days):
         body = "".join(s.format(**fill) for s in rng.sample(SENTENCES, rng.randint(2, 4)))
         when = start + timedelta(days=rng.uniform(0, span_days), seconds=rng.randint(0, 86399))
         yield {
-            "留言编号": f"PL{index:02d}{k:05d}",
-            "留言用户": f"P{rng.randint(0, 10**7):07d}",
-            "留言主题": title,
-            "留言时间": when.strftime("%Y/%m/%d %H:%M:%S"),
-            "留言详情": body,
-            "反对数": str(rng.randint(0, 2)),
-            "点赞数": str(rng.randint(0, 20)),
+            "id": f"PL{index:02d}{k:05d}",
+            "submitter": f"P{rng.randint(0, 10**7):07d}",
+            "title": title,
+            "time": when.strftime("%Y/%m/%d %H:%M:%S"),
+            "body": body,
+            "dislikes": str(rng.randint(0, 2)),
+            "likes": str(rng.randint(0, 20)),
         }
+
+
+def when(text):
+    for fmt in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            pass
+    return None
+
+
+def rows_of(path):
+    """The background's rows as dicts, streamed (CSV with a header, or JSON lines)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        if path.endswith(".jsonl"):
+            yield from (json.loads(line) for line in f if line.strip())
+        else:
+            yield from csv.DictReader(f)
 
 
 def main():
@@ -96,32 +126,43 @@ def main():
     p.add_argument("--seed", type=int, default=7)
     a = p.parse_args()
     rng = random.Random(a.seed)
-    with open(a.background, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    fields = list(rows[0].keys())
-    def when(text):
-        for fmt in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
-            try:
-                return datetime.strptime(text.strip(), fmt)
-            except ValueError:
-                pass
-        return None
-    last = max(d for d in map(when, (r["留言时间"] for r in rows)) if d)
-    truth = {}
+    # First pass: the columns and the latest date.
+    fields, last = None, None
+    for r in rows_of(a.background):
+        fields = fields or list(r.keys())
+        schema = next((c for c in SCHEMAS if c["time"] in r), None)
+        if schema is None:
+            raise SystemExit(f"{a.background}: no column of {[c['time'] for c in SCHEMAS]}")
+        d = when(r[schema["time"]] or "")
+        if d and (last is None or d > last):
+            last = d
+    if last is None:
+        raise SystemExit(f"{a.background}: no dated row")
+    jsonl = a.out.endswith(".jsonl")
+    truth, n_rows = {}, 0
     with open(a.out, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
+        if jsonl:
+            write = lambda r: f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        else:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            write = w.writerow
+        for r in rows_of(a.background):
+            write(r)
+            n_rows += 1
         for i, (obj, kind) in enumerate(OBJECTS[:a.problems]):
             n = a.min_items + i * a.step
             span = rng.randint(30, 150)
             start = last - timedelta(days=span + rng.randint(0, 60))
-            items = list(planted(rng, i, obj, kind, n, start, span))
-            w.writerows(items)
-            truth[obj] = [r["留言编号"] for r in items]
+            ids = []
+            for item in planted(rng, i, obj, kind, n, start, span):
+                write({col: item.get(field, "") for field, col in schema.items()}
+                      | {c: "" for c in fields if c not in schema.values()})
+                ids.append(item["id"])
+            truth[obj] = ids
     with open(a.truth, "w", encoding="utf-8") as f:
         json.dump(truth, f, ensure_ascii=False)
-    print(f"{len(rows)} background rows, {sum(map(len, truth.values()))} planted in {len(truth)} problems")
+    print(f"{n_rows} background rows, {sum(map(len, truth.values()))} planted in {len(truth)} problems")
 
 
 if __name__ == "__main__":

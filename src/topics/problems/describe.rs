@@ -196,12 +196,13 @@ pub(in crate::topics) fn describe(
     problems
 }
 
-/// A problem's keywords (those not part of its object's name, at most five) and its label:
-/// the object and three of them (锦绣华庭小区：搅拌站、噪音、粉尘), or three when it names none.
+/// A problem's keywords (at most five, none part of its object's name nor a piece of text
+/// across its edge) and its label: the object and three of them (锦绣华庭小区：搅拌站、噪音、
+/// 粉尘), or three when it names none.
 pub(crate) fn words_and_label(object: &str, keywords: Vec<String>) -> (Vec<String>, String) {
     let keywords: Vec<String> = keywords
         .into_iter()
-        .filter(|k| !object.contains(k.as_str()))
+        .filter(|k| !object.contains(k.as_str()) && !across_edge(k, object))
         .take(5)
         .collect();
     let words = keywords
@@ -216,6 +217,18 @@ pub(crate) fn words_and_label(object: &str, keywords: Vec<String>) -> (Vec<Strin
         format!("{object}：{words}")
     };
     (keywords, label)
+}
+
+/// Whether `word` is a piece of text running into or out of `object` (打恒大 from
+/// "打恒大文化旅游城的电话", 到翠湖 from "到翠湖名苑小区"): it ends with at least two
+/// characters that begin the object, or begins with at least two that end it.
+fn across_edge(word: &str, object: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    (2..chars.len()).any(|n| {
+        let tail: String = chars[chars.len() - n..].iter().collect();
+        let head: String = chars[..n].iter().collect();
+        object.starts_with(&tail) || object.ends_with(&head)
+    })
 }
 
 /// The object of a problem: the key most of its items name (longer first on ties), when at

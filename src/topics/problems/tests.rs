@@ -139,3 +139,17 @@ fn a_problem_raised_again_over_months_and_still_at_the_end_is_difficult() {
     let p = r.problems()[0].clone();
     assert!(p.difficult && p.class_zh() != "关注", "{p:#?}");
 }
+
+#[test]
+fn keywords_that_are_pieces_of_the_object_name_stay_out_of_the_label() {
+    let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let (keywords, label) = words_and_label(
+        "恒大文化旅游城",
+        words(&["退款", "打恒大", "退房", "旅游城内", "文化", "返点", "房款"]),
+    );
+    assert_eq!(keywords, words(&["退款", "退房", "返点", "房款"]));
+    assert_eq!(label, "恒大文化旅游城：退款、退房、返点");
+    // A word that only shares a middle part with the name is the problem's own.
+    let (keywords, _) = words_and_label("宏达物业公司", words(&["物业费", "业主", "司机"]));
+    assert_eq!(keywords, words(&["物业费", "业主", "司机"]));
+}

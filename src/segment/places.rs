@@ -78,11 +78,11 @@ const BREAK_TAGS: [&str; 20] = [
 const COMMON_TAGS: [&str; 4] = ["n", "vn", "ng", "an"];
 
 /// Words that are never part of a name (what a complaint says around one).
-const GENERIC: [&str; 49] = [
+const GENERIC: [&str; 50] = [
     "该", "本", "我", "我们", "你们", "他们", "这个", "那个", "这", "那", "此", "各", "每", "某",
     "整个", "附近", "周边", "所在", "当地", "全", "多个", "一个", "其他", "其它", "有关", "相关",
     "所有", "部分", "请问", "关于", "建议", "咨询", "投诉", "反映", "希望", "要求", "没有", "问题",
-    "情况", "领导", "市民", "业主", "一家", "这家", "那家", "某家", "新建", "在建", "拟建",
+    "情况", "领导", "市民", "业主", "一家", "这家", "那家", "某家", "新建", "在建", "拟建", "沿",
 ];
 
 /// Shortest and longest name, in characters.
@@ -130,6 +130,18 @@ const NOT_NAMES: [&str; 17] = [
     "联网",
     "官网",
 ];
+
+/// Whether a word is a count of things (一排 变电站, 一片 小区): one and a classifier, which
+/// opens no name (一中, 三一 are names' words and stay).
+fn counted(word: &str, tag: &str) -> bool {
+    let mut chars = word.chars();
+    tag == "m"
+        && chars.next() == Some('一')
+        && chars
+            .next()
+            .is_some_and(|c| "排片条座栋幢家处个块所批些".contains(c))
+        && chars.next().is_none()
+}
 
 /// Whether a word ends a name: it ends with a suffix and is not a common word that does.
 fn closes_name(word: &str) -> bool {
@@ -187,20 +199,23 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
     for (i, tok) in tags.iter().enumerate() {
         let (w, tag) = (tok.word, tok.tag);
         // The HMM tags some unknown name words as verbs (丽发/v 新城/ns): a two-character
-        // verb right before a place or organisation word ending with a suffix is kept.
+        // verb jieba does not know, right before a place or organisation word ending with a
+        // suffix, is kept (a known verb is what it says: 开设/v 麻将馆/nr).
         let joins_next = tag.starts_with('v')
             && w.chars().count() == 2
+            && !seg.jieba().has_word(w)
             && tags.get(i + 1).is_some_and(|n| {
                 n.word.chars().count() >= 2
                     && closes_name(n.word)
                     && ["ns", "nz", "nt", "nr"].contains(&n.tag)
             });
-        // 之 joins names (魅力之城); 村 alone is tagged zg; single-character locatives (中, 东)
+        // 之 joins names (魅力之城); a suffix alone (村, 湾) is tagged zg; single-character locatives (中, 东)
         // are inside names (星沙中茂城, 劳动东路), longer ones (旁边, 附近) are not.
         let breaks = (BREAK_TAGS.contains(&tag) && w != "之" && !joins_next)
             || GENERIC.contains(&w)
+            || counted(w, tag)
             || (tag == "f" && w.chars().count() > 1)
-            || (tag.starts_with('z') && w != "村")
+            || (tag.starts_with('z') && !closes_name(w))
             || tag == "t";
         if breaks {
             flush(&mut run, &mut closed);
@@ -251,6 +266,19 @@ mod tests {
         assert!(got("A5区劳动东路魅力之城小区油烟扰民")
             .iter()
             .any(|n| n.ends_with("魅力之城小区")));
+        // What a complaint says around a name stays out of it.
+        for (text, name, not_in) in [
+            ("恒大翡翠华庭非法开设麻将馆", "恒大翡翠华庭", "开设"),
+            ("紧挨小区新建一排谷山变电站", "谷山变电站", "一排"),
+            ("浪琴湾小区沿龙王港三车道", "浪琴湾小区", "沿"),
+        ] {
+            let names = got(text);
+            assert!(names.contains(&name.to_string()), "{text}: {names:?}");
+            assert!(
+                names.iter().all(|n| !n.contains(not_in)),
+                "{text}: {names:?}"
+            );
+        }
         assert!(
             got("我们小区物业不作为").is_empty(),
             "{:?}",

@@ -209,8 +209,9 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
                     && closes_name(n.word)
                     && ["ns", "nz", "nt", "nr"].contains(&n.tag)
             });
-        // 之 joins names (魅力之城); a suffix alone (村, 湾) is tagged zg; single-character locatives (中, 东)
-        // are inside names (星沙中茂城, 劳动东路), longer ones (旁边, 附近) are not.
+        // 之 joins names (魅力之城); a suffix alone (村, 湾) is tagged zg; single-character
+        // locatives (中, 东) are inside names (星沙中茂城, 劳动东路), longer ones (旁边, 附近)
+        // are not.
         let breaks = (BREAK_TAGS.contains(&tag) && w != "之" && !joins_next)
             || GENERIC.contains(&w)
             || counted(w, tag)

@@ -126,13 +126,14 @@ def main():
     p.add_argument("--seed", type=int, default=7)
     a = p.parse_args()
     rng = random.Random(a.seed)
-    # First pass: the columns and the latest date.
-    fields, last = None, None
+    # First pass: the columns (and which names they go by) from the first row, the latest date.
+    fields, schema, last = None, None, None
     for r in rows_of(a.background):
-        fields = fields or list(r.keys())
-        schema = next((c for c in SCHEMAS if c["time"] in r), None)
-        if schema is None:
-            raise SystemExit(f"{a.background}: no column of {[c['time'] for c in SCHEMAS]}")
+        if fields is None:
+            fields = list(r.keys())
+            schema = next((c for c in SCHEMAS if c["time"] in r), None)
+            if schema is None:
+                raise SystemExit(f"{a.background}: no column of {[c['time'] for c in SCHEMAS]}")
         d = when(r[schema["time"]] or "")
         if d and (last is None or d > last):
             last = d

@@ -178,6 +178,35 @@ pub fn previous_window(
     (start, from)
 }
 
+/// A previous window holding fewer items than this share of the current window's is too
+/// thin to measure growth against (3 items in 2018 against 4,000 in 2019 is no "×1,300").
+pub const MIN_PREVIOUS_SHARE: f64 = 0.25;
+
+/// Whether a previous window of `previous` items can be compared with a current one of
+/// `current` items: it holds some, and at least [`MIN_PREVIOUS_SHARE`] of the current count.
+/// When it cannot, topics, hot problems and reports say 上期数据不足 and claim no growth.
+pub fn comparable(current: usize, previous: usize) -> bool {
+    previous > 0 && previous as f64 >= MIN_PREVIOUS_SHARE * current as f64
+}
+
+/// Days of the recent part of a selection that the recency of a problem is measured in.
+pub const RECENT_DAYS: i64 = 91;
+
+/// The stretch a problem's recency (时近) is measured in: the last [`RECENT_DAYS`] days (or
+/// the whole window when shorter) up to the selection's latest item. It depends on the items
+/// only, so the same items give the same heat however the window is written (no window,
+/// `--from/--to` over everything, `--period`).
+pub fn recent_stretch(
+    latest: DateTime<FixedOffset>,
+    window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
+    let end = latest + Duration::seconds(1);
+    let end = window.map_or(end, |(_, to)| end.min(to));
+    let days = Duration::days(RECENT_DAYS);
+    let len = window.map_or(days, |(from, to)| (to - from).min(days));
+    (end - len, end)
+}
+
 /// Whole months from `a` to `b` when both are first days of months.
 fn months_between(a: NaiveDate, b: NaiveDate) -> Option<u32> {
     (a.day() == 1 && b.day() == 1 && b > a)

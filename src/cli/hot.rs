@@ -157,14 +157,21 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     }
     let all = r.problems();
     let total = all.len();
+    let in_theme = |p: &&crate::topics::Problem| match args.theme {
+        None => true,
+        Some(Theme::Id(id)) => p.theme == Some(id),
+        Some(Theme::Other) => p.theme.is_none(),
+    };
     let problems: Vec<HotProblem> = all
         .into_iter()
-        .filter(|p| match args.theme {
-            None => true,
-            Some(Theme::Id(id)) => p.theme == Some(id),
-            Some(Theme::Other) => p.theme.is_none(),
-        })
+        .filter(in_theme)
         .take(args.limit)
+        .map(|p| HotProblem::of(p, r))
+        .collect();
+    let repeated: Vec<HotProblem> = r
+        .repeated
+        .iter()
+        .filter(in_theme)
         .map(|p| HotProblem::of(p, r))
         .collect();
     let (from, to) = args.mine.window.bounds()?;
@@ -179,15 +186,25 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let heat = &cfg.problems.heat;
     let list = HotList {
         previous_window: window.as_ref().filter(|_| compare).map(Period::previous),
+        previous_thin: compare && r.previous_thin,
         window,
         items: r.items,
         total,
         heat_formula: hot::heat_formula_zh(heat),
         hot_rule: hot::hot_rule_zh(heat),
         problems,
+        repeated,
+        held_back: r.held_back,
+        min_coherence: cfg.problems.min_coherence,
     };
+    let listed: Vec<HotProblem> = list
+        .problems
+        .iter()
+        .chain(&list.repeated)
+        .cloned()
+        .collect();
     let rows = if format == HotFormat::Xlsx || args.details.is_some() {
-        hot::details(&list.problems, &analysis.items)?
+        hot::details(&listed, &analysis.items)?
     } else {
         Vec::new()
     };
@@ -246,6 +263,9 @@ fn write_table(out: &mut impl Write, list: &HotList, heat: &HeatConfig) -> anyho
         list.problems.len()
     )?;
     match &list.previous_window {
+        Some(p) if list.previous_thin => {
+            writeln!(out, "；上期（{} 至 {}）数据不足，未作比较", p.first, p.last)?
+        }
         Some(p) => writeln!(out, "；上期：{} 至 {}", p.first, p.last)?,
         None => writeln!(out, "（未与上期对比）")?,
     }
@@ -259,6 +279,7 @@ fn write_table(out: &mut impl Write, list: &HotList, heat: &HeatConfig) -> anyho
         "问题描述",
         "条数",
         "报送人",
+        "一致度",
         "上期",
         "趋势",
         "代表信息",
@@ -275,12 +296,46 @@ fn write_table(out: &mut impl Write, list: &HotList, heat: &HeatConfig) -> anyho
             q.label.clone(),
             q.size.to_string(),
             q.submitters.to_string(),
+            format!("{:.2}", q.coherence),
             p.previous_zh(),
             p.trend_or_dash().to_string(),
             representatives(p),
         ]);
     }
     writeln!(out, "{t}")?;
+    if let Some(footer) = list.footer_zh() {
+        writeln!(out, "{footer}。")?;
+    }
+    if !list.repeated.is_empty() {
+        writeln!(out, "重复反映（同一报送人就同一对象多次反映）：")?;
+        let mut r = output::table(&[
+            "编号",
+            "时间范围",
+            "地点/人群",
+            "问题描述",
+            "条数",
+            "报送人",
+            "代表信息",
+        ]);
+        for p in &list.repeated {
+            let q = &p.problem;
+            let who = q
+                .representatives
+                .first()
+                .map(|r| r.submitter.clone())
+                .unwrap_or_default();
+            r.add_row(vec![
+                q.id.clone(),
+                p.span(),
+                q.object.clone(),
+                q.label.clone(),
+                q.size.to_string(),
+                who,
+                representatives(p),
+            ]);
+        }
+        writeln!(out, "{r}")?;
+    }
     writeln!(out, "{}", hot::formula_line_zh(heat))?;
     writeln!(out, "{}", hot::heat_terms_zh(heat))?;
     Ok(())

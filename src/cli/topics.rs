@@ -236,6 +236,13 @@ fn print_table(r: &TopicReport, problems: &topics::ProblemConfig) -> anyhow::Res
             &prev.0[..10],
             &prev.1[..10]
         )?;
+        if r.previous_thin {
+            writeln!(
+                out,
+                "前期仅 {} 条，上期数据不足：不计增长，不标上升、新出现",
+                r.topics.iter().map(|t| t.signals.previous).sum::<usize>() + r.previous_other
+            )?;
+        }
     }
     // A column the data does not have (界别) is left out rather than shown as zeros.
     let sectors = r.columns.sector;
@@ -259,9 +266,13 @@ fn print_table(r: &TopicReport, problems: &topics::ProblemConfig) -> anyhow::Res
     for topic in &r.topics {
         let s = &topic.signals;
         let why = match topic.class {
-            topics::TopicClass::Hot => format!(
+            topics::TopicClass::Hot if s.compared => format!(
                 "热度 {:.2}：增长 {:.1} 倍，{} 人报送",
                 topic.scores.hot, s.growth, s.submitters
+            ),
+            topics::TopicClass::Hot => format!(
+                "热度 {:.2}：{} 条，{} 人报送（上期数据不足，不计增长）",
+                topic.scores.hot, s.size, s.submitters
             ),
             topics::TopicClass::Difficult if r.columns.feedback => format!(
                 "难度 {:.2}：{} 个月出现，{:.0}% 含难点表述，{:.0}% 无反馈",

@@ -95,6 +95,9 @@ pub struct HotList {
     pub window: Option<Period>,
     /// The window of equal length before it, which growth and 上期 count against.
     pub previous_window: Option<Period>,
+    /// The previous window holds too few items to compare with: no 上期 and no trend.
+    #[serde(default)]
+    pub previous_thin: bool,
     /// Items in the window.
     pub items: usize,
     /// Problems found in the window (all themes), before a theme or a limit is applied.
@@ -105,6 +108,33 @@ pub struct HotList {
     pub hot_rule: String,
     /// The listed problems, hottest first.
     pub problems: Vec<HotProblem>,
+    /// One person's repeated messages about one object (重复反映), largest first: not hot,
+    /// not lost.
+    pub repeated: Vec<HotProblem>,
+    /// Groups held back as mixtures (一致度 under `min_coherence`).
+    pub held_back: usize,
+    /// The least 一致度 of a listed problem.
+    pub min_coherence: f64,
+}
+
+impl HotList {
+    /// The footer line on what is not listed: mixtures held back and one person's repeats.
+    pub fn footer_zh(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.held_back > 0 {
+            parts.push(format!(
+                "另有 {} 组信息一致度低于 {:.2}（混杂了不同对象或不同诉求），未列入",
+                self.held_back, self.min_coherence
+            ));
+        }
+        if !self.repeated.is_empty() {
+            parts.push(format!(
+                "{} 组为同一报送人多次反映（重复反映），另列于下，不计入热点",
+                self.repeated.len()
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("；"))
+    }
 }
 
 /// A weight as the formula writes it: `0.5`, `1.0`, `0.25`.
@@ -158,7 +188,7 @@ pub fn heat_terms_zh(cfg: &HeatConfig) -> String {
 }
 
 /// Columns of the hot list in CSV and Excel.
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 16] = [
     "热度排名",
     "问题ID",
     "热度指数",
@@ -170,6 +200,7 @@ pub const COLUMNS: [&str; 15] = [
     "关键词",
     "条数",
     "报送人",
+    "一致度",
     "上期",
     "趋势",
     "点赞数",
@@ -204,6 +235,7 @@ fn cells(p: &HotProblem) -> Vec<String> {
         q.keywords.join("、"),
         q.size.to_string(),
         q.submitters.to_string(),
+        format!("{:.2}", q.coherence),
         p.previous_zh(),
         p.trend_or_dash().to_string(),
         (q.likes).to_string(),
@@ -281,7 +313,7 @@ fn detail_cells(d: &Detail) -> Vec<String> {
 pub fn hot_csv(list: &HotList) -> crate::Result<Vec<u8>> {
     let mut w = super::SafeCsv::new();
     w.row(COLUMNS)?;
-    for p in &list.problems {
+    for p in list.problems.iter().chain(&list.repeated) {
         w.row(cells(p))?;
     }
     w.finish()
@@ -326,10 +358,12 @@ fn xlsx_inner(list: Option<&HotList>, rows: &[Detail]) -> Result<Vec<u8>, XlsxEr
             ws,
             &COLUMNS,
             &[
-                8.0, 8.0, 9.0, 6.0, 24.0, 18.0, 36.0, 18.0, 30.0, 6.0, 7.0, 6.0, 8.0, 7.0, 60.0,
+                8.0, 8.0, 9.0, 6.0, 24.0, 18.0, 36.0, 18.0, 30.0, 6.0, 7.0, 7.0, 6.0, 8.0, 7.0,
+                60.0,
             ],
         )?;
-        for (r, p) in list.problems.iter().enumerate() {
+        let listed = list.problems.len() + list.repeated.len();
+        for (r, p) in list.problems.iter().chain(&list.repeated).enumerate() {
             let row = r as u32 + 1;
             let q = &p.problem;
             let text = cells(p);
@@ -340,14 +374,15 @@ fn xlsx_inner(list: Option<&HotList>, rows: &[Detail]) -> Result<Vec<u8>, XlsxEr
                     2 => ws.write_number_with_format(row, c, q.heat.index, &heat)?,
                     9 => ws.write_number(row, c, q.size as f64)?,
                     10 => ws.write_number(row, c, q.submitters as f64)?,
-                    11 if q.trend.is_some() => ws.write_number(row, c, q.previous as f64)?,
-                    13 => ws.write_number(row, c, q.likes as f64)?,
-                    14 => ws.write_string_with_format(row, c, cell, &wrap)?,
+                    11 => ws.write_number(row, c, (q.coherence * 100.0).round() / 100.0)?,
+                    12 if q.trend.is_some() => ws.write_number(row, c, q.previous as f64)?,
+                    14 => ws.write_number(row, c, q.likes as f64)?,
+                    15 => ws.write_string_with_format(row, c, cell, &wrap)?,
                     _ => ws.write_string(row, c, cell)?,
                 };
             }
         }
-        ws.autofilter(0, 0, list.problems.len() as u32, COLUMNS.len() as u16 - 1)?;
+        ws.autofilter(0, 0, listed as u32, COLUMNS.len() as u16 - 1)?;
     }
     let ws = book.add_worksheet();
     ws.set_name(DETAILS_SHEET)?;

@@ -86,10 +86,14 @@ fn card(t: &Topic, months: &[String], columns: Columns) -> TopicCard {
     let mut why = Vec::new();
     match t.class {
         TopicClass::Hot | TopicClass::General => {
-            why.push(format!(
-                "本期 {} 条，上期 {} 条，增长 {:.1} 倍",
-                s.recent, s.previous, s.growth
-            ));
+            why.push(if s.compared {
+                format!(
+                    "本期 {} 条，上期 {} 条，增长 {:.1} 倍",
+                    s.recent, s.previous, s.growth
+                )
+            } else {
+                format!("本期 {} 条（上期数据不足，不计增长）", s.size)
+            });
             why.push(format!("{}反映", people(s.submitters, s.sectors, columns)));
             if let Some(l) = s.likes_mean {
                 why.push(format!("平均点赞 {l:.0}"));
@@ -148,6 +152,7 @@ fn card(t: &Topic, months: &[String], columns: Columns) -> TopicCard {
         recent: s.recent,
         previous: s.previous,
         growth: s.growth,
+        compared: s.compared,
         submitters: s.submitters,
         sectors: s.sectors,
         top_sectors: t.sectors.iter().take(3).cloned().collect(),
@@ -196,8 +201,10 @@ pub fn build(
         previous_submitters: distinct(previous, |i| &i.submitter),
         previous_adopted: adopted(previous),
         previous_instructed: instructed(previous),
-        change_pct: (!previous.is_empty())
+        // No percentage against a window too thin to compare with (3 items against 4,000).
+        change_pct: crate::period::comparable(items.len(), previous.len())
             .then(|| 100.0 * (items.len() as f64 - previous.len() as f64) / previous.len() as f64),
+        previous_thin: !crate::period::comparable(items.len(), previous.len()),
         topics: topics.topics.len(),
         other: topics.other.size,
     };

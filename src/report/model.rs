@@ -20,6 +20,8 @@ pub struct Overview {
     pub previous_instructed: usize,
     /// Items against the previous window, in percent (`None` when it had none).
     pub change_pct: Option<f64>,
+    /// The previous window holds too few items to compare with (上期数据不足).
+    pub previous_thin: bool,
     pub topics: usize,
     pub other: usize,
 }
@@ -44,6 +46,8 @@ pub struct TopicCard {
     pub recent: usize,
     pub previous: usize,
     pub growth: f64,
+    /// Whether growth was measured (false: 上期数据不足).
+    pub compared: bool,
     pub submitters: usize,
     pub sectors: usize,
     pub top_sectors: Vec<(String, usize)>,

@@ -85,15 +85,28 @@ pub(super) fn suggestions(
         push(
             c,
             "热点",
+            if c.compared {
+                format!(
+                    "本期 {} 条（上期 {} 条，{:.1} 倍），{}",
+                    c.recent,
+                    c.previous,
+                    c.growth,
+                    people(c.submitters, c.sectors, topics.columns)
+                )
+            } else {
+                format!(
+                    "本期 {} 条（上期数据不足，不计增长），{}",
+                    c.size,
+                    people(c.submitters, c.sectors, topics.columns)
+                )
+            },
             format!(
-                "本期 {} 条（上期 {} 条，{:.1} 倍），{}",
-                c.recent,
-                c.previous,
-                c.growth,
-                people(c.submitters, c.sectors, topics.columns)
-            ),
-            format!(
-                "群众关注度快速上升，建议围绕“{}”组织专题调研，综合多方反映形成一篇综合性信息。",
+                "{}，建议围绕“{}”组织专题调研，综合多方反映形成一篇综合性信息。",
+                if c.compared {
+                    "群众关注度快速上升"
+                } else {
+                    "群众反映集中"
+                },
                 c.keywords
                     .iter()
                     .take(3)

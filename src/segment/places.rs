@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use super::Segmenter;
 
 /// Word endings that close a name, longest first where one is the end of another.
-pub const SUFFIXES: [&str; 49] = [
+pub const SUFFIXES: [&str; 57] = [
     "小区",
     "新城",
     "花园",
@@ -53,7 +53,6 @@ pub const SUFFIXES: [&str; 49] = [
     "府",
     "庭",
     "居",
-    "里",
     "寓",
     "站",
     "中心",
@@ -65,6 +64,15 @@ pub const SUFFIXES: [&str; 49] = [
     "贷",
     "馆",
     "港",
+    "线",
+    "高速",
+    "公路",
+    "国道",
+    "隧道",
+    "桥",
+    "驾校",
+    "派出所",
+    "出版社",
 ];
 
 /// Part-of-speech tags that end a name run: verbs, prepositions, conjunctions, particles,
@@ -111,12 +119,11 @@ fn tail_strip() -> &'static Regex {
 }
 
 /// Common words that end with a suffix but close no name (政府 ends with 府, 短路 with 路).
-const NOT_NAMES: [&str; 17] = [
+const NOT_NAMES: [&str; 16] = [
     "政府",
     "短路",
     "道路",
     "马路",
-    "公路",
     "线路",
     "电路",
     "网路",
@@ -143,6 +150,41 @@ fn counted(word: &str, tag: &str) -> bool {
         && chars.next().is_none()
 }
 
+/// Endings of a name that closes a name outright: what follows it is another name or none
+/// (德政园社区 | 麻将馆, 丽发新城小区 | 云塘路, 蓝田新村 | 农村).
+const TERMINALS: [&str; 4] = ["小区", "社区", "村", "组"];
+
+/// Endings of an area (镇, 乡, 街道, 新区 …): an area scopes an object, it is not one, and it
+/// is taken off the front of a name as a coded district is (黄兴镇蓝田新村 → 蓝田新村,
+/// 经开区泉星公园 → 泉星公园).
+const AREAS: [&str; 9] = [
+    "镇",
+    "乡",
+    "街道",
+    "城区",
+    "新区",
+    "市区",
+    "开发区",
+    "经开区",
+    "高新区",
+];
+
+/// Single-character locatives that say where in or near a thing (里, 上, 内 …): they end a
+/// name; the others (中, 东 …) are inside names (星沙中茂城, 劳动东路).
+const LOCATIVES: &str = "上下里内外前后旁间边";
+
+/// Whether a numeral word is a quantity (很多, 五个, 多次, 十五天): Chinese numerals alone
+/// (三一, 八一) or with digits (58车贷, 1号线) are inside names.
+fn quantity(word: &str, tag: &str) -> bool {
+    // A number of a group, phase or building (三组, 二期, 5栋) numbers a name's part.
+    let number = word.trim_end_matches(|c| "组期栋幢号楼队座".contains(c));
+    tag == "m"
+        && !word.chars().any(|c| c.is_ascii_digit())
+        && number
+            .chars()
+            .any(|c| !"零〇一二三四五六七八九十百千万两".contains(c))
+}
+
 /// Whether a word ends a name: it ends with a suffix and is not a common word that does.
 fn closes_name(word: &str) -> bool {
     SUFFIXES.iter().any(|s| word.ends_with(s)) && !NOT_NAMES.contains(&word)
@@ -161,12 +203,20 @@ pub fn places(seg: &Segmenter, title: &str, body: &str) -> Vec<String> {
     out
 }
 
+/// Finds any of [`SUFFIXES`] in a clause.
+fn suffix_finder() -> &'static aho_corasick::AhoCorasick {
+    static AC: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| aho_corasick::AhoCorasick::new(SUFFIXES).expect("plain strings"))
+}
+
 /// The names in `text`, in order, with repeats.
 pub fn names(seg: &Segmenter, text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for piece in admin().split(text) {
         for part in splitter().split(piece) {
-            if part.chars().count() < 2 {
+            // A name ends with a word ending in a suffix: a clause holding none has no name,
+            // and is not tagged (most of a long body; the tagging pass was half of ingest).
+            if part.chars().count() < 2 || !suffix_finder().is_match(part) {
                 continue;
             }
             names_in_clause(seg, part, &mut out);
@@ -184,7 +234,8 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
         let words = &run[..*closed];
         // A name has a particular word: 居民住宅楼, 麻将馆, 物业公司 are kinds of object,
         // not objects; 丽发新城 (ns), 魅力之城 (之), 58车贷 (m) are names.
-        // A single word is a name only when tagged as one (幼儿园, 城中村 are kinds).
+        // A single word is a name only when jieba does not know it (百祥村): one it knows is
+        // a kind (幼儿园, 麻将馆, 加油站, 自来水公司), however it tags it.
         if words.iter().any(|&(_, particular, _)| particular) && (words.len() > 1 || words[0].2) {
             let name: String = words.iter().map(|&(w, _, _)| w).collect();
             let n = name.chars().count();
@@ -212,22 +263,44 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
         // 之 joins names (魅力之城); a suffix alone (村, 湾) is tagged zg; single-character
         // locatives (中, 东) are inside names (星沙中茂城, 劳动东路), longer ones (旁边, 附近)
         // are not.
+        // Quantities (很多, 五个), adjectives (严重, 不宜), places said of where (楼下, 地处)
+        // and locatives of place (里, 上)
+        // are what a complaint says around a name.
         let breaks = (BREAK_TAGS.contains(&tag) && w != "之" && !joins_next)
             || GENERIC.contains(&w)
+            || w.ends_with("政府")
             || counted(w, tag)
-            || (tag == "f" && w.chars().count() > 1)
+            || quantity(w, tag)
+            || ["a", "ad", "an", "s"].contains(&tag)
+            || (tag == "f" && (w.chars().count() > 1 || LOCATIVES.contains(w)))
             || (tag.starts_with('z') && !closes_name(w))
             || tag == "t";
         if breaks {
             flush(&mut run, &mut closed);
             continue;
         }
-        let particular = joins_next || !COMMON_TAGS.contains(&tag);
-        run.push((
-            w,
-            particular,
-            ["ns", "nt", "nz", "nr", "nrt", "nrfg"].contains(&tag),
-        ));
+        // An area ends the run before it: the area itself is no object.
+        if AREAS.iter().any(|a| w.ends_with(a)) {
+            run.clear();
+            closed = 0;
+            continue;
+        }
+        // After a name closed outright (…小区, …村), a new name begins, unless a number
+        // goes on with it (青石村三组).
+        if closed > 0
+            && closed == run.len()
+            && tag != "m"
+            && TERMINALS.iter().any(|t| run[closed - 1].0.ends_with(t))
+        {
+            flush(&mut run, &mut closed);
+        }
+        // A word jieba does not know (its HMM made it: 壮稻, 百祥村) is a name's word; a kind
+        // word (学校, 公司) is none, however jieba tags it; a suffix alone (湾/zg) is.
+        let unknown = !seg.jieba().has_word(w) && w.chars().count() > 1;
+        let particular = joins_next
+            || unknown
+            || !(COMMON_TAGS.contains(&tag) || (SUFFIXES.contains(&w) && w.chars().count() > 1));
+        run.push((w, particular, unknown));
         if closes_name(w) {
             closed = run.len();
         }
@@ -285,6 +358,39 @@ mod tests {
             "{:?}",
             got("我们小区物业不作为")
         );
+    }
+
+    /// One test per rule of what a name is (issue 43), on made-up sentences.
+    #[test]
+    fn each_rule_of_a_name() {
+        let seg = Segmenter::embedded();
+        let got = |t: &str| names(&seg, t);
+        // A quantity is what a complaint says around a name: 很多公司, 五个街道 name nothing.
+        for t in ["利用很多公司骗取补贴", "全区五个街道都有"] {
+            assert!(got(t).is_empty(), "{t}: {:?}", got(t));
+        }
+        // … but a numbered group or phase is part of one.
+        assert_eq!(got("青石村三组道路破损"), vec!["青石村三组"]);
+        // An adjective is no part of a name.
+        assert!(got("严重影响小区居民休息").is_empty());
+        // A locative of place (里, 上, 内) ends a name: 合同里 is none.
+        assert!(
+            got("写在购房合同里").is_empty(),
+            "{:?}",
+            got("写在购房合同里")
+        );
+        // An area (镇, 街道, 新区) is taken off the front like a coded district.
+        assert_eq!(got("黄兴镇蓝田新村农村污水"), vec!["蓝田新村"]);
+        // After a name closed by 社区/小区/村, a new name begins (and a kind is none).
+        assert_eq!(got("德政园社区麻将馆扰民"), vec!["德政园社区"]);
+        // A single word jieba knows is a kind, however tagged (麻将馆/nr, 加油站).
+        for t in ["楼下麻将馆扰民", "附近加油站排队"] {
+            assert!(got(t).is_empty(), "{t}: {:?}", got(t));
+        }
+        // A government office closes no name.
+        assert!(got("镇政府门前").is_empty());
+        // Roads, lines, expressways and bridges are objects.
+        assert_eq!(got("地铁3号线出入口太少"), vec!["地铁3号线"]);
     }
 
     #[test]

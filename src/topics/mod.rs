@@ -212,6 +212,14 @@ pub fn mine_counted(
         n + previous.len(),
         "one row of counts per item"
     );
+    // A previous window too thin to compare with (3 items in 2018 against 4,000 in 2019) is
+    // left out: the window alone is mined, as without a window, and no growth is claimed.
+    let thin_previous = window.is_some() && !crate::period::comparable(n, previous.len());
+    let (previous, counts) = if thin_previous && !previous.is_empty() {
+        (&previous[..0], counts.slice(0..n))
+    } else {
+        (previous, counts)
+    };
     let all: Vec<&Item> = items.iter().chain(previous.iter()).collect();
     let vectors = vectorize::from_counts(counts, cfg.embeddings.is_none());
     // Clustering features: TF-IDF rows, or the stored embeddings (`--semantic`; an item
@@ -260,6 +268,24 @@ pub fn mine_counted(
             .map(score::Windows::ending_at),
     };
     let dated: Vec<DateTime<FixedOffset>> = items.iter().filter_map(|i| i.submitted_at).collect();
+    // Growth is measured only against a previous window holding enough items: the one
+    // given, or without one the 91 days before the last 91 days of the items.
+    let compared = match (window, &windows) {
+        (Some(_), _) => !thin_previous,
+        (None, Some(w)) => {
+            let (recent, before) = dated.iter().fold((0, 0), |(r, b), d| {
+                if *d >= w.recent_from {
+                    (r + 1, b)
+                } else if *d >= w.previous_from {
+                    (r, b + 1)
+                } else {
+                    (r, b)
+                }
+            });
+            crate::period::comparable(recent, before)
+        }
+        (None, None) => false,
+    };
     let span_months = match (dated.iter().min(), dated.iter().max()) {
         (Some(a), Some(b)) => score::span_months(a, b),
         _ => 0,
@@ -290,13 +316,18 @@ pub fn mine_counted(
         .enumerate()
         .map(|(t, members)| {
             let its: Vec<&Item> = members.iter().map(|&m| &items[m]).collect();
-            tally::signals(
+            let s = tally::signals(
                 &cues,
                 &its,
                 windows.as_ref(),
                 previous_counts[t],
                 span_months,
-            )
+            );
+            if compared {
+                s
+            } else {
+                s.uncompared()
+            }
         })
         .collect();
     let columns = cfg
@@ -314,13 +345,12 @@ pub fn mine_counted(
             theme_of[m] = Some(t);
         }
     }
-    let problem_window = windows.map(|w| (w.recent_from, w.recent_to)).or_else(|| {
-        Some((
-            *dated.iter().min()?,
-            *dated.iter().max()? + chrono::Duration::seconds(1),
-        ))
-    });
+    let problem_window = dated
+        .iter()
+        .max()
+        .map(|&latest| crate::period::recent_stretch(latest, window));
     let mut problems_of_theme: Vec<Vec<Problem>> = vec![Vec::new(); topics.len() + 1];
+    let (mut repeated, mut held_back) = (Vec::new(), 0);
     if let Some(problem_window) = problem_window.filter(|_| cfg.problems.enabled) {
         let groups = problems::group(&all, &vectors, &dup, &cfg.problems);
         let cx = problems::Context {
@@ -330,13 +360,18 @@ pub fn mine_counted(
             words,
             theme_of: &theme_of,
             window: problem_window,
-            compared: joint,
+            span: window.unwrap_or(problem_window),
+            // Problems are counted in a previous window only when its items were given.
+            compared: joint && compared,
             has_submitters: items.iter().any(|i| !i.submitter.is_empty()),
             has_likes: columns.likes,
             has_feedback: columns.feedback,
             dup: &dup,
         };
-        for p in problems::describe(groups, &cx, &cfg.problems) {
+        let described = problems::describe(groups, &cx, &cfg.problems);
+        repeated = described.repeated;
+        held_back = described.held_back;
+        for p in described.problems {
             let t = p.theme.map_or(topics.len(), |t| t - 1);
             problems_of_theme[t].push(p);
         }
@@ -414,6 +449,9 @@ pub fn mine_counted(
         faded: None,
         columns,
         previous_items: previous.len(),
+        previous_thin: !compared && windows.is_some(),
+        repeated,
+        held_back,
         previous_other,
         faded_in_window: faded,
     }

@@ -90,7 +90,12 @@ pub struct Signals {
     pub size: usize,
     pub recent: usize,
     pub previous: usize,
+    /// Recent ÷ previous, both +2 smoothed; 1 when not compared.
     pub growth: f64,
+    /// Whether growth was measured: false when the previous window is too thin
+    /// ([`crate::period::comparable`]); hot then rests on volume, people, sectors and likes.
+    #[serde(default = "yes")]
+    pub compared: bool,
     pub submitters: usize,
     pub sectors: usize,
     pub likes_mean: Option<f64>,
@@ -103,6 +108,21 @@ pub struct Signals {
     pub adopted_share: f64,
     pub instructed_share: f64,
     pub cues: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Signals {
+    /// These signals with growth not measured (上期数据不足).
+    pub fn uncompared(self) -> Signals {
+        Signals {
+            growth: 1.0,
+            compared: false,
+            ..self
+        }
+    }
 }
 
 /// Scores in [0, 1].
@@ -186,7 +206,12 @@ pub fn scores(cfg: &ScoreConfig, all: &[Signals], columns: Columns) -> Vec<(Scor
     );
     all.iter()
         .map(|s| {
-            let growth = ((s.growth - 1.0) / (cfg.growth_full - 1.0)).clamp(0.0, 1.0);
+            // Without a comparison, hot rests on the other terms alone.
+            let growth = if s.compared {
+                ((s.growth - 1.0) / (cfg.growth_full - 1.0)).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
             let likes = match (s.likes_mean, max_likes > 0.0) {
                 (Some(l), true) => l / max_likes,
                 _ => 0.0,
@@ -251,6 +276,7 @@ mod tests {
             recent: 10,
             previous: 0,
             growth: 6.0,
+            compared: true,
             submitters: 10,
             sectors: 0,
             likes_mean: None,

@@ -212,6 +212,7 @@ pub fn signals_of(t: &Tally, previous_extra: usize, span_months: usize) -> Signa
         recent,
         previous,
         growth: (recent as f64 + 2.0) / (previous as f64 + 2.0),
+        compared: true,
         submitters: t.submitters,
         sectors: t.sectors,
         likes_mean: (t.likes_count > 0).then(|| t.likes_sum as f64 / t.likes_count as f64),

@@ -246,6 +246,17 @@ pub struct TopicReport {
     /// `signals.previous` or in `previous_other`.
     #[serde(default)]
     pub previous_items: usize,
+    /// The previous window held too few items to compare with
+    /// ([`crate::period::comparable`]): no growth and no trend is claimed (上期数据不足).
+    #[serde(default)]
+    pub previous_thin: bool,
+    /// One person's repeated messages about one object (重复反映, R1, R2 …): not ranked as
+    /// hot problems, listed apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeated: Vec<super::Problem>,
+    /// Groups large enough to be problems but below `min_coherence` (mixtures): not listed.
+    #[serde(default)]
+    pub held_back: usize,
     /// The optional columns the data has (界别, 采用 …): reports leave out the others.
     #[serde(default)]
     pub columns: crate::item::Columns,
@@ -296,9 +307,14 @@ impl TopicReport {
                 ));
             }
         }
+        let thin = r.previous_thin;
         for t in &mut r.topics {
             t.class_zh = t.class.label_zh();
-            t.trend_zh = t.trend.map(Trend::label_zh);
+            t.trend_zh = match t.trend {
+                Some(x) => Some(x.label_zh()),
+                None if thin && !t.signals.compared => Some(super::trend::THIN_ZH),
+                None => None,
+            };
         }
         Ok(r)
     }

@@ -9,6 +9,9 @@ use super::{label, vectorize};
 use crate::item::Item;
 use crate::segment::Segmenter;
 
+/// What a trend reads when the previous window is too thin to compare with.
+pub const THIN_ZH: &str = "上期数据不足";
+
 /// Marks each topic new, rising, steady or fading against the previous window, and lists the
 /// previous window's topics that faded: topics of the two windows clustered together that
 /// have enough items in the previous window and too few in this one to be a topic of it
@@ -16,8 +19,9 @@ use crate::segment::Segmenter;
 pub fn compare_previous(report: &mut TopicReport) {
     for t in report.topics.iter_mut() {
         let s = &t.signals;
-        t.trend = Some(Trend::of(s.previous, s.growth));
-        t.trend_zh = t.trend.map(Trend::label_zh);
+        // Against a previous window too thin to compare with, no topic is new or rising.
+        t.trend = s.compared.then(|| Trend::of(s.previous, s.growth));
+        t.trend_zh = Some(t.trend.map_or(THIN_ZH, Trend::label_zh));
     }
     report.faded = Some(std::mem::take(&mut report.faded_in_window));
 }

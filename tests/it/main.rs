@@ -12,6 +12,7 @@ mod formats;
 mod hot;
 mod ingest;
 mod mistakes;
+mod objects;
 mod places;
 mod problems;
 mod properties;

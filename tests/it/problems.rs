@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::util::{dataset, Workdir};
+use crate::util::{dataset, ids, Workdir};
 
 fn fixture(name: &str) -> Vec<HashMap<String, String>> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -46,6 +46,8 @@ fn problems(v: &serde_json::Value) -> Vec<(String, u64, Vec<String>)> {
         .iter()
         .flat_map(|t| t["problems"].as_array().unwrap().iter())
         .chain(v["other"]["problems"].as_array().unwrap().iter())
+        // One person's repeats (重复反映) are listed too, apart.
+        .chain(v["repeated"].as_array().into_iter().flatten())
         .map(|p| {
             (
                 p["id"].as_str().unwrap().to_string(),
@@ -201,4 +203,139 @@ fn real_messages_problems_match_the_labelled_ones() {
             quarters[peak].0
         );
     }
+}
+
+/// The truth groups of the second real set (`tests/fixtures/problems_replies/truth.json`):
+/// every tier's groups, and the core groups (3+ messages from 2+ people).
+fn replies_truth() -> (Vec<HashSet<String>>, Vec<HashSet<String>>) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/problems_replies/truth.json");
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let ids = |g: &serde_json::Value| -> HashSet<String> {
+        g["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut all: Vec<HashSet<String>> = Vec::new();
+    for tier in ["core", "pair", "single_user"] {
+        all.extend(t[tier].as_array().unwrap().iter().map(ids));
+    }
+    for m in t["same_object_mixed"].as_array().unwrap() {
+        all.extend(m["parts"].as_array().unwrap().iter().map(ids));
+    }
+    let core = t["core"].as_array().unwrap().iter().map(ids).collect();
+    (all, core)
+}
+
+/// On the set nothing was tuned on (2011–2017 messages with replies), the hot list over the
+/// whole span holds one object and one complaint per row, as labelled by reading.
+#[test]
+#[ignore = "needs ../shared/datasets"]
+fn hot_problems_of_the_second_real_set_are_one_object_and_one_complaint() {
+    let w = Workdir::new();
+    w.ingest(
+        &[&dataset("tipdm2020c/messages_with_replies_2011_2017.csv")],
+        &[],
+    );
+    let out = w.run(&["hot", "--limit", "20", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let (all, core) = replies_truth();
+    let listed: Vec<HashSet<String>> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| ids(&p["item_ids"]).into_iter().collect())
+        .collect();
+    // pure: at least 80% of a row's items in one labelled group of any tier.
+    let pure = listed
+        .iter()
+        .filter(|p| {
+            all.iter()
+                .any(|g| 5 * p.intersection(g).count() >= 4 * p.len())
+        })
+        .count();
+    // found: at least 60% of a core group in one row that is at most 40% other items.
+    let found = core
+        .iter()
+        .filter(|g| {
+            listed.iter().any(|p| {
+                let both = p.intersection(g).count();
+                5 * both >= 3 * g.len() && 5 * (p.len() - both) <= 2 * p.len()
+            })
+        })
+        .count();
+    eprintln!(
+        "second set: pure {pure}/{} listed, found {found}/{} core groups",
+        listed.len(),
+        core.len()
+    );
+    // Held where they stand (issue 43: ≥ 19/20 pure, recall ≥ 0.9 is the target).
+    assert!(
+        !listed.is_empty() && pure + 1 >= listed.len(),
+        "pure {pure}/{}",
+        listed.len()
+    );
+    assert!(found >= 4, "found {found}/{}", core.len());
+}
+
+/// 2019 against a 2018 of 3 messages, and 2011–2020 against an empty 2001–2010: no growth
+/// is claimed (was "较上期增加 141300.0%", every theme 热点 "增长 217.0 倍"); the same items
+/// give the same problems, ids and heat with no window and with a window over all of them.
+#[test]
+#[ignore = "needs ../shared/datasets"]
+fn real_messages_claim_no_growth_against_a_thin_window() {
+    let w = Workdir::new();
+    w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
+    let md = w.run(&["report", "--period", "2019", "--format", "md"]);
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    assert!(
+        !md.stdout.contains("较上期增加") && md.stdout.contains("上期数据不足"),
+        "{}",
+        md.stdout
+    );
+    assert!(!md.stdout.contains(" 倍"), "{}", md.stdout);
+    let t = w.run(&[
+        "topics",
+        "--from",
+        "2011",
+        "--to",
+        "2020",
+        "--compare",
+        "previous",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&t.stdout).unwrap();
+    assert_eq!(v["previous_thin"], true);
+    assert!(v["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["trend"].is_null() && t["signals"]["compared"] == false));
+    let hot = |args: &[&str]| -> Vec<(String, Vec<String>, String)> {
+        let mut a = vec!["hot", "--format", "json", "--limit", "30"];
+        a.extend_from_slice(args);
+        let out = w.run(&a);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_str().unwrap().to_string(),
+                    ids(&p["item_ids"]),
+                    format!("{:.9}", p["heat"]["index"].as_f64().unwrap()),
+                )
+            })
+            .collect()
+    };
+    let none = hot(&[]);
+    assert!(none.len() >= 20);
+    assert_eq!(none, hot(&["--from", "2011", "--to", "2020"]));
 }

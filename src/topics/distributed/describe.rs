@@ -279,6 +279,9 @@ pub fn describe(
         faded: None,
         columns,
         previous_items: 0,
+        previous_thin: false,
+        repeated: Vec::new(),
+        held_back: 0,
         previous_other: 0,
         faded_in_window: Vec::new(),
     })

@@ -443,13 +443,15 @@ pub fn find(
         words: label::WordFilter::new(seg, &cfg.function_word_tags),
         theme_of: &theme_of,
         window,
+        span: window,
         compared: false,
         has_submitters: columns.submitters,
         has_likes: columns.likes,
         has_feedback: columns.feedback,
         dup: &dup,
     };
-    let mut found = problems::describe(groups, &cx, &cfg.problems);
+    // One person's repeats (重复反映) and held-back mixtures stay with the local run.
+    let mut found = problems::describe(groups, &cx, &cfg.problems).problems;
     for p in &mut found {
         p.theme = p.theme.map(|t| t - 1);
         // Its term counts: the engine sums them over all problems, and `describe` weighs

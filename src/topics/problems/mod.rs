@@ -57,6 +57,13 @@ pub struct ProblemConfig {
     /// A key that ends more than this many different names, with fewer than three items per
     /// name, names a kind of object rather than one (有限公司, 国际城): 5.
     pub max_names_per_key: usize,
+    /// Least coherence (一致度: the share of a problem's items that name its object and say
+    /// what the others say about it) of a listed problem: 0.6. Below it a group is a mixture
+    /// of several complaints or objects, held back and counted in the footer.
+    pub min_coherence: f64,
+    /// Least cosine of an item's words, less its object's name, with the rest of its
+    /// problem's, for the item to say the same as they do: 0.1.
+    pub complaint_similarity: f32,
     /// The heat index (`[hot]` in `minyi.toml`, a section of its own).
     #[serde(skip)]
     pub heat: HeatConfig,
@@ -73,6 +80,8 @@ impl Default for ProblemConfig {
             difficult_months: 3,
             time_neighbours: 8,
             max_names_per_key: 5,
+            min_coherence: 0.5,
+            complaint_similarity: 0.2,
             heat: HeatConfig::default(),
         }
     }
@@ -109,8 +118,16 @@ pub struct Problem {
     pub size: usize,
     /// Distinct submitters in the window.
     pub submitters: usize,
-    /// Items of the previous window in the same problem.
+    /// Items of the previous window in the same problem: naming its object and saying what
+    /// its items say about it.
     pub previous: usize,
+    /// 一致度 in [0, 1]: the smaller of the share of its items naming its object (or, when it
+    /// names none, sent as one message) and the share saying what the others say.
+    #[serde(default)]
+    pub coherence: f64,
+    /// One person's repeated messages (重复反映): listed apart, not ranked as hot.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeated: bool,
     pub likes: u64,
     pub dislikes: u64,
     /// First and last item in the window (`YYYY-MM-DD`).
@@ -131,7 +148,9 @@ pub struct Problem {
 impl Problem {
     /// 热点, 难点 or 关注, as the hot list writes it (热点 first when both).
     pub fn class_zh(&self) -> &'static str {
-        if self.hot {
+        if self.repeated {
+            "重复反映"
+        } else if self.hot {
             "热点"
         } else if self.difficult {
             "难点"

@@ -153,3 +153,117 @@ fn keywords_that_are_pieces_of_the_object_name_stay_out_of_the_label() {
     let (keywords, _) = words_and_label("宏达物业公司", words(&["物业费", "业主", "司机"]));
     assert_eq!(keywords, words(&["物业费", "业主", "司机"]));
 }
+
+#[test]
+fn the_description_is_the_most_typical_title_without_its_openings() {
+    let titles = [
+        "关于请求丽发新城小区旁搅拌站搬迁的建议",
+        "丽发新城搅拌站噪音",
+    ];
+    // Openings (关于, 请求) and endings (的建议) go; the object's title is kept whole.
+    assert_eq!(
+        describe::sentence("丽发新城小区", titles.iter().copied(), &[]),
+        "丽发新城小区旁搅拌站搬迁"
+    );
+    // No title names the object: the object leads the most typical title.
+    assert_eq!(
+        describe::sentence(
+            "青青家园",
+            ["投诉小区楼下餐馆油烟扰民问题"].into_iter(),
+            &[]
+        ),
+        "青青家园：小区楼下餐馆油烟扰民"
+    );
+    // Without an object, the title alone; a title left too short falls back to the words.
+    assert_eq!(
+        describe::sentence("", ["请问公积金贷款额度如何计算？"].into_iter(), &[]),
+        "公积金贷款额度如何计算"
+    );
+    assert_eq!(
+        describe::sentence("浪琴湾", ["投诉"].into_iter(), &["噪音".to_string()]),
+        "浪琴湾：噪音"
+    );
+}
+
+/// Three messages of one estate's mixing plant, from `people`.
+fn plant(people: &[&str]) -> Vec<Item> {
+    [
+        (
+            "丽发新城小区旁搅拌站噪音扰民",
+            "丽发新城小区旁边的搅拌站夜间施工，噪音粉尘扰民。",
+        ),
+        (
+            "丽发新城搅拌站粉尘污染",
+            "丽发新城小区附近搅拌站粉尘大，噪音扰民，要求搬迁。",
+        ),
+        (
+            "丽发新城小区搅拌站夜间施工",
+            "丽发新城小区搅拌站夜间施工噪音很大，粉尘污染。",
+        ),
+    ]
+    .iter()
+    .zip(people)
+    .enumerate()
+    .map(|(i, ((t, b), who))| item(i, who, 2 + i as u32, t, b))
+    .collect()
+}
+
+#[test]
+fn one_persons_repeats_are_listed_apart_not_hot_and_not_lost() {
+    let seg = Segmenter::embedded();
+    let cfg = TopicConfig {
+        min_size: Some(2),
+        ..TopicConfig::default()
+    };
+    let r = mine(&seg, &plant(&["U1", "U1", "U1"]), &[], None, &cfg);
+    assert!(r.problems().is_empty(), "{:#?}", r.problems());
+    assert_eq!(r.repeated.len(), 1, "{:#?}", r.repeated);
+    let p = &r.repeated[0];
+    assert_eq!(
+        (p.id.as_str(), p.size, p.submitters, p.hot),
+        ("R1", 3, 1, false)
+    );
+    assert_eq!(p.class_zh(), "重复反映");
+    // Two people: a problem.
+    let r = mine(&seg, &plant(&["U1", "U2", "U1"]), &[], None, &cfg);
+    assert_eq!(r.problems().len(), 1);
+    assert!(r.repeated.is_empty());
+}
+
+#[test]
+fn a_mixture_of_one_estates_complaints_is_held_back() {
+    let seg = Segmenter::embedded();
+    let mut items = plant(&["U1", "U2", "U3"]);
+    // The same estate's other complaints, each raised once: not the plant's problem.
+    for (i, (t, b)) in [
+        (
+            "丽发新城小区菜市场占道经营",
+            "丽发新城小区门口菜市场占道经营，交通拥堵。",
+        ),
+        (
+            "丽发新城小区垃圾清运不及时",
+            "丽发新城小区垃圾堆积，清运不及时，气味难闻。",
+        ),
+        (
+            "丽发新城小区道路破损",
+            "丽发新城小区门前道路破损严重，雨天积水。",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        items.push(item(10 + i, &format!("V{i}"), 12 + i as u32, t, b));
+    }
+    let cfg = TopicConfig {
+        min_size: Some(2),
+        ..TopicConfig::default()
+    };
+    let r = mine(&seg, &items, &[], None, &cfg);
+    for p in r.problems() {
+        let foreign = p.item_ids.iter().filter(|id| id.as_str() >= "M010").count();
+        assert!(
+            p.coherence >= cfg.problems.min_coherence && foreign * 5 <= p.size,
+            "a listed problem mixes complaints: {p:#?}"
+        );
+    }
+}

@@ -245,7 +245,8 @@ pub fn describe(
             }
             let keywords =
                 label::keywords_against(&tf, &tallies.problem_terms, a, &model.vocab, 8, words);
-            (p.keywords, p.label) = crate::topics::problems::words_and_label(&p.object, keywords);
+            // The keywords are weighed against all problems; the 问题描述 (a title) stays.
+            p.keywords = crate::topics::problems::words_and_label(&p.object, keywords).0;
         }
         p.rank = i + 1;
         p.id = format!("P{}", i + 1);

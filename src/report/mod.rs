@@ -191,6 +191,7 @@ pub fn build(
     };
     let adopted = |its: &[Item]| its.iter().filter(|i| i.adoption > Adoption::None).count();
     let instructed = |its: &[Item]| its.iter().filter(|i| i.instructed()).count();
+    let comparable = crate::period::comparable(items.len(), previous.len());
     let overview = Overview {
         items: items.len(),
         submitters: distinct(items, |i| &i.submitter),
@@ -202,9 +203,9 @@ pub fn build(
         previous_adopted: adopted(previous),
         previous_instructed: instructed(previous),
         // No percentage against a window too thin to compare with (3 items against 4,000).
-        change_pct: crate::period::comparable(items.len(), previous.len())
+        change_pct: comparable
             .then(|| 100.0 * (items.len() as f64 - previous.len() as f64) / previous.len() as f64),
-        previous_thin: !crate::period::comparable(items.len(), previous.len()),
+        previous_thin: !comparable,
         topics: topics.topics.len(),
         other: topics.other.size,
     };

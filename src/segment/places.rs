@@ -227,7 +227,7 @@ pub fn names(seg: &Segmenter, text: &str) -> Vec<String> {
 
 fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
     // The run's words, each with whether it is particular (not a common noun) and whether
-    // jieba tags it as a name (place, organisation, person, other proper noun).
+    // jieba does not know it (a word its HMM made, which may stand alone as a name).
     let mut run: Vec<(&str, bool, bool)> = Vec::new();
     let mut closed = 0usize; // words of `run` up to its last suffix word
     let mut flush = |run: &mut Vec<(&str, bool, bool)>, closed: &mut usize| {
@@ -264,8 +264,7 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
         // locatives (中, 东) are inside names (星沙中茂城, 劳动东路), longer ones (旁边, 附近)
         // are not.
         // Quantities (很多, 五个), adjectives (严重, 不宜), places said of where (楼下, 地处)
-        // and locatives of place (里, 上)
-        // are what a complaint says around a name.
+        // and locatives of place (里, 上) are what a complaint says around a name.
         let breaks = (BREAK_TAGS.contains(&tag) && w != "之" && !joins_next)
             || GENERIC.contains(&w)
             || w.ends_with("政府")

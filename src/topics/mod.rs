@@ -273,14 +273,9 @@ pub fn mine_counted(
     let compared = match (window, &windows) {
         (Some(_), _) => !thin_previous,
         (None, Some(w)) => {
-            let (recent, before) = dated.iter().fold((0, 0), |(r, b), d| {
-                if *d >= w.recent_from {
-                    (r + 1, b)
-                } else if *d >= w.previous_from {
-                    (r, b + 1)
-                } else {
-                    (r, b)
-                }
+            let (recent, before) = dated.iter().fold((0, 0), |(r, b), &d| {
+                let (now, then) = w.side(d);
+                (r + now as usize, b + then as usize)
             });
             crate::period::comparable(recent, before)
         }

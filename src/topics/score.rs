@@ -153,6 +153,15 @@ impl Windows {
         }
     }
 
+    /// Whether `d` falls in the recent window, in the previous one, or in neither.
+    pub fn side(&self, d: DateTime<FixedOffset>) -> (bool, bool) {
+        let recent = d >= self.recent_from && d < self.recent_to;
+        (
+            recent,
+            !recent && d >= self.previous_from && d < self.recent_from,
+        )
+    }
+
     /// The recent and the previous window as the report writes them (from, to).
     pub fn report_form(&self) -> ((String, String), (String, String)) {
         let fmt = |d: DateTime<FixedOffset>| d.format("%Y-%m-%d %H:%M:%S").to_string();

@@ -81,11 +81,10 @@ pub struct ItemSignals {
 impl ItemSignals {
     /// The signals of one item (`w`: the growth windows, if any).
     pub fn of(cues: &Cues, it: &Item, w: Option<&Windows>) -> ItemSignals {
-        let (mut recent, mut previous) = (false, false);
-        if let (Some(w), Some(d)) = (w, it.submitted_at) {
-            recent = d >= w.recent_from && d < w.recent_to;
-            previous = !recent && d >= w.previous_from && d < w.recent_from;
-        }
+        let (recent, previous) = match (w, it.submitted_at) {
+            (Some(w), Some(d)) => w.side(d),
+            _ => (false, false),
+        };
         let (difficulty_cues, highlight_cues) = cues.hits(it);
         ItemSignals {
             recent,

@@ -62,8 +62,7 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
     } = found;
     // Each linked group of the window: its object, and its core — the members that name
     // the object and say what the others say about it (one object, one complaint: an
-    // estate's market and roads leave its mixing plant's problem). (core, previous
-    // members, object, object key, coherence, one person's repeats)
+    // estate's market and roads leave its mixing plant's problem).
     struct Core {
         ms: Vec<usize>,
         before: Vec<usize>,
@@ -154,13 +153,13 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
         .zip(keywords)
         .map(|(core, keywords)| {
             let ms = &core.ms;
-            let (object, object_key, repeated) = (&core.object, core.key, &core.repeated);
+            let (object, object_key) = (&core.object, core.key);
             let its: Vec<&Item> = ms.iter().map(|&m| cx.items[m]).collect();
             let (keywords, _) = words_and_label(object, keywords);
             let coherence = core.coherence;
             // 上期: the previous window's items of the same object and complaint only.
             let one = Complaint::of(cx, ms, object, object_key, &keys);
-            let previous = &core
+            let previous = core
                 .before
                 .iter()
                 .filter(|&&b| {
@@ -201,13 +200,13 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
                     engagement: cx.has_likes.then_some(likes + dislikes),
                     first,
                     last,
-                    previous: cx.compared.then_some(*previous),
+                    previous: cx.compared.then_some(previous),
                 },
                 cx.window,
             );
             let trend = cx
                 .compared
-                .then(|| Trend::of(*previous, ms.len() as f64 / (*previous).max(1) as f64));
+                .then(|| Trend::of(previous, ms.len() as f64 / previous.max(1) as f64));
             // The most typical members: summed sparsely for a small problem, in a dense array
             // of the vocabulary for a large one (thousands of copies of one article).
             let ranked: Vec<usize> = if ms.len() > DENSE_FROM {
@@ -261,9 +260,9 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
                 heat: h,
                 size: ms.len(),
                 submitters: people,
-                previous: *previous,
+                previous,
                 coherence,
-                repeated: *repeated,
+                repeated: core.repeated,
                 likes,
                 dislikes,
                 first: fmt(first),
@@ -275,9 +274,8 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
             }
         })
         .collect();
-    let (mut repeated, problems): (Vec<Problem>, Vec<Problem>) =
+    let (mut repeated, mut problems): (Vec<Problem>, Vec<Problem>) =
         problems.into_iter().partition(|p| p.repeated);
-    let mut problems = problems;
     problems.sort_by(|a, b| {
         b.heat
             .index
@@ -313,6 +311,8 @@ struct Complaint<'a> {
     object: &'a str,
     object_key: Option<u32>,
     keys: &'a [Vec<u32>],
+    /// Each member's words less the object's name (made once, read by every test).
+    rows: FxHashMap<usize, Sparse>,
     /// The members' words less the object's name, summed.
     centre: Sparse,
 }
@@ -325,52 +325,30 @@ impl<'a> Complaint<'a> {
         object_key: Option<u32>,
         keys: &'a [Vec<u32>],
     ) -> Complaint<'a> {
-        let mut c = Complaint {
+        let rows: FxHashMap<usize, Sparse> =
+            ms.iter().map(|&m| (m, words(cx, object, m))).collect();
+        let centre = ms.iter().fold(Sparse::new(), |acc, m| add(&acc, &rows[m]));
+        Complaint {
             object,
             object_key,
             keys,
-            centre: Sparse::new(),
-        };
-        c.centre = ms
-            .iter()
-            .fold(Sparse::new(), |acc, &m| add(&acc, &c.words(cx, m)));
-        c
-    }
-
-    /// Item `m`'s TF-IDF row less the terms of the object's name, unit length.
-    fn words(&self, cx: &Context, m: usize) -> Sparse {
-        let mut row: Sparse = cx
-            .vectors
-            .row(m)
-            .iter()
-            .filter(|&&(t, _)| {
-                let w = cx.vectors.vocab[t as usize].as_str();
-                self.object.is_empty() || !self.object.contains(w)
-            })
-            .copied()
-            .collect();
-        let n = norm(&row);
-        if n > 0.0 {
-            for e in &mut row {
-                e.1 /= n;
-            }
+            rows,
+            centre,
         }
-        row
     }
 
     fn names_object(&self, m: usize) -> bool {
         self.object_key.is_some_and(|k| self.keys[m].contains(&k))
     }
 
-    /// Whether item `m`'s words are like the rest of the problem's: a member is compared
-    /// with the centre less itself, another item with the whole centre.
+    /// Whether item `m`, not a member, says what the members say (its words against the
+    /// whole centre).
     fn agrees(&self, cx: &Context, m: usize, least: f32) -> bool {
-        let own = self.words(cx, m);
-        self.cosine(&own, &self.centre) >= least
+        cosine(&words(cx, self.object, m), &self.centre) >= least
     }
 
     /// The members of `ms` that name the object (when there is one) and agree with the
-    /// others.
+    /// others (each against the centre less itself).
     fn agreeing(&self, cx: &Context, ms: &[usize], least: f32) -> Vec<usize> {
         // A copy of a message that names the object names it too (its own text may have
         // lost the name to a typo or a different spelling).
@@ -383,7 +361,7 @@ impl<'a> Complaint<'a> {
             .copied()
             .filter(|&m| self.object_key.is_none() || naming.contains(&cx.dup[m]))
             .filter(|&m| {
-                let own = self.words(cx, m);
+                let own = &self.rows[&m];
                 let rest: Sparse = add(
                     &self.centre,
                     &own.iter().map(|&(t, w)| (t, -w)).collect::<Vec<_>>(),
@@ -391,14 +369,34 @@ impl<'a> Complaint<'a> {
                 .into_iter()
                 .filter(|&(_, w)| w.abs() > 1e-6)
                 .collect();
-                self.cosine(&own, &rest) >= least
+                cosine(own, &rest) >= least
             })
             .collect()
     }
+}
 
-    fn cosine(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
-        dot(a, b) / (norm(a) * norm(b)).max(f32::MIN_POSITIVE)
+/// Item `m`'s TF-IDF row less the terms of `object`'s name, unit length.
+fn words(cx: &Context, object: &str, m: usize) -> Sparse {
+    let mut row: Sparse = cx
+        .vectors
+        .row(m)
+        .iter()
+        .filter(|&&(t, _)| {
+            object.is_empty() || !object.contains(cx.vectors.vocab[t as usize].as_str())
+        })
+        .copied()
+        .collect();
+    let n = norm(&row);
+    if n > 0.0 {
+        for e in &mut row {
+            e.1 /= n;
+        }
     }
+    row
+}
+
+fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    dot(a, b) / (norm(a) * norm(b)).max(f32::MIN_POSITIVE)
 }
 
 /// Openings of a title that say what kind of message it is, not what is wrong (关于, 请求,

@@ -123,6 +123,18 @@ pub struct Item {
     /// empty list for an item without one), so that every exchanged line has the key.
     #[serde(default)]
     pub places: Vec<String>,
+    /// Cells of the source row that could not be read (a count of "abc"): the item is kept
+    /// with the field empty, and ingest writes each to the rejects file. Not stored.
+    #[serde(skip)]
+    pub bad_cells: Vec<BadCell>,
+}
+
+/// A cell left out of an item that was kept: its field, why, and what it held.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BadCell {
+    pub field: String,
+    pub reason: String,
+    pub original: String,
 }
 
 impl Item {
@@ -273,6 +285,23 @@ impl Columns {
             feedback: self.feedback || o.feedback,
             likes: self.likes || o.likes,
         }
+    }
+
+    /// The Chinese names of the absent columns (界别, 单位 …), for a line that says which
+    /// parts of a report are left out.
+    pub fn absent_zh(self) -> Vec<&'static str> {
+        [
+            (self.sector, "界别"),
+            (self.unit, "单位"),
+            (self.adoption, "采用级别"),
+            (self.instruction, "领导批示"),
+            (self.feedback, "办理反馈"),
+            (self.likes, "点赞数"),
+        ]
+        .into_iter()
+        .filter(|(present, _)| !present)
+        .map(|(_, name)| name)
+        .collect()
     }
 
     /// The English names of the present columns (as the index marker records them).

@@ -111,17 +111,68 @@ pub fn parse_to(s: &str) -> Result<DateTime<FixedOffset>> {
 
 /// A period `[start, end)` from `2024`, `2024-07`, `2024Q3`, a date, or a date-time (a
 /// date-time is an instant: its end is one second later).
+///
+/// Chinese spellings are read too: 2019年, 2019年10月, 2019年第四季度 (四季度, 第4季度). A year
+/// before 1900 is refused with the spelling most likely meant (19Q4 → 2019Q4).
 pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
-    let t = s.trim();
+    let plain = plain_spelling(s.trim());
+    let (start, end) = parse_plain(s, &plain)?;
+    if start.year() < 1900 {
+        let meant = match plain.split_once(['Q', 'q', '-', '/']) {
+            Some((y, rest)) if y.len() <= 2 => {
+                let sep = &plain[y.len()..y.len() + 1];
+                format!("；是否指 20{y:0>2}{sep}{rest}？")
+            }
+            None if plain.len() <= 2 => format!("；是否指 20{plain:0>2}？"),
+            _ => String::new(),
+        };
+        return Err(Error::Usage(format!(
+            "时间 '{s}' 的年份 {} 早于 1900 年，年份请写全四位{meant}",
+            start.year()
+        )));
+    }
+    Ok((start, end))
+}
+
+/// 2019年第四季度 → 2019Q4, 2019年10月 → 2019-10, 2019年 → 2019; other text as it is.
+fn plain_spelling(t: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"^(\d{1,4})\s*年\s*(?:(?:第\s*)?([1-4一二三四])\s*季度?|[Qq]([1-4])|(\d{1,2})\s*月份?)?$",
+        )
+        .expect("valid")
+    });
+    let Some(c) = re.captures(t) else {
+        return t.to_string();
+    };
+    let y = &c[1];
+    if let Some(q) = c.get(2).or(c.get(3)) {
+        let q = match q.as_str() {
+            "一" => "1",
+            "二" => "2",
+            "三" => "3",
+            "四" => "4",
+            d => d,
+        };
+        format!("{y}Q{q}")
+    } else if let Some(m) = c.get(4) {
+        format!("{y}-{:0>2}", m.as_str())
+    } else {
+        y.to_string()
+    }
+}
+
+fn parse_plain(s: &str, t: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
     let at = |y: i32, m: u32| {
         NaiveDate::from_ymd_opt(y, m, 1).map(|d| dates::from_naive(d.and_time(NaiveTime::MIN)))
     };
     let bad = || {
         Error::Usage(format!(
-            "invalid date '{s}' (use 2024, 2024-07, 2024Q3, 2024-07-15 or 2024-07-15 08:00)"
+            "invalid date '{s}' (use 2024, 2024-07, 2024Q3, 2024-07-15, 2024-07-15 08:00, 2024年, 2024年7月 or 2024年第三季度)"
         ))
     };
-    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+    if (1..=4).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
         let y: i32 = t.parse().map_err(|_| bad())?;
         return Ok((at(y, 1).ok_or_else(bad)?, at(y + 1, 1).ok_or_else(bad)?));
     }
@@ -141,7 +192,7 @@ pub fn parse_period(s: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOff
         return Err(bad());
     }
     let parts: Vec<&str> = t.split(['-', '/']).collect();
-    if parts.len() == 2 && parts[0].len() == 4 {
+    if parts.len() == 2 && (1..=4).contains(&parts[0].len()) {
         if let (Ok(y), Ok(m)) = (parts[0].parse::<i32>(), parts[1].parse::<u32>()) {
             let start = at(y, m).ok_or_else(bad)?;
             let end = if m == 12 { at(y + 1, 1) } else { at(y, m + 1) }.ok_or_else(bad)?;
@@ -228,6 +279,31 @@ mod tests {
     fn day(s: &str) -> DateTime<FixedOffset> {
         let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         crate::ingest::dates::from_naive(d.and_time(chrono::NaiveTime::MIN))
+    }
+
+    #[test]
+    fn chinese_spellings_and_short_years() {
+        for (zh, plain) in [
+            ("2019年第四季度", "2019Q4"),
+            ("2019年四季度", "2019Q4"),
+            ("2019年第4季度", "2019Q4"),
+            ("2019年10月", "2019-10"),
+            ("2019年", "2019"),
+        ] {
+            assert_eq!(
+                parse_period(zh).unwrap(),
+                parse_period(plain).unwrap(),
+                "{zh}"
+            );
+        }
+        // 19Q4 was silently the year 19: refused, with the spelling meant.
+        for (short, meant) in [("19Q4", "2019Q4"), ("19", "2019"), ("19-10", "2019-10")] {
+            let err = parse_period(short).unwrap_err().to_string();
+            assert!(
+                err.contains("1900") && err.contains(meant),
+                "{short}: {err}"
+            );
+        }
     }
 
     #[test]

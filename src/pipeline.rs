@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::index::writer::{ItemWriter, Upsert, DEFAULT_MEMORY};
 use crate::index::{document, ItemIndex};
 use crate::ingest::rejects::RejectsWriter;
-use crate::ingest::{ReadOptions, Source};
+use crate::ingest::{ReadOptions, Reject, Source};
 use crate::item::Columns;
 use crate::segment::Dictionary;
 
@@ -73,6 +73,9 @@ pub struct IngestSummary {
     pub unchanged: u64,
     pub rejected: u64,
     pub rejects_path: String,
+    /// Cells of kept items that could not be read (written to the rejects file too; the
+    /// item was indexed with the field empty). Not part of `read`'s sum.
+    pub cells_rejected: u64,
     /// Rows whose id appeared earlier in this same run (the later row won).
     pub duplicate_ids: u64,
     /// Items in the index after the run.
@@ -135,7 +138,21 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
                         sum.rejected += 1;
                         file.rejected += 1;
                     }
-                    Ok(item) => {
+                    Ok(mut item) => {
+                        for bad in std::mem::take(&mut item.bad_cells) {
+                            let location = item
+                                .source
+                                .strip_prefix(&format!("{}:", file.path))
+                                .map_or_else(|| item.source.clone(), location_of);
+                            rejects.write(&Reject::new(
+                                &file.path,
+                                location,
+                                &bad.field,
+                                bad.reason,
+                                bad.original,
+                            ))?;
+                            sum.cells_rejected += 1;
+                        }
                         if !seen_ids.insert(id_key(&item.id)) {
                             sum.duplicate_ids += 1;
                         }
@@ -194,6 +211,16 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
         sum.new + sum.updated + sum.unchanged + sum.rejected
     );
     Ok(sum)
+}
+
+/// A row's location as the rejects file writes it: `line N` for a line number, else as is
+/// (`Sheet1!row 3`).
+fn location_of(rest: &str) -> String {
+    if rest.bytes().all(|b| b.is_ascii_digit()) {
+        format!("line {rest}")
+    } else {
+        rest.to_string()
+    }
 }
 
 fn id_key(id: &str) -> u64 {

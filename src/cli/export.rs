@@ -6,8 +6,13 @@ use std::path::PathBuf;
 use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::exchange::{export_jsonl, export_parquet};
 
-/// Write the index's items with their segmented terms, ordered by id, for Spark, DuckDB or
-/// pandas: as JSON lines (the format of `minyi segment`) or as a Parquet file.
+/// Write the index's items, ordered by id: as a table an editor opens (CSV for Excel, or an
+/// Excel workbook), or with their segmented terms for Spark, DuckDB or pandas (JSON lines, the
+/// format of `minyi segment`, or Parquet).
+///
+/// The csv and xlsx tables have Chinese headers (编号, 标题, 正文, 报送时间, 报送人, the optional
+/// columns the data has, 地点/人群, then the source's other columns); the CSV is UTF-8 with a
+/// BOM and no cell is read as a formula.
 ///
 /// Each item has every field, its named objects (`places`, 地点/人群), `title_terms` and
 /// `body_terms`, segmented with the index's own dictionary. In Parquet the places and terms
@@ -34,6 +39,10 @@ pub struct Args {
 pub enum ExportFormat {
     /// One JSON object per line.
     Jsonl,
+    /// A table for Excel (UTF-8 with BOM, formula-safe).
+    Csv,
+    /// An Excel workbook (needs --out).
+    Xlsx,
     /// Apache Parquet (needs --out: a Parquet file is not written to a terminal or pipe).
     Parquet,
 }
@@ -45,6 +54,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let n = match (&args.out, args.format) {
         (None, ExportFormat::Parquet) => {
             anyhow::bail!("--format parquet needs --out FILE (e.g. --out items.parquet)")
+        }
+        (None, ExportFormat::Xlsx) => {
+            anyhow::bail!("--format xlsx needs --out FILE (e.g. --out 信息明细.xlsx)")
+        }
+        (out, ExportFormat::Csv | ExportFormat::Xlsx) => {
+            let items = index.collect(None, &filters)?;
+            let cols = index.columns()?;
+            match (out, args.format) {
+                (Some(path), ExportFormat::Xlsx) => {
+                    let book = crate::report::items::xlsx(&items, cols)?;
+                    std::fs::write(path, book)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                }
+                (Some(path), _) => {
+                    let file = std::fs::File::create(path)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                    crate::report::items::csv(&items, cols, std::io::BufWriter::new(file))?;
+                }
+                (None, _) => crate::report::items::csv(&items, cols, std::io::stdout().lock())?,
+            }
+            items.len()
         }
         (Some(path), ExportFormat::Parquet) => {
             let file = std::fs::File::create(path)

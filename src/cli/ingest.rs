@@ -93,12 +93,35 @@ pub fn run(args: Args, settings: &crate::config::Config) -> anyhow::Result<Outco
     let summary =
         result.with_context(|| format!("ingest into {} failed", args.index.index.display()))?;
     print_summary(&summary, args.format)?;
+    refuse_empty(&summary)?;
     if let Some((dir, mode)) = args.model.resolve(settings) {
         let index = crate::index::ItemIndex::open(&args.index.index)?;
         let s = super::embed::embed_with_bar(&index, &dir, mode, false)?;
         super::embed::print_summary(&s, args.format)?;
     }
     Ok(Outcome::Found)
+}
+
+/// A file with no data row, or a run whose every row was rejected, put nothing in the index:
+/// a failure the user must see, not a quiet success.
+fn refuse_empty(s: &IngestSummary) -> anyhow::Result<()> {
+    let empty: Vec<&str> = s
+        .files
+        .iter()
+        .filter(|f| f.read == 0)
+        .map(|f| f.path.as_str())
+        .collect();
+    if !empty.is_empty() {
+        anyhow::bail!("{} 没有数据行（文件为空，或只有表头）", empty.join("、"));
+    }
+    if s.rejected == s.read {
+        anyhow::bail!(
+            "全部 {} 行都被拒收，没有信息进入索引；原因见 {}",
+            s.read,
+            s.rejects_path
+        );
+    }
+    Ok(())
 }
 
 fn print_summary(s: &IngestSummary, format: SummaryFormat) -> anyhow::Result<()> {
@@ -121,7 +144,13 @@ fn print_summary(s: &IngestSummary, format: SummaryFormat) -> anyhow::Result<()>
                     s.duplicate_ids
                 );
             }
-            if s.rejected > 0 {
+            if s.cells_rejected > 0 {
+                println!(
+                    "另有 {} 个单元格无法读取（如点赞数不是数字）：信息已收录，该项留空",
+                    s.cells_rejected
+                );
+            }
+            if s.rejected + s.cells_rejected > 0 {
                 println!("拒收明细（原因、位置、原始字段）：{}", s.rejects_path);
             }
             println!("索引现有 {} 条，用时 {:.1} 秒", s.items_in_index, s.seconds);

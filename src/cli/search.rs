@@ -6,6 +6,7 @@ use super::output::{self, ListFormat};
 use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::index::query::{AdoptionFilter, Filters};
 use crate::index::search::{SearchRequest, SearchResults, SortBy};
+use crate::item::Columns;
 
 /// Search items.
 ///
@@ -118,10 +119,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         index.search(&req).with_context(|| what.clone())?
     };
+    // Columns the data lacks are left out (no empty 界别 column, no "（未填） 44").
+    let cols = index.columns()?;
     match args.format {
-        ListFormat::Table => print_table(&results)?,
+        ListFormat::Table => print_table(&results, cols)?,
         ListFormat::Json => print_json(&results)?,
-        ListFormat::Csv => print_csv(&results)?,
+        ListFormat::Csv => print_csv(&results, cols)?,
     }
     Ok(if results.total == 0 {
         Outcome::NothingFound
@@ -130,26 +133,36 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     })
 }
 
-fn print_table(r: &SearchResults) -> anyhow::Result<()> {
+fn print_table(r: &SearchResults, cols: Columns) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     writeln!(out, "共找到 {} 条，显示 {} 条", r.total, r.hits.len())?;
     if !r.hits.is_empty() {
         let colour = output::colour();
-        let mut t = output::table(&["编号", "日期", "界别", "报送人", "标题", "摘要"]);
+        let mut head = vec!["编号", "日期", "界别", "报送人", "标题", "摘要"];
+        if !cols.sector {
+            head.remove(2);
+        }
+        let mut t = output::table(&head);
         for h in &r.hits {
-            t.add_row(vec![
+            let mut row = vec![
                 h.item.id.clone(),
                 output::date(h.item.submitted_at),
                 h.item.sector.clone(),
                 h.item.submitter.clone(),
                 output::mark_terminal(&h.title.text, &h.title.highlights, colour),
                 output::mark_terminal(&h.snippet.text, &h.snippet.highlights, colour),
-            ]);
+            ];
+            if !cols.sector {
+                row.remove(2);
+            }
+            t.add_row(row);
         }
         writeln!(out, "{t}")?;
     }
-    if let Some(f) = &r.facets {
+    if r.facets.is_some() && !cols.sector {
+        writeln!(out, "数据中没有界别一列，无法按界别统计")?;
+    } else if let Some(f) = &r.facets {
         let mut t = output::table(&["界别", "条数"]);
         for (sector, n) in f {
             t.add_row(vec![
@@ -210,20 +223,42 @@ fn print_json(r: &SearchResults) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_csv(r: &SearchResults) -> anyhow::Result<()> {
+fn print_csv(r: &SearchResults, cols: Columns) -> anyhow::Result<()> {
     let mut w = output::csv_stdout()?;
-    w.row([
-        "编号",
-        "日期",
-        "界别",
-        "报送人",
-        "单位",
-        "采用级别",
-        "有批示",
-        "标题",
-        "摘要",
-        "地点/人群",
-    ])?;
+    // Each column with whether the data has it.
+    let keep = [
+        true,
+        true,
+        cols.sector,
+        true,
+        cols.unit,
+        cols.adoption,
+        cols.instruction,
+        true,
+        true,
+        true,
+    ];
+    let kept = |row: [String; 10]| {
+        row.into_iter()
+            .zip(keep)
+            .filter_map(|(c, k)| k.then_some(c))
+            .collect::<Vec<_>>()
+    };
+    w.row(kept(
+        [
+            "编号",
+            "日期",
+            "界别",
+            "报送人",
+            "单位",
+            "采用级别",
+            "有批示",
+            "标题",
+            "摘要",
+            "地点/人群",
+        ]
+        .map(String::from),
+    ))?;
     for h in &r.hits {
         let i = &h.item;
         let row = [
@@ -238,7 +273,7 @@ fn print_csv(r: &SearchResults) -> anyhow::Result<()> {
             h.snippet.text.clone(),
             i.places.join("、"),
         ];
-        w.row(row)?;
+        w.row(kept(row))?;
     }
     w.flush()?;
     Ok(())

@@ -45,21 +45,30 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         SummaryFormat::Text => {
             let opt = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_else(|| "—".into());
-            let rows: Vec<(&str, String)> = vec![
-                ("编号", item.id.clone()),
-                ("标题", item.title.clone()),
-                ("报送时间", output::datetime(item.submitted_at)),
-                ("报送人", item.submitter.clone()),
-                ("界别", item.sector.clone()),
-                ("单位", item.unit.clone()),
-                ("采用级别", item.adoption.label_zh().to_string()),
-                ("领导批示", item.instruction.clone()),
-                ("办理反馈", item.feedback.clone()),
-                ("点赞数", opt(item.likes)),
-                ("反对数", opt(item.dislikes)),
-                ("来源", item.source.clone()),
-                ("地点/人群", item.places.join("、")),
-            ];
+            // Columns the data lacks are left out (no 采用级别 未采用 for a board's messages).
+            let cols = index.columns()?;
+            let rows: Vec<(&str, String)> = [
+                (true, "编号", item.id.clone()),
+                (true, "标题", item.title.clone()),
+                (true, "报送时间", output::datetime(item.submitted_at)),
+                (true, "报送人", item.submitter.clone()),
+                (cols.sector, "界别", item.sector.clone()),
+                (cols.unit, "单位", item.unit.clone()),
+                (
+                    cols.adoption,
+                    "采用级别",
+                    item.adoption.label_zh().to_string(),
+                ),
+                (cols.instruction, "领导批示", item.instruction.clone()),
+                (cols.feedback, "办理反馈", item.feedback.clone()),
+                (cols.likes, "点赞数", opt(item.likes)),
+                (cols.likes, "反对数", opt(item.dislikes)),
+                (true, "来源", item.source.clone()),
+                (true, "地点/人群", item.places.join("、")),
+            ]
+            .into_iter()
+            .filter_map(|(has, k, v)| has.then_some((k, v)))
+            .collect();
             let mut t = output::table(&["字段", "内容"]);
             for (k, v) in rows
                 .into_iter()

@@ -64,18 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 (false, true) => writeln!(out, "有领导批示 {}", s.instructed)?,
                 (false, false) => {}
             }
-            let absent: Vec<&str> = [
-                (c.sector, "界别"),
-                (c.unit, "单位"),
-                (c.adoption, "采用级别"),
-                (c.instruction, "领导批示"),
-                (c.feedback, "办理反馈"),
-                (c.likes, "点赞数"),
-            ]
-            .into_iter()
-            .filter(|(present, _)| !present)
-            .map(|(_, name)| name)
-            .collect();
+            let absent = c.absent_zh();
             if c.sector {
                 writeln!(out, "界别 {} 个，报送人 {} 位", s.sectors, s.submitters)?;
             } else {

@@ -128,6 +128,7 @@ pub fn from_document(f: &Fields, doc: &TantivyDocument, seg: &Segmenter) -> Item
         extra: serde_json::from_str(&text(doc, f.extra)).unwrap_or_default(),
         source: text(doc, f.source),
         places: Vec::new(),
+        bad_cells: Vec::new(),
     };
     item.places = match f.places {
         Some(p) => doc

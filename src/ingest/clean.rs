@@ -11,6 +11,7 @@ fn is_space(c: char) -> bool {
 
 /// Cleans one cell of text.
 pub fn clean_text(raw: &str) -> String {
+    let raw = &*decode_ooxml_escapes(raw);
     let mut out = String::with_capacity(raw.len());
     let mut pending: Option<char> = None;
     for c in raw.chars() {
@@ -182,9 +183,36 @@ pub fn strip_html(raw: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Decodes Excel's escapes of characters XML cannot hold (`_x000D_` for a carriage return,
+/// `_x005F_` for an underscore), which survive in CSV files saved from a workbook and would
+/// otherwise be indexed as a word "x000d". Borrows when there is none.
+pub fn decode_ooxml_escapes(raw: &str) -> std::borrow::Cow<'_, str> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if !raw.contains("_x") {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let re = RE.get_or_init(|| regex::Regex::new(r"_x([0-9A-Fa-f]{4})_").expect("valid"));
+    re.replace_all(raw, |c: &regex::Captures| {
+        u32::from_str_radix(&c[1], 16)
+            .ok()
+            .and_then(char::from_u32)
+            .map_or_else(|| c[0].to_string(), |ch| ch.to_string())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decodes_excel_escapes_of_control_characters() {
+        // A body saved from Excel to CSV keeps its line breaks as `_x000D_`.
+        assert_eq!(
+            clean_prose("第一段_x000D_\n第二段_x005F_x"),
+            "第一段\n第二段_x"
+        );
+        assert_eq!(clean_text("无转义_x12"), "无转义_x12");
+    }
 
     #[test]
     fn decodes_character_references_in_prose() {

@@ -313,8 +313,16 @@ impl ColumnMapping {
                 }
                 Field::Instruction => item.instruction = clean_prose(&cell.to_text()),
                 Field::Feedback => item.feedback = clean_prose(&cell.to_text()),
-                Field::Likes => item.likes = cell.to_count().map_err(fail)?,
-                Field::Dislikes => item.dislikes = cell.to_count().map_err(fail)?,
+                // A bad count loses the count, not the item (the cell goes to the rejects).
+                Field::Likes | Field::Dislikes => match cell.to_count() {
+                    Ok(n) if field == Field::Likes => item.likes = n,
+                    Ok(n) => item.dislikes = n,
+                    Err(reason) => item.bad_cells.push(crate::item::BadCell {
+                        field: fail(String::new()).0,
+                        reason: format!("{reason} (item kept, field left empty)"),
+                        original: cell.to_text(),
+                    }),
+                },
             }
         }
         if item.title.is_empty() && item.body.is_empty() {

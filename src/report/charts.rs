@@ -56,7 +56,29 @@ fn finish(buf: String, ok: Result<(), String>) -> String {
     }
 }
 
-/// A bar chart of counts per bucket (the report's trend of items per week or month).
+/// Where the x axis of `bars` has a tick and what it says: for daily or weekly buckets
+/// (`2019-10-07`) the first bucket of each month, labelled with the month (`2019-10`); for
+/// other buckets (months, quarters) each one. At most 12 ticks (every k-th), and every tick
+/// is labelled.
+fn ticks(labels: &[String]) -> Vec<(usize, String)> {
+    let dated = |l: &str| l.len() == 10 && l.as_bytes().get(7) == Some(&b'-');
+    let all: Vec<(usize, String)> = if !labels.is_empty() && labels.iter().all(|l| dated(l)) {
+        labels
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| *i == 0 || labels[i - 1][..7] != l[..7])
+            .map(|(i, l)| (i, l[..7].to_string()))
+            .collect()
+    } else {
+        labels.iter().cloned().enumerate().collect()
+    };
+    let step = all.len().div_ceil(12).max(1);
+    all.into_iter().step_by(step).collect()
+}
+
+/// A bar chart of counts per bucket (the report's trend of items per week or month). The
+/// x axis has a grid line and a label at each tick of [`ticks`] (months for weekly buckets),
+/// the y axis a few labelled grid lines.
 pub fn bars(labels: &[String], values: &[usize], caption: &str) -> String {
     let mut buf = String::new();
     let ok = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
@@ -64,29 +86,38 @@ pub fn bars(labels: &[String], values: &[usize], caption: &str) -> String {
         root.fill(&WHITE)?;
         let n = values.len().max(1);
         let max = values.iter().copied().max().unwrap_or(0).max(1);
-        let room = label_room(labels);
+        let ticks = ticks(labels);
+        let tick_labels: Vec<String> = ticks.iter().map(|t| t.1.clone()).collect();
+        let room = label_room(&tick_labels);
+        let top = max + max / 10 + 1;
         let mut chart = ChartBuilder::on(&root)
             .caption(caption, font(14))
             .margin(8)
             .margin_right(room.max(8))
             .x_label_area_size(34)
             .y_label_area_size(44)
-            .build_cartesian_2d((0..n).into_segmented(), 0..max + max / 10 + 1)?;
-        let step = (n / 12).max(1);
+            .build_cartesian_2d((0..n).into_segmented(), 0..top)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .light_line_style(GRID)
-            .x_labels(n.min(12))
-            .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) if i % step == 0 => {
-                    labels.get(*i).cloned().unwrap_or_default()
-                }
-                _ => String::new(),
-            })
+            .disable_x_axis()
+            .y_labels(6)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
             .label_style(font(MIN_TEXT))
             .y_desc("条")
             .draw()?;
+        // The x grid and its labels, drawn where the ticks are (behind the bars).
+        let label = font(MIN_TEXT).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        ));
+        for (i, text) in &ticks {
+            let (x, bottom) = chart.backend_coord(&(SegmentValue::Exact(*i), 0));
+            let (_, upper) = chart.backend_coord(&(SegmentValue::Exact(*i), top));
+            root.draw(&PathElement::new(vec![(x, upper), (x, bottom + 4)], GRID))?;
+            root.draw(&Text::new(text.clone(), (x, bottom + 6), label.clone()))?;
+        }
         chart.draw_series(
             Histogram::vertical(&chart)
                 .style(INK.filled())
@@ -316,6 +347,28 @@ mod tests {
         for (size, _, text) in texts(&h) {
             assert!(size >= MIN_TEXT as f64, "{text} at {size} px");
         }
+    }
+
+    /// A year of weeks: a grid line and a label at each month, every tick labelled (the
+    /// chart drew 104 grid lines 1.6 px apart and left its last tick bare).
+    #[test]
+    fn a_year_of_weeks_is_gridded_by_month() {
+        let start = chrono::NaiveDate::from_ymd_opt(2019, 1, 7).unwrap();
+        let weeks: Vec<String> = (0..52)
+            .map(|w| (start + chrono::Duration::weeks(w)).to_string())
+            .collect();
+        let svg = bars(&weeks, &[4; 52], "信息条数（按周）");
+        let months: Vec<String> = texts(&svg)
+            .into_iter()
+            .map(|t| t.2)
+            .filter(|t| t.starts_with("2019-"))
+            .collect();
+        let expected: Vec<String> = (1..=12).map(|m| format!("2019-{m:02}")).collect();
+        assert_eq!(months, expected, "{svg}");
+        // Grid lines: one per month and the few y lines, not one per week.
+        let lines = svg.matches("<polyline").count() + svg.matches("<line").count();
+        assert!(lines <= 30, "{lines} lines");
+        assert_eq!(ticks(&["2024-07".into(), "2024-08".into()]).len(), 2);
     }
 
     #[test]

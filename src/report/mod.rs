@@ -11,6 +11,7 @@ pub mod bulletin;
 pub mod charts;
 pub mod hot;
 mod imported;
+pub mod items;
 pub mod model;
 pub mod render;
 pub mod safe_csv;

@@ -93,6 +93,12 @@ const GENERIC: [&str; 50] = [
     "情况", "领导", "市民", "业主", "一家", "这家", "那家", "某家", "新建", "在建", "拟建", "沿",
 ];
 
+/// Function characters (pronouns, prepositions, particles, auxiliaries, light verbs): a word
+/// jieba's HMM made that holds one is a fusion across a name's edge (可回, 找该, 有个), not a
+/// name's word.
+const FUNCTION_CHARS: &str =
+    "的了在是我你他她它这那该此其从往对到把被给向找可会有个系就都也还又再去来让使说看入读搬至缴告超跨沿于因与及将由经过每";
+
 /// Shortest and longest name, in characters.
 const NAME_CHARS: (usize, usize) = (3, 16);
 /// Shortest key, in characters.
@@ -182,7 +188,7 @@ fn quantity(word: &str, tag: &str) -> bool {
         && !word.chars().any(|c| c.is_ascii_digit())
         && number
             .chars()
-            .any(|c| !"零〇一二三四五六七八九十百千万两".contains(c))
+            .any(|c| !"第零〇一二三四五六七八九十百千万两".contains(c))
 }
 
 /// Whether a word ends a name: it ends with a suffix and is not a common word that does.
@@ -191,13 +197,79 @@ fn closes_name(word: &str) -> bool {
 }
 
 /// The named objects of an item: those of the title, then the body's, each once, in order.
+///
+/// A title that names its object without a suffix (中粮鸿云, 中联重科) gives it as a bare
+/// name (see [`bare_names`]) when the body writes it too; it then comes before the body's.
 pub fn places(seg: &Segmenter, title: &str, body: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for text in [title, body] {
-        for name in names(seg, text) {
-            if !out.contains(&name) {
-                out.push(name);
+    let push = |name: String, out: &mut Vec<String>| {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    };
+    for name in names(seg, title) {
+        push(name, &mut out);
+    }
+    if out.is_empty() {
+        for name in bare_names(seg, title) {
+            if body.contains(&name) {
+                push(name, &mut out);
             }
+        }
+    }
+    for name in names(seg, body) {
+        push(name, &mut out);
+    }
+    out
+}
+
+/// Tags of proper names: person, place, organisation, other proper noun, abbreviation,
+/// foreign word.
+const PROPER_TAGS: [&str; 7] = ["nr", "nrt", "nrfg", "ns", "nt", "nz", "j"];
+
+/// Names written without a suffix: runs of proper words (place, organisation, brand,
+/// abbreviation, or a word jieba's HMM made) of at least three characters, such as 中粮鸿云,
+/// 永利金猪, 中国电信. A single word jieba knows must be an organisation, brand or
+/// abbreviation (nt, nz, j); areas and anonymised persons (朱某) are none.
+pub fn bare_names(seg: &Segmenter, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for piece in admin().split(text) {
+        for part in splitter().split(piece) {
+            if part.chars().count() < NAME_CHARS.0 {
+                continue;
+            }
+            let tags = seg.jieba().tag(part, true);
+            let mut run: Vec<(&str, &str, bool)> = Vec::new();
+            let mut flush = |run: &mut Vec<(&str, &str, bool)>| {
+                let name: String = run.iter().map(|&(w, _, _)| w).collect();
+                let n = name.chars().count();
+                let whole = run.len() > 1
+                    || run
+                        .first()
+                        .is_some_and(|&(_, t, unknown)| unknown || ["nt", "nz", "j"].contains(&t));
+                // A year or a number (2017, 12345) names nothing.
+                let han = name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                if whole && han && (NAME_CHARS.0..=NAME_CHARS.1).contains(&n) {
+                    out.push(name);
+                }
+                run.clear();
+            };
+            for tok in &tags {
+                let (w, tag) = (tok.word, tok.tag);
+                let unknown = !seg.jieba().has_word(w) && w.chars().count() > 1;
+                let fused = w.contains(|c| FUNCTION_CHARS.contains(c));
+                let proper = (PROPER_TAGS.contains(&tag) || unknown)
+                    && !fused
+                    && !w.ends_with('某')
+                    && !GENERIC.contains(&w)
+                    && !AREAS.iter().any(|a| w.ends_with(a));
+                if proper {
+                    run.push((w, tag, unknown));
+                } else {
+                    flush(&mut run);
+                }
+            }
+            flush(&mut run);
         }
     }
     out
@@ -265,21 +337,35 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
         // are not.
         // Quantities (很多, 五个), adjectives (严重, 不宜), places said of where (楼下, 地处)
         // and locatives of place (里, 上) are what a complaint says around a name.
-        let breaks = (BREAK_TAGS.contains(&tag) && w != "之" && !joins_next)
-            || GENERIC.contains(&w)
+        // A word jieba does not know (its HMM made it: 顺发, 升振, 山千) is a name's word,
+        // whatever tag the HMM gave it; so is a suffix word alone (站/v, 高速/d, 村/zg).
+        // The HMM also fuses a function character with its neighbour (可回, 找该, 局对): such
+        // a word is what a sentence says, not a name.
+        let unknown = !seg.jieba().has_word(w) && w.chars().count() > 1;
+        let fused = unknown && w.contains(|c| FUNCTION_CHARS.contains(c));
+        let name_word = (unknown && !fused) || (SUFFIXES.contains(&w) && !NOT_NAMES.contains(&w));
+        let breaks = GENERIC.contains(&w)
             || w.ends_with("政府")
-            || counted(w, tag)
-            || quantity(w, tag)
-            || ["a", "ad", "an", "s"].contains(&tag)
-            || (tag == "f" && (w.chars().count() > 1 || LOCATIVES.contains(w)))
-            || (tag.starts_with('z') && !closes_name(w))
-            || tag == "t";
+            || tag == "t"
+            || fused
+            || (!name_word
+                && ((BREAK_TAGS.contains(&tag) && w != "之" && !joins_next)
+                    || counted(w, tag)
+                    || quantity(w, tag)
+                    || ["a", "ad", "an"].contains(&tag)
+                    || (tag == "s"
+                        && w.ends_with(|c| LOCATIVES.contains(c) || "口处头面侧".contains(c)))
+                    || (tag == "f" && (w.chars().count() > 1 || LOCATIVES.contains(w)))));
         if breaks {
             flush(&mut run, &mut closed);
             continue;
         }
         // An area ends the run before it: the area itself is no object.
         if AREAS.iter().any(|a| w.ends_with(a)) {
+            // A name closed before it stands (京港澳高速 | 城区段).
+            if closed > 0 {
+                flush(&mut run, &mut closed);
+            }
             run.clear();
             closed = 0;
             continue;
@@ -295,9 +381,11 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
         }
         // A word jieba does not know (its HMM made it: 壮稻, 百祥村) is a name's word; a kind
         // word (学校, 公司) is none, however jieba tags it; a suffix alone (湾/zg) is.
-        let unknown = !seg.jieba().has_word(w) && w.chars().count() > 1;
         let particular = joins_next
             || unknown
+            // A single-character noun inside a run is a name's (树木岭, 世纪星): a kind is
+            // made of whole words (物业公司, 培训学校).
+            || (w.chars().count() == 1 && tag.starts_with('n') && !closes_name(w))
             || !(COMMON_TAGS.contains(&tag) || (SUFFIXES.contains(&w) && w.chars().count() > 1));
         run.push((w, particular, unknown));
         if closes_name(w) {
@@ -390,6 +478,38 @@ mod tests {
         assert!(got("镇政府门前").is_empty());
         // Roads, lines, expressways and bridges are objects.
         assert_eq!(got("地铁3号线出入口太少"), vec!["地铁3号线"]);
+        // An area after a closed name leaves the name standing.
+        assert_eq!(got("京港澳高速城区段外迁"), vec!["京港澳高速"]);
+        // An ordinal is inside a name; a single-character noun makes a run of common words a
+        // name (树木岭), where whole common words make a kind (物业公司).
+        assert_eq!(got("第三中学补课"), vec!["第三中学"]);
+        assert_eq!(got("树木岭菜市场拆迁"), vec!["树木岭菜市场"]);
+        assert!(got("物业公司不作为").is_empty());
+        // A word jieba's HMM made is a name's word whatever its tag (升振/v)…
+        let names = got("升振铝材工厂噪音扰民");
+        assert!(names.iter().any(|n| n.starts_with("升振")), "{names:?}");
+        // … unless it fuses a function character across a name's edge (可回公司).
+        let names = got("离职后可回公司领取");
+        assert!(names.iter().all(|n| !n.contains('回')), "{names:?}");
+    }
+
+    /// A title naming its object without a suffix gives it when the body writes it too.
+    #[test]
+    fn bare_names_of_a_title_count_when_the_body_repeats_them() {
+        let seg = Segmenter::embedded();
+        let body = "我是中粮鸿云的业主，中粮鸿云的房子采光很差";
+        assert_eq!(
+            places(&seg, "A6区中粮鸿云房屋采光差", body),
+            vec!["中粮鸿云"]
+        );
+        // Not written in the body: no object from the title's bare words.
+        assert!(places(&seg, "A6区中粮鸿云房屋采光差", "采光很差").is_empty());
+        // A named object with a suffix in the title is preferred to bare words.
+        let got = places(&seg, "中粮鸿云小区停车难", "中粮鸿云小区停车难");
+        assert_eq!(got[0], "中粮鸿云小区");
+        // Anonymised persons, areas and years are no names.
+        assert!(bare_names(&seg, "朱某涉嫌欺诈").is_empty());
+        assert!(bare_names(&seg, "2017年出租车燃油补贴").is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::features::Features;
 use super::topic::ItemRef;
 use super::{vectorize, TopicConfig};
 use crate::item::Item;
+use crate::segment::places::place_keys;
 use crate::segment::Segmenter;
 
 /// An item with its similarity to another.
@@ -71,7 +72,10 @@ pub fn similar(
     while k < group.len() {
         let g = group[k];
         for i in 0..rows.len() {
-            if !group.contains(&i) && rows.similarity(g, i) >= dup_sim {
+            if !group.contains(&i)
+                && rows.similarity(g, i) >= dup_sim
+                && same_object(&items[g], &items[i])
+            {
                 group.push(i);
             }
         }
@@ -82,5 +86,54 @@ pub fn similar(
         item: ItemRef::of(&items[target]),
         duplicates: dups.into_iter().map(as_item).collect(),
         related: rest.into_iter().take(limit).map(as_item).collect(),
+    }
+}
+
+/// Whether two items may be about one object: items that name objects sharing no key
+/// (楚都职业技术学校 and 经济学院) are not the same report, however alike their words; an
+/// item naming none may be about either (issue 44: 262477 was a likely duplicate of 195917).
+fn same_object(a: &Item, b: &Item) -> bool {
+    if a.places.is_empty() || b.places.is_empty() {
+        return true;
+    }
+    let keys =
+        |it: &Item| -> Vec<String> { it.places.iter().flat_map(|n| place_keys(n)).collect() };
+    let theirs = keys(b);
+    keys(a).iter().any(|k| theirs.contains(k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_naming_different_objects_are_not_duplicates() {
+        let seg = Segmenter::embedded();
+        let body = "物业强制收取停车管理费，每月三百元，不交就不让车辆进入，业主意见很大。";
+        let mut items: Vec<Item> = [
+            ("丽发新城小区物业乱收停车费", body),
+            ("魅力之城小区物业乱收停车费", body),
+            ("丽发新城小区物业乱收停车费", body),
+            ("小区停车难", "晚上回家找不到车位，希望增加停车位。"),
+            ("道路积水", "下雨后路面积水严重，行人无法通过。"),
+            ("噪音扰民", "工地夜间施工噪音很大，影响休息。"),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (t, b))| Item {
+            id: format!("S{i}"),
+            title: t.to_string(),
+            body: b.to_string(),
+            ..Item::default()
+        })
+        .collect();
+        for it in &mut items {
+            it.places = crate::segment::places::places(&seg, &it.title, &it.body);
+        }
+        assert_ne!(items[0].places, items[1].places, "{:?}", items[1].places);
+        let s = similar(&seg, &items, 0, 5, &TopicConfig::default());
+        let dups: Vec<&str> = s.duplicates.iter().map(|d| d.item.id.as_str()).collect();
+        assert!(dups.contains(&"S2"), "{dups:?}");
+        assert!(!dups.contains(&"S1"), "{dups:?}");
     }
 }

@@ -31,9 +31,9 @@ fn ingest(name: &str) -> (Workdir, serde_json::Value, Vec<(String, String, Strin
     let v = w.ingest(&[&fixture(name)], &[]);
     let rej = rejects(&w);
     assert_eq!(
-        v["rejected"].as_u64().unwrap() as usize,
+        (v["rejected"].as_u64().unwrap() + v["cells_rejected"].as_u64().unwrap()) as usize,
         rej.len(),
-        "{name}: every rejected row is in the rejects file"
+        "{name}: every rejected row and cell is in the rejects file"
     );
     for (loc, field, reason) in &rej {
         assert!(
@@ -79,9 +79,9 @@ fn empty_file_is_refused() {
 }
 
 #[test]
-fn header_only_reads_nothing() {
-    let (_, v, _) = ingest("02_header_only.csv");
-    assert_eq!(counts(&v), (0, 0, 0));
+fn header_only_is_refused() {
+    // Nothing to index is a failure the user must see, not a quiet "读取 0 行".
+    refused("02_header_only.csv", "没有数据行");
 }
 
 #[test]
@@ -277,10 +277,21 @@ fn a_stray_nul_byte_is_dropped_not_fatal() {
 }
 
 #[test]
-fn bad_numbers_are_rejected_with_their_field() {
-    let (_, v, rej) = ingest("25_bad_likes_number.csv");
-    assert_eq!(counts(&v), (3, 1, 2));
-    assert!(rej.iter().all(|r| r.1.contains("点赞数")), "{rej:?}");
+fn bad_numbers_lose_the_count_not_the_item() {
+    // 很多 and -5 are no counts: the items are kept with no 点赞数, each bad cell is in the
+    // rejects file with its field and reason.
+    let (w, v, rej) = ingest("25_bad_likes_number.csv");
+    assert_eq!(counts(&v), (3, 3, 0));
+    assert_eq!(v["cells_rejected"], 2);
+    assert_eq!(rej.len(), 2);
+    assert!(
+        rej.iter()
+            .all(|r| r.1.contains("点赞数") && r.2.contains("item kept")),
+        "{rej:?}"
+    );
+    let show = w.run(&["show", "B1", "--format", "json"]);
+    let item: serde_json::Value = serde_json::from_str(&show.stdout).unwrap();
+    assert!(item["likes"].is_null(), "{item}");
 }
 
 #[test]

@@ -288,6 +288,16 @@ fn data_without_optional_columns_gets_no_empty_sections() {
     w.ingest(&[&csv], &[]);
     for period in ["2024Q4", "2024"] {
         let text = md(&w, period);
+        // One line says which columns are absent; nothing else speaks of them.
+        let note = "> 数据中没有界别、单位、采用级别、领导批示、办理反馈、点赞数列，相关内容从略。";
+        assert!(text.contains(note), "{text}");
+        let text = text.replace(note, "");
+        // Good items are those whose 办理反馈 says solved: no such section without it (was
+        // "本年度暂无办理反馈显示问题已解决的信息").
+        assert!(
+            !text.contains("好信息") && !text.contains("办理反馈"),
+            "{text}"
+        );
         for absent in [
             "界别",
             "单位",
@@ -304,6 +314,10 @@ fn data_without_optional_columns_gets_no_empty_sections() {
         assert!(text.contains("## 二、信息员报送情况"));
         assert!(text.contains("## 三、月度报送任务完成情况"));
         let html = ok(&w, &["bulletin", "--period", period, "--format", "html"]);
+        let html = html.replace(
+            "数据中没有界别、单位、采用级别、领导批示、办理反馈、点赞数列",
+            "",
+        );
         for absent in ["界别", "单位", "采用", "稿酬", "批示", "id=\"rankings\""] {
             assert!(!html.contains(absent), "{period}: {absent} in the HTML");
         }
@@ -313,7 +327,8 @@ fn data_without_optional_columns_gets_no_empty_sections() {
         v["columns"],
         serde_json::json!({"sector": false, "unit": false, "adoption": false, "instruction": false, "feedback": false, "likes": false})
     );
-    assert_eq!(v["headings"]["good"], "四、2024 年度好信息（候选）");
+    // Good items are read from 办理反馈: without it there is no such section.
+    assert!(v["headings"]["good"].is_null(), "{}", v["headings"]);
     // The sample has every column: all sections are there.
     let s = sample_index();
     let text = md(&s, "2024");
@@ -327,4 +342,26 @@ fn data_without_optional_columns_gets_no_empty_sections() {
     ] {
         assert!(text.contains(heading), "{heading}");
     }
+}
+
+/// A long list is not printed whole (a Q4 table of 827 officers): the bulletin shows the
+/// first 30 and the count, the CSV has them all.
+#[test]
+fn long_lists_print_their_top_and_count() {
+    let w = Workdir::new();
+    let mut csv = String::from("标题,正文,报送时间,报送人\n");
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "关于第{i}号路灯的建议,夜间路灯不亮,2024-10-{:02},信息员{i:02}\n",
+            i % 28 + 1
+        ));
+    }
+    let f = w.write("many.csv", csv);
+    w.ingest(&[&f], &[]);
+    let text = md(&w, "2024Q4");
+    assert!(text.contains("共 40 位信息员，此处列出前 30 位"), "{text}");
+    let rows = text.lines().filter(|l| l.starts_with("| 信息员")).count();
+    assert_eq!(rows, 30, "{text}");
+    let all = ok(&w, &["bulletin", "--period", "2024Q4", "--format", "csv"]);
+    assert!(all.contains("信息员39"), "the CSV has every officer");
 }

@@ -110,8 +110,10 @@ fn malformed_rows_go_to_rejects_with_reasons_and_counts_add_up() {
             s["new"].as_u64(),
             s["rejected"].as_u64()
         ),
-        (Some(8), Some(1), Some(7))
+        (Some(8), Some(2), Some(6))
     );
+    // B6's 很多 is no count: the item is kept without it, the cell goes to the rejects.
+    assert_eq!(s["cells_rejected"], 1);
     let text = std::fs::read_to_string(&rejects).unwrap();
     assert!(
         text.starts_with('\u{feff}'),
@@ -119,7 +121,7 @@ fn malformed_rows_go_to_rejects_with_reasons_and_counts_add_up() {
     );
     let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 7);
+    assert_eq!(rows.len(), 7, "six rows and one cell");
     let find = |loc: &str| {
         rows.iter()
             .find(|r| &r[1] == loc)
@@ -140,6 +142,35 @@ fn malformed_rows_go_to_rejects_with_reasons_and_counts_add_up() {
         "original fields are kept"
     );
     assert!(find("line 3")[0].ends_with("bad.csv"));
+}
+
+#[test]
+fn a_file_whose_every_row_is_rejected_fails() {
+    let w = Workdir::new();
+    let f = w.write(
+        "allbad.csv",
+        "编号,标题,正文,报送时间\nA1,,,2024-01-02\nA2,标题,内容,明天\n",
+    );
+    let r = w.run(&["ingest", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("全部 2 行都被拒收"), "{}", r.stderr);
+    // The reasons are still written.
+    let rejects = std::fs::read_to_string(w.index().join("rejects.csv")).unwrap();
+    assert_eq!(rejects.lines().count(), 3, "{rejects}");
+}
+
+#[test]
+fn excel_escapes_in_csv_are_decoded_not_indexed() {
+    let w = Workdir::new();
+    let f = w.write(
+        "x.csv",
+        "编号,标题,正文\nX1,停车难,\"晚上没有车位_x000D_\n希望增加\"\n",
+    );
+    w.ingest(&[&f], &[]);
+    let show = w.run(&["show", "X1", "--format", "json"]);
+    let item: serde_json::Value = serde_json::from_str(&show.stdout).unwrap();
+    assert_eq!(item["body"], "晚上没有车位\n希望增加");
+    assert_eq!(w.search(&["x000d"]).1.len(), 0);
 }
 
 #[test]

@@ -85,9 +85,10 @@ fn score(set: &str, file: &str) -> (f64, f64, Vec<String>) {
 }
 
 /// What the rules reach now (precision, recall), held so they do not slip back: before
-/// issue 43's rules they were 0.546/0.504 and 0.345/0.369; the target is 0.9/0.85 on both.
-const VOTES_FLOOR: (f64, f64) = (0.60, 0.54);
-const REPLIES_FLOOR: (f64, f64) = (0.44, 0.41);
+/// issue 43's rules they were 0.546/0.504 and 0.345/0.369, after its first session
+/// 0.606/0.546 and 0.453/0.417; the target is 0.9/0.85 on both.
+const VOTES_FLOOR: (f64, f64) = (0.64, 0.64);
+const REPLIES_FLOOR: (f64, f64) = (0.48, 0.50);
 
 #[test]
 #[ignore = "needs ../shared/datasets"]

@@ -274,13 +274,14 @@ fn hot_problems_of_the_second_real_set_are_one_object_and_one_complaint() {
         listed.len(),
         core.len()
     );
-    // Held where they stand (issue 43: ≥ 19/20 pure, recall ≥ 0.9 is the target).
+    // Held where they stand (issue 43: ≥ 19/20 pure, recall ≥ 0.9 is the target); they
+    // were 4/6 pure and 4 found before names without a suffix were read.
     assert!(
-        !listed.is_empty() && pure + 1 >= listed.len(),
+        !listed.is_empty() && 4 * pure >= 3 * listed.len(),
         "pure {pure}/{}",
         listed.len()
     );
-    assert!(found >= 4, "found {found}/{}", core.len());
+    assert!(found >= 6, "found {found}/{}", core.len());
 }
 
 /// 2019 against a 2018 of 3 messages, and 2011–2020 against an empty 2001–2010: no growth

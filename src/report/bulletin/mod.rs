@@ -61,6 +61,10 @@ fn group_rows(
     rows
 }
 
+/// Rows of a long list (officers, the roster) that the printed bulletin shows; the CSV has
+/// them all.
+pub const PRINTED_ROWS: usize = 30;
+
 /// Numbers the sections shown: `一、总体情况` …
 fn headings(
     cols: Columns,
@@ -89,7 +93,12 @@ fn headings(
             show_excellent,
             format!("{year} 年度优秀信息员资格"),
         ),
-        ("good", annual, format!("{year} 年度好信息（候选）")),
+        // Good items are those whose 办理反馈 says solved: none without that column.
+        (
+            "good",
+            annual && cols.feedback,
+            format!("{year} 年度好信息（候选）"),
+        ),
         ("follow_up", cols.instruction, "跟踪反馈".into()),
     ];
     const NUMERALS: [&str; 9] = ["一", "二", "三", "四", "五", "六", "七", "八", "九"];
@@ -396,6 +405,8 @@ pub fn build_with(
         quota_level_zh: rates.quota_level.label_zh(),
         quota_basis_zh: rates.quota_basis.label_zh(),
         columns,
+        missing_zh: columns.absent_zh().join("、"),
+        printed: PRINTED_ROWS,
         submitter_count,
         unsigned,
         totals,

@@ -143,6 +143,11 @@ pub struct Bulletin {
     pub quota_basis_zh: &'static str,
     /// The optional columns the data has; sections and phrases about missing ones are left out.
     pub columns: Columns,
+    /// The absent columns in Chinese, joined (界别、单位 …), said once at the top.
+    pub missing_zh: String,
+    /// Rows of a long list printed in the Markdown and HTML bulletin (officers, the roster);
+    /// the CSV has them all.
+    pub printed: usize,
     /// Numbered headings of the sections shown (`overview`, `submitters`, `sectors`, `units`,
     /// `rankings`, `quota`, `excellent`, `good`, `follow_up`), e.g. `三、各界别情况`.
     pub headings: BTreeMap<&'static str, String>,

@@ -85,8 +85,8 @@ pub fn keywords_against(
         .collect()
 }
 
-/// Title phrases of every item: its kept terms and each span of two adjacent terms, as
-/// written (e.g. 老旧小区加装电梯), once per title.
+/// Title phrases of every item: its kept terms, each span of two adjacent terms, as written
+/// (e.g. 老旧小区加装电梯), and its named objects whole, once per title.
 /// Phrases are slices of the titles: a million titles hold about ten million phrases, which
 /// as strings of their own took as long to allocate and free as to find.
 pub fn title_phrases<'a>(seg: &Segmenter, items: &'a [Item]) -> Vec<Vec<&'a str>> {
@@ -107,13 +107,30 @@ pub fn phrases_of(seg: &Segmenter, title: &str) -> Vec<String> {
 /// The phrases of one title as slices of it, sorted, each once.
 fn phrase_slices<'a>(seg: &Segmenter, title: &'a str) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
+    // A named object is a phrase as a whole (伊景园滨河苑, where the terms give 景园滨河), and
+    // a span of two terms reaching into one is a cut of it (修复青石 of 修复青石村三组).
+    let mut names: Vec<(usize, usize)> = Vec::new();
+    for name in crate::segment::places::names(seg, title) {
+        if let Some(at) = title.find(name.as_str()) {
+            names.push((at, at + name.len()));
+            out.push(&title[at..at + name.len()]);
+        }
+    }
+    let cuts_a_name = |from: usize, to: usize| {
+        names
+            .iter()
+            .any(|&(a, b)| from < b && to > a && (from, to) != (a, b))
+    };
     let mut prev: Option<(usize, usize)> = None;
     seg.for_each_term(title, |t, from, to| {
-        if t.chars().count() >= 2 {
-            out.push(&title[from..to]);
+        // A single character joins no phrase: 路公交车 (3路 | 公交车), 区中学 are cuts.
+        if t.chars().count() < 2 {
+            prev = None;
+            return;
         }
+        out.push(&title[from..to]);
         if let Some((pf, pt)) = prev {
-            if pt == from {
+            if pt == from && !cuts_a_name(pf, to) {
                 out.push(&title[pf..to]);
             }
         }
@@ -128,10 +145,70 @@ fn phrase_slices<'a>(seg: &Segmenter, title: &'a str) -> Vec<&'a str> {
 /// become the label instead.
 const EXTEND_SHARE: f64 = 0.3;
 
+/// Share of a topic's titles a phrase must stand in to be its label: a label says what the
+/// items share ("拖欠工资" over teachers' petitions, in few of their titles, told an editor
+/// the wrong thing). A theme no phrase covers so is named by its field ([`field_of`]).
+pub const LABEL_SHARE: f64 = 0.2;
+
+/// Words that say what kind of message an item is, not what it is about (投诉, 咨询 …): no
+/// label alone.
+const MESSAGE_KINDS: [&str; 14] = [
+    "投诉", "咨询", "建议", "反映", "请求", "希望", "问题", "规定", "情况", "要求", "呼吁", "举报",
+    "关于", "恳请",
+];
+
+/// A field of government affairs and its cue words (`corpora/lexicons/fields.txt`).
+struct Field {
+    name: &'static str,
+    cues: FxHashSet<&'static str>,
+}
+
+fn fields() -> &'static [Field] {
+    static FIELDS: std::sync::OnceLock<Vec<Field>> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        include_str!("../../corpora/lexicons/fields.txt")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_once('：'))
+            .map(|(name, cues)| Field {
+                name: name.trim(),
+                cues: cues.split_whitespace().collect(),
+            })
+            .collect()
+    })
+}
+
+/// The field (领域) a broad theme's keywords fall in: the one holding most of them, at least
+/// two (ties: the one holding the earlier keyword); none when no field holds two.
+pub fn field_of(keywords: &[String]) -> Option<&'static str> {
+    fields()
+        .iter()
+        .filter_map(|f| {
+            let hits: Vec<usize> = keywords
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| f.cues.contains(k.as_str()))
+                .map(|(i, _)| i)
+                .collect();
+            (hits.len() >= 2).then(|| (hits.len(), std::cmp::Reverse(hits[0]), f.name))
+        })
+        .max()
+        .map(|(_, _, name)| name)
+}
+
+/// Whether an item's text belongs to a field: it holds one of the field's cues.
+pub fn in_field(field: &str, text: &str) -> bool {
+    fields()
+        .iter()
+        .find(|f| f.name == field)
+        .is_some_and(|f| f.cues.iter().any(|c| text.contains(c)))
+}
+
 /// A short label: the title phrase most particular to the topic, by its share of the topic's
 /// titles × ln(lift), the lift being that share over its share of all titles; two-term
 /// phrases are preferred slightly, and a label holds two Han characters at least, and no
-/// function word. Falls back to the top keyword.
+/// function word, and stands in at least [`LABEL_SHARE`] of the topic's titles. Falls back to
+/// the field of the topic's keywords ([`field_of`]), else the top keyword.
 ///
 /// The lift, rather than c-TF-IDF's ln(1 + items / titles holding it), keeps a word that many
 /// topics' titles hold from naming one of them: on the real messages, 小区 (in 13% of all
@@ -201,20 +278,35 @@ where
     }
     // Best first; tagging is the costly test, so it runs on the leaders only.
     scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    let free = |p: &str| !taken.contains(p) && filter.keeps_phrase(p);
-    let Some(&(_, best, held)) = scored.iter().find(|(_, p, _)| free(p)) else {
-        return keywords
+    let free =
+        |p: &str| !taken.contains(p) && !MESSAGE_KINDS.contains(&p) && filter.keeps_phrase(p);
+    // The label is shared by a good share of the titles; a longer phrase extending it (below)
+    // needs only a share of those.
+    let shared = |c: usize| c as f64 >= LABEL_SHARE * size;
+    let Some(&(_, best, held)) = scored.iter().find(|(_, p, c)| free(p) && shared(*c)) else {
+        // No phrase is shared: the field the keywords fall in (a second theme of one field
+        // adds its top keyword), else the top keyword.
+        let keyword = keywords
             .iter()
-            .find(|k| !taken.contains(k.as_str()))
+            .find(|k| !taken.contains(k.as_str()) && !MESSAGE_KINDS.contains(&k.as_str()))
             .or(keywords.first())
-            .cloned()
-            .unwrap_or_else(|| "（无关键词）".into());
+            .cloned();
+        return match (field_of(keywords), keyword) {
+            (Some(f), _) if !taken.contains(f) => f.to_string(),
+            (Some(f), Some(k)) => format!("{f}·{k}"),
+            (None, Some(k)) => k,
+            _ => "（无关键词）".into(),
+        };
     };
     // A longer phrase holding the best one names the topic more precisely (施工 → 施工扰民,
     // 诈骗 → 涉嫌诈骗) when it stands in a good share of the titles that hold the best, when
     // it is the one way the titles extend the best (two extensions as frequent, 婴幼儿照护 and
     // 家庭婴幼儿, leave the best as it is), and when it is no cut.
-    let least = (held as f64 * EXTEND_SHARE).max(2.0);
+    // … and in half that share of all the titles: a broad theme is not named by one of its objects
+    // (泉星公园 over a theme of parks, substations and plans).
+    let least = (held as f64 * EXTEND_SHARE)
+        .max(2.0)
+        .max(LABEL_SHARE / 2.0 * size);
     // An extension whose added term belongs as much to the phrase on its other side is a
     // cut, not a phrase: 外卖骑手建设 where the titles say 外卖骑手 | 建设爱心驿站, 小微企业轻
     // where they say 小微企业 | 轻资产. Where the two sides are as frequent, the added term
@@ -428,6 +520,40 @@ mod tests {
         );
     }
 
+    /// A theme no phrase covers is named by its field (was 麻将馆扰民 over 招商、商场、消防,
+    /// 如期通车 over 项目、改造、棚户区: phrases of a few of its titles).
+    #[test]
+    fn a_theme_no_phrase_covers_is_named_by_its_field() {
+        let seg = Segmenter::embedded();
+        let drop = tags();
+        let words = WordFilter::new(&seg, &drop);
+        let none = FxHashSet::default();
+        let kw: Vec<String> = ["招商", "商场", "商户", "消防"].map(String::from).to_vec();
+        assert_eq!(field_of(&kw), Some("商贸消费"));
+        let global: HashMap<&str, usize> = [("麻将馆扰民", 5), ("商场", 40)].into_iter().collect();
+        // 麻将馆扰民 in 3 of 30 titles, 商场 in 4: no phrase is shared (a fifth).
+        let local: HashMap<&str, usize> = [("麻将馆扰民", 3), ("商场", 4)].into_iter().collect();
+        assert_eq!(
+            label_of_counts(&local, 30, 1000, &global, &kw, words, &none),
+            "商贸消费"
+        );
+        // A second theme of the field adds its top keyword.
+        let taken: FxHashSet<String> = ["商贸消费".to_string()].into_iter().collect();
+        assert_eq!(
+            label_of_counts(&local, 30, 1000, &global, &kw, words, &taken),
+            "商贸消费·招商"
+        );
+        // Shared by a fifth of the titles or more, the phrase names it.
+        let local: HashMap<&str, usize> = [("麻将馆扰民", 9), ("商场", 5)].into_iter().collect();
+        assert_eq!(
+            label_of_counts(&local, 30, 1000, &global, &kw, words, &none),
+            "麻将馆扰民"
+        );
+        assert!(in_field("商贸消费", "商场消防通道被堵") && !in_field("商贸消费", "路灯不亮"));
+        // Keywords in no field's two cues: the top keyword.
+        assert_eq!(field_of(&["质量".to_string(), "衣服".to_string()]), None);
+    }
+
     #[test]
     fn a_label_taken_by_a_larger_topic_is_passed_over() {
         let seg = Segmenter::embedded();
@@ -468,12 +594,12 @@ mod tests {
         let drop = tags();
         let words = WordFilter::new(&seg, &drop);
         let kw = vec!["小区".to_string()];
-        // 小区 stands in 40% of the topic's titles and in 13% of all; 油烟 in 18% of the topic's
+        // 小区 stands in 40% of the topic's titles and in 13% of all; 油烟 in 20% of the topic's
         // titles, and hardly anywhere else. By share × ln(1 + items / holders), 小区 would win
-        // (0.4 × ln 8.7 = 0.87 against 0.18 × ln 101 = 0.83); by share × ln(lift), 油烟 does
-        // (0.4 × ln 3.1 = 0.45 against 0.18 × ln 18 = 0.52).
+        // (0.4 × ln 8.7 = 0.87 against 0.2 × ln 101 = 0.92 … barely); by share × ln(lift),
+        // 油烟 does clearly (0.4 × ln 3.1 = 0.45 against 0.2 × ln 20 = 0.60).
         let global: HashMap<&str, usize> = [("小区", 130), ("油烟", 10)].into_iter().collect();
-        let local: HashMap<&str, usize> = [("小区", 20), ("油烟", 9)].into_iter().collect();
+        let local: HashMap<&str, usize> = [("小区", 20), ("油烟", 10)].into_iter().collect();
         assert_eq!(
             label_of_counts(&local, 50, 1000, &global, &kw, words, &FxHashSet::default()),
             "油烟"

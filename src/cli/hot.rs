@@ -218,7 +218,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         HotFormat::Xlsx => hot::xlsx(Some(&list), &rows)?,
         HotFormat::Table => {
             let mut v = Vec::new();
-            write_table(&mut v, &list, heat)?;
+            write_table(&mut v, &list, heat, cfg.problems.difficult_months)?;
             v
         }
     };
@@ -248,7 +248,12 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
 }
 
 /// The hot list as a table, headed by the window and ended by the heat formula.
-fn write_table(out: &mut impl Write, list: &HotList, heat: &HeatConfig) -> anyhow::Result<()> {
+fn write_table(
+    out: &mut impl Write,
+    list: &HotList,
+    heat: &HeatConfig,
+    difficult_months: usize,
+) -> anyhow::Result<()> {
     let hot_count = list.problems.iter().filter(|p| p.problem.hot).count();
     let window = list
         .window
@@ -337,6 +342,13 @@ fn write_table(out: &mut impl Write, list: &HotList, heat: &HeatConfig) -> anyho
         writeln!(out, "{r}")?;
     }
     writeln!(out, "{}", hot::formula_line_zh(heat))?;
+    if list
+        .problems
+        .iter()
+        .any(|p| p.problem.difficult && !p.problem.hot)
+    {
+        writeln!(out, "{}", hot::difficult_rule_zh(difficult_months))?;
+    }
     writeln!(out, "{}", hot::heat_terms_zh(heat))?;
     Ok(())
 }

@@ -175,6 +175,13 @@ pub fn hot_rule_zh(cfg: &HeatConfig) -> String {
     )
 }
 
+/// The rule that makes a problem 难点 (printed under a list that holds one).
+pub fn difficult_rule_zh(months: usize) -> String {
+    format!(
+        "难点：非热点中，在 {months} 个以上月份出现、最近一条仍在时段的最后四分之一、多数尚无办理反馈（有此列时），且不是本期新出现的问题"
+    )
+}
+
 /// What each term of the formula is, with the thresholds of `cfg`.
 pub fn heat_terms_zh(cfg: &HeatConfig) -> String {
     format!(

@@ -189,8 +189,11 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
             let (from, to) = cx.span;
             let unresolved = !cx.has_feedback
                 || 2 * its.iter().filter(|i| i.feedback.trim().is_empty()).count() > its.len();
+            // A problem new this window (nothing of it in a comparable previous one) is not
+            // yet a 难点, however many of the window's months it filled.
             let difficult = months_active >= cfg.difficult_months
                 && unresolved
+                && !(cx.compared && previous == 0)
                 && last.is_some_and(|l| (to - l) * 4 <= (to - from));
             let h = heat::heat(
                 &cfg.heat,

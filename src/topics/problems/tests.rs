@@ -138,6 +138,24 @@ fn a_problem_raised_again_over_months_and_still_at_the_end_is_difficult() {
     let r = mine(&seg, &again, &[], window, &cfg);
     let p = r.problems()[0].clone();
     assert!(p.difficult && p.class_zh() != "关注", "{p:#?}");
+    // Against a comparable previous window holding none of it, it is new, not yet a 难点
+    // (the 2019Q3 魅力之城 fumes, 上期 0, were called one); one earlier message about it
+    // makes it one.
+    let before = |i: usize, title: &str, body: &str| Item {
+        submitted_at: Some(at(3, 10 + i as u32)),
+        ..item(100 + i, &format!("V{i}"), 1, title, body)
+    };
+    let others: Vec<Item> = (0..3)
+        .map(|i| before(i, "小区停车难", "晚上回家找不到车位，希望增加停车位。"))
+        .collect();
+    let r = mine(&seg, &again, &others, window, &cfg);
+    let p = r.problems()[0].clone();
+    assert!(p.previous == 0 && !p.difficult, "{p:#?}");
+    let mut earlier = others.clone();
+    earlier.push(before(3, texts[0].0, texts[0].1));
+    let r = mine(&seg, &again, &earlier, window, &cfg);
+    let p = r.problems()[0].clone();
+    assert!(p.previous == 1 && p.difficult, "{p:#?}");
 }
 
 #[test]

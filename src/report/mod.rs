@@ -134,8 +134,22 @@ fn card(t: &Topic, months: &[String], columns: Columns) -> TopicCard {
             }
         }
     }
-    if !s.cues.is_empty() && t.class != TopicClass::Hot {
-        why.push(format!("线索词：{}", s.cues.join("、")));
+    // A topic's cues are both lexicons' (one pass finds them): a 难点 card lists no
+    // good-practice cue (典型 was read as a difficulty), a 亮点 card no difficulty cue.
+    let lexicons = crate::topics::score::ScoreConfig::default();
+    let other_class: &[String] = match t.class {
+        TopicClass::Difficult => &lexicons.highlight_cues,
+        TopicClass::Highlight => &lexicons.difficulty_cues,
+        _ => &[],
+    };
+    let cues: Vec<&str> = s
+        .cues
+        .iter()
+        .filter(|c| !other_class.contains(c))
+        .map(String::as_str)
+        .collect();
+    if !cues.is_empty() && t.class != TopicClass::Hot {
+        why.push(format!("线索词：{}", cues.join("、")));
     }
     let score = match t.class {
         TopicClass::Hot => t.scores.hot,

@@ -397,3 +397,42 @@ fn readme_examples_on_the_real_messages_are_what_minyi_prints() {
     }
     assert!(checked >= 6, "{checked} README lines checked");
 }
+
+/// A 难点 card's cue words are difficulty cues and a 亮点 card's good-practice cues: one pass
+/// finds both lexicons' words, and 2019's 怡然翠园 listed 典型 among its difficulty cues.
+#[test]
+#[ignore = "needs ../shared/datasets"]
+fn report_cards_list_only_their_own_class_cues() {
+    let lexicon = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(format!(
+            "{}/corpora/lexicons/{f}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+        .collect()
+    };
+    let (difficulty, highlight) = (lexicon("difficulty.txt"), lexicon("highlight.txt"));
+    let w = Workdir::new();
+    w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
+    let out = w.run(&["report", "--period", "2019", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let mut listed = 0;
+    for (class, other) in [("difficult", &highlight), ("highlight", &difficulty)] {
+        for card in v[class].as_array().unwrap() {
+            for why in card["why"].as_array().unwrap() {
+                let Some(cues) = why.as_str().unwrap().strip_prefix("线索词：") else {
+                    continue;
+                };
+                for cue in cues.split('、') {
+                    assert!(!other.contains(&cue.to_string()), "{class}: {cue} in {why}");
+                    listed += 1;
+                }
+            }
+        }
+    }
+    assert!(listed > 10, "{listed} cues listed");
+}

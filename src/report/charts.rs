@@ -56,24 +56,49 @@ fn finish(buf: String, ok: Result<(), String>) -> String {
     }
 }
 
+/// Whether the buckets are days or weeks, labelled by their first day (`2019-10-07`).
+fn dated_buckets(labels: &[String]) -> bool {
+    !labels.is_empty()
+        && labels
+            .iter()
+            .all(|l| l.len() == 10 && l.as_bytes().get(7) == Some(&b'-'))
+}
+
 /// Where the x axis of `bars` has a tick and what it says: for daily or weekly buckets
 /// (`2019-10-07`) the first bucket of each month, labelled with the month (`2019-10`); for
 /// other buckets (months, quarters) each one. At most 12 ticks (every k-th), and every tick
 /// is labelled.
 fn ticks(labels: &[String]) -> Vec<(usize, String)> {
-    let dated = |l: &str| l.len() == 10 && l.as_bytes().get(7) == Some(&b'-');
-    let all: Vec<(usize, String)> = if !labels.is_empty() && labels.iter().all(|l| dated(l)) {
-        labels
+    let all: Vec<(usize, String)> = if dated_buckets(labels) {
+        let mut starts: Vec<(usize, String)> = labels
             .iter()
             .enumerate()
             .filter(|(i, l)| *i == 0 || labels[i - 1][..7] != l[..7])
             .map(|(i, l)| (i, l[..7].to_string()))
-            .collect()
+            .collect();
+        // A first week of the month before the window (2019-09-30 of Q4) is not a month.
+        if starts.len() > 1 && starts[1].0 == 1 {
+            starts.remove(0);
+        }
+        starts
     } else {
         labels.iter().cloned().enumerate().collect()
     };
     let step = all.len().div_ceil(12).max(1);
-    all.into_iter().step_by(step).collect()
+    let picked: Vec<(usize, String)> = all.into_iter().step_by(step).collect();
+    // Months of one year read as 1月 … 12月 (seven-character dates touched each other).
+    let month = |l: &str| l.len() == 7 && l.as_bytes()[4] == b'-';
+    let one_year = picked
+        .iter()
+        .all(|(_, l)| month(l) && l[..4] == picked[0].1[..4]);
+    if one_year && !picked.is_empty() {
+        picked
+            .into_iter()
+            .map(|(i, l)| (i, format!("{}月", l[5..].trim_start_matches('0'))))
+            .collect()
+    } else {
+        picked
+    }
 }
 
 /// A bar chart of counts per bucket (the report's trend of items per week or month). The
@@ -96,7 +121,7 @@ pub fn bars(labels: &[String], values: &[usize], caption: &str) -> String {
             .margin_right(room.max(8))
             .x_label_area_size(34)
             .y_label_area_size(44)
-            .build_cartesian_2d((0..n).into_segmented(), 0..top)?;
+            .build_cartesian_2d((0..n.max(2) - 1).into_segmented(), 0..top)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -112,10 +137,20 @@ pub fn bars(labels: &[String], values: &[usize], caption: &str) -> String {
             plotters::style::text_anchor::HPos::Center,
             plotters::style::text_anchor::VPos::Top,
         ));
+        // Dated buckets (weeks) have a grid line where each month begins, labelled there;
+        // other buckets (months, quarters) a label under each bar.
+        let dated = dated_buckets(labels);
         for (i, text) in &ticks {
-            let (x, bottom) = chart.backend_coord(&(SegmentValue::Exact(*i), 0));
-            let (_, upper) = chart.backend_coord(&(SegmentValue::Exact(*i), top));
-            root.draw(&PathElement::new(vec![(x, upper), (x, bottom + 4)], GRID))?;
+            let at = if dated {
+                SegmentValue::Exact(*i)
+            } else {
+                SegmentValue::CenterOf(*i)
+            };
+            let (x, bottom) = chart.backend_coord(&(at.clone(), 0));
+            if dated {
+                let (_, upper) = chart.backend_coord(&(at, top));
+                root.draw(&PathElement::new(vec![(x, upper), (x, bottom + 4)], GRID))?;
+            }
             root.draw(&Text::new(text.clone(), (x, bottom + 6), label.clone()))?;
         }
         chart.draw_series(
@@ -361,14 +396,18 @@ mod tests {
         let months: Vec<String> = texts(&svg)
             .into_iter()
             .map(|t| t.2)
-            .filter(|t| t.starts_with("2019-"))
+            .filter(|t| t.ends_with('月'))
             .collect();
-        let expected: Vec<String> = (1..=12).map(|m| format!("2019-{m:02}")).collect();
+        let expected: Vec<String> = (1..=12).map(|m| format!("{m}月")).collect();
         assert_eq!(months, expected, "{svg}");
         // Grid lines: one per month and the few y lines, not one per week.
         let lines = svg.matches("<polyline").count() + svg.matches("<line").count();
         assert!(lines <= 30, "{lines} lines");
-        assert_eq!(ticks(&["2024-07".into(), "2024-08".into()]).len(), 2);
+        // Months of a year: each labelled under its bar; across years, written whole.
+        let t = ticks(&["2024-07".into(), "2024-08".into()]);
+        assert_eq!(t, vec![(0, "7月".to_string()), (1, "8月".to_string())]);
+        let t = ticks(&["2024-12".into(), "2025-01".into()]);
+        assert_eq!(t[1].1, "2025-01");
     }
 
     #[test]

@@ -45,9 +45,15 @@ fn html_report_renders_in_headless_chromium() {
     w.ingest(&[&sample()], &[]);
     let keep = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/report-check");
     std::fs::create_dir_all(&keep).unwrap();
-    for (cmd, name) in [("report", "report-2024Q4"), ("bulletin", "bulletin-2024Q4")] {
+    // A quarter (weekly chart) and a year (monthly chart), as an editor prints them.
+    for (cmd, period) in [
+        ("report", "2024Q4"),
+        ("report", "2024"),
+        ("bulletin", "2024Q4"),
+    ] {
+        let name = format!("{cmd}-{period}");
         let html = keep.join(format!("{name}.html"));
-        let r = w.run(&[cmd, "--period", "2024Q4", "--out", html.to_str().unwrap()]);
+        let r = w.run(&[cmd, "--period", period, "--out", html.to_str().unwrap()]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let url = format!("file://{}", html.display());
 

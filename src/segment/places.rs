@@ -387,7 +387,12 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
             // made of whole words (物业公司, 培训学校).
             || (w.chars().count() == 1 && tag.starts_with('n') && !closes_name(w))
             || !(COMMON_TAGS.contains(&tag) || (SUFFIXES.contains(&w) && w.chars().count() > 1));
-        run.push((w, particular, unknown));
+        // A road jieba knows by name (新民路/nz, 远大路/ns) stands alone as a name; other
+        // known single words are kinds (麻将馆, 加油站, 城中村).
+        let road = (tag == "ns" || tag == "nz")
+            && w.chars().count() >= 3
+            && ["路", "街", "大道"].iter().any(|r| w.ends_with(r));
+        run.push((w, particular, unknown || road));
         if closes_name(w) {
             closed = run.len();
         }
@@ -476,6 +481,8 @@ mod tests {
         }
         // A government office closes no name.
         assert!(got("镇政府门前").is_empty());
+        // A road jieba knows by name is one alone.
+        assert_eq!(got("新民路交警问题"), vec!["新民路"]);
         // Roads, lines, expressways and bridges are objects.
         assert_eq!(got("地铁3号线出入口太少"), vec!["地铁3号线"]);
         // An area after a closed name leaves the name standing.

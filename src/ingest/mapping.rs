@@ -286,7 +286,9 @@ impl ColumnMapping {
                 }
                 continue;
             };
-            let fail = |reason: String| (format!("{} ({})", field.name(), header), reason);
+            // The field as errors name it, made only when one is reported.
+            let label = || format!("{} ({})", field.name(), header);
+            let fail = |reason: String| (label(), reason);
             match field {
                 Field::Id => item.id = clean_text(&cell.to_id_text()),
                 Field::Title => item.title = clean_prose(&cell.to_text()),
@@ -318,7 +320,7 @@ impl ColumnMapping {
                     Ok(n) if field == Field::Likes => item.likes = n,
                     Ok(n) => item.dislikes = n,
                     Err(reason) => item.bad_cells.push(crate::item::BadCell {
-                        field: fail(String::new()).0,
+                        field: label(),
                         reason: format!("{reason} (item kept, field left empty)"),
                         original: cell.to_text(),
                     }),

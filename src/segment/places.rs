@@ -233,44 +233,43 @@ const PROPER_TAGS: [&str; 7] = ["nr", "nrt", "nrfg", "ns", "nt", "nz", "j"];
 /// abbreviation (nt, nz, j); areas and anonymised persons (朱某) are none.
 pub fn bare_names(seg: &Segmenter, text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for piece in admin().split(text) {
-        for part in splitter().split(piece) {
-            if part.chars().count() < NAME_CHARS.0 {
-                continue;
-            }
-            let tags = seg.jieba().tag(part, true);
-            let mut run: Vec<(&str, &str, bool)> = Vec::new();
-            let mut flush = |run: &mut Vec<(&str, &str, bool)>| {
-                let name: String = run.iter().map(|&(w, _, _)| w).collect();
-                let n = name.chars().count();
-                let whole = run.len() > 1
-                    || run
-                        .first()
-                        .is_some_and(|&(_, t, unknown)| unknown || ["nt", "nz", "j"].contains(&t));
-                // A year or a number (2017, 12345) names nothing.
-                let han = name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-                if whole && han && (NAME_CHARS.0..=NAME_CHARS.1).contains(&n) {
-                    out.push(name);
-                }
-                run.clear();
-            };
-            for tok in &tags {
-                let (w, tag) = (tok.word, tok.tag);
-                let unknown = !seg.jieba().has_word(w) && w.chars().count() > 1;
-                let fused = w.contains(|c| FUNCTION_CHARS.contains(c));
-                let proper = (PROPER_TAGS.contains(&tag) || unknown)
-                    && !fused
-                    && !w.ends_with('某')
-                    && !GENERIC.contains(&w)
-                    && !AREAS.iter().any(|a| w.ends_with(a));
-                if proper {
-                    run.push((w, tag, unknown));
-                } else {
-                    flush(&mut run);
-                }
-            }
-            flush(&mut run);
+    for part in clauses(text) {
+        if part.chars().count() < NAME_CHARS.0 {
+            continue;
         }
+        let tags = seg.jieba().tag(part, true);
+        let mut run: Vec<(&str, &str, bool)> = Vec::new();
+        let mut flush = |run: &mut Vec<(&str, &str, bool)>| {
+            let name: String = run.iter().map(|&(w, _, _)| w).collect();
+            let n = name.chars().count();
+            let whole = run.len() > 1
+                || run
+                    .first()
+                    .is_some_and(|&(_, t, unknown)| unknown || ["nt", "nz", "j"].contains(&t));
+            // A year or a number (2017, 12345) names nothing.
+            let han = name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            if whole && han && (NAME_CHARS.0..=NAME_CHARS.1).contains(&n) {
+                out.push(name);
+            }
+            run.clear();
+        };
+        for tok in &tags {
+            let (w, tag) = (tok.word, tok.tag);
+            let (unknown, _) = hmm_word(seg, w);
+            // Any word holding a function character, known or not, is no bare name's.
+            let fused = w.contains(|c| FUNCTION_CHARS.contains(c));
+            let proper = (PROPER_TAGS.contains(&tag) || unknown)
+                && !fused
+                && !w.ends_with('某')
+                && !GENERIC.contains(&w)
+                && !AREAS.iter().any(|a| w.ends_with(a));
+            if proper {
+                run.push((w, tag, unknown));
+            } else {
+                flush(&mut run);
+            }
+        }
+        flush(&mut run);
     }
     out
 }
@@ -284,17 +283,32 @@ fn suffix_finder() -> &'static aho_corasick::AhoCorasick {
 /// The names in `text`, in order, with repeats.
 pub fn names(seg: &Segmenter, text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for piece in admin().split(text) {
-        for part in splitter().split(piece) {
-            // A name ends with a word ending in a suffix: a clause holding none has no name,
-            // and is not tagged (most of a long body; the tagging pass was half of ingest).
-            if part.chars().count() < 2 || !suffix_finder().is_match(part) {
-                continue;
-            }
-            names_in_clause(seg, part, &mut out);
+    for part in clauses(text) {
+        // A name ends with a word ending in a suffix: a clause holding none has no name,
+        // and is not tagged (most of a long body; the tagging pass was half of ingest).
+        if part.chars().count() < 2 || !suffix_finder().is_match(part) {
+            continue;
         }
+        names_in_clause(seg, part, &mut out);
     }
     out
+}
+
+/// The clauses of a text a name may stand in: split at coded districts and punctuation.
+fn clauses(text: &str) -> impl Iterator<Item = &str> {
+    admin()
+        .split(text)
+        .flat_map(|piece| splitter().split(piece))
+}
+
+/// Whether jieba's HMM made `w` (it is no dictionary word), and whether such a word fuses a
+/// function character across a name's edge (可回, 找该, 有个).
+fn hmm_word(seg: &Segmenter, w: &str) -> (bool, bool) {
+    let unknown = !seg.jieba().has_word(w) && w.chars().count() > 1;
+    (
+        unknown,
+        unknown && w.contains(|c| FUNCTION_CHARS.contains(c)),
+    )
 }
 
 fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
@@ -341,8 +355,7 @@ fn names_in_clause(seg: &Segmenter, clause: &str, out: &mut Vec<String>) {
         // whatever tag the HMM gave it; so is a suffix word alone (站/v, 高速/d, 村/zg).
         // The HMM also fuses a function character with its neighbour (可回, 找该, 局对): such
         // a word is what a sentence says, not a name.
-        let unknown = !seg.jieba().has_word(w) && w.chars().count() > 1;
-        let fused = unknown && w.contains(|c| FUNCTION_CHARS.contains(c));
+        let (unknown, fused) = hmm_word(seg, w);
         let name_word = (unknown && !fused) || (SUFFIXES.contains(&w) && !NOT_NAMES.contains(&w));
         let breaks = GENERIC.contains(&w)
             || w.ends_with("政府")

@@ -99,6 +99,48 @@ pub fn month_key(d: NaiveDate) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
+/// The ISO week of a day (`YYYY-Www`, the year the week belongs to).
+pub fn week_key(d: NaiveDate) -> String {
+    let w = d.iso_week();
+    format!("{:04}-W{:02}", w.year(), w.week())
+}
+
+/// The unit in which a topic's persistence is counted: months over a long span, weeks over
+/// a quarter or less (where every lasting topic would fill "3 of 3 months").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Beat {
+    #[default]
+    Month,
+    Week,
+}
+
+/// Spans of at most this many calendar months count persistence in weeks.
+pub const WEEKS_UP_TO_MONTHS: usize = 3;
+
+impl Beat {
+    /// The beat for the span `first..=last`, and how many of its units the span covers.
+    pub fn of_span(first: NaiveDate, last: NaiveDate) -> (Beat, usize) {
+        let months = (last.year() * 12 + last.month0() as i32)
+            - (first.year() * 12 + first.month0() as i32)
+            + 1;
+        if months.max(0) as usize > WEEKS_UP_TO_MONTHS {
+            return (Beat::Month, months as usize);
+        }
+        let monday = |d: NaiveDate| d - Duration::days(d.weekday().num_days_from_monday() as i64);
+        let weeks = (monday(last) - monday(first)).num_days() / 7 + 1;
+        (Beat::Week, weeks.max(0) as usize)
+    }
+
+    /// The unit's Chinese counter: 个月 or 周.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Beat::Month => "个月",
+            Beat::Week => "周",
+        }
+    }
+}
+
 /// Parses a `--from` bound: `2024`, `2024-07`, `2024Q3` or any accepted date; the start of it.
 pub fn parse_from(s: &str) -> Result<DateTime<FixedOffset>> {
     parse_period(s).map(|(a, _)| a)
@@ -275,6 +317,30 @@ fn shift_months(d: DateTime<FixedOffset>, m: i32) -> DateTime<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quarter_counts_weeks_and_a_longer_span_months() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // 2019-10-01 is a Tuesday of ISO week 40; 2019-12-31 a Tuesday of 2020-W01.
+        assert_eq!(
+            Beat::of_span(d(2019, 10, 1), d(2019, 12, 31)),
+            (Beat::Week, 14)
+        );
+        assert_eq!(
+            Beat::of_span(d(2019, 10, 7), d(2019, 10, 13)),
+            (Beat::Week, 1)
+        );
+        assert_eq!(
+            Beat::of_span(d(2019, 10, 1), d(2020, 1, 2)),
+            (Beat::Month, 4)
+        );
+        assert_eq!(
+            Beat::of_span(d(2019, 1, 1), d(2019, 12, 31)),
+            (Beat::Month, 12)
+        );
+        assert_eq!(week_key(d(2019, 12, 31)), "2020-W01");
+        assert_eq!(week_key(d(2021, 1, 3)), "2020-W53");
+    }
 
     fn day(s: &str) -> DateTime<FixedOffset> {
         let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();

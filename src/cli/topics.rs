@@ -275,16 +275,18 @@ fn print_table(r: &TopicReport, problems: &topics::ProblemConfig) -> anyhow::Res
                 topic.scores.hot, s.size, s.submitters
             ),
             topics::TopicClass::Difficult if r.columns.feedback => format!(
-                "难度 {:.2}：{} 个月出现，{:.0}% 含难点表述，{:.0}% 无反馈",
+                "难度 {:.2}：{} {}出现，{:.0}% 含难点表述，{:.0}% 无反馈",
                 topic.scores.difficult,
-                s.months_active,
+                s.active().0,
+                s.beat.zh(),
                 s.difficulty_cue_share * 100.0,
                 s.without_feedback_share * 100.0
             ),
             topics::TopicClass::Difficult => format!(
-                "难度 {:.2}：{} 个月出现，{:.0}% 含难点表述",
+                "难度 {:.2}：{} {}出现，{:.0}% 含难点表述",
                 topic.scores.difficult,
-                s.months_active,
+                s.active().0,
+                s.beat.zh(),
                 s.difficulty_cue_share * 100.0
             ),
             topics::TopicClass::Highlight => format!(

@@ -101,10 +101,10 @@ fn card(t: &Topic, months: &[String], columns: Columns) -> TopicCard {
             }
         }
         TopicClass::Difficult => {
+            let (active, span) = s.active();
+            let unit = s.beat.zh();
             why.push(format!(
-                "{} 个月中有 {} 个月出现（持续度 {:.0}%）",
-                s.span_months,
-                s.months_active,
+                "{span} {unit}中有 {active} {unit}出现（持续度 {:.0}%）",
                 100.0 * s.persistence
             ));
             why.push(if columns.feedback {

@@ -15,7 +15,7 @@ with the work split where the data is, and nothing on the driver growing with th
 3. Executors pipe their partitions through `minyi assign` with the model (shipped with
    `SparkContext.addFile`): each item's topic or 其他, its similarity to the centre, and what
    it adds to the topic's signals, terms and title phrases.
-4. Spark sums these per topic (sizes, windows, distinct submitters, sectors, months, cues,
+4. Spark sums these per topic (sizes, windows, distinct submitters, sectors, months, weeks, cues,
    term counts, the most frequent title phrases and their document frequencies, the 12
    items closest to the centre by a per-topic top-k, the smallest member id). The driver
    receives only these sums (bounded by topics x vocabulary, not by items); `minyi describe`
@@ -202,6 +202,7 @@ ASSIGNMENT = T.StructType([
     T.StructField("recent", T.BooleanType()),
     T.StructField("previous", T.BooleanType()),
     T.StructField("month", T.StringType()),
+    T.StructField("week", T.StringType()),
     T.StructField("likes", T.LongType()),
     T.StructField("without_feedback", T.BooleanType()),
     T.StructField("adopted", T.BooleanType()),
@@ -273,6 +274,8 @@ def tallies(assigned, n, first, latest):
         members.filter(F.col("sector") != "").groupBy("topic", "sector").count(), "sector", "count")
     months = grouped(
         members.filter(F.col("month").isNotNull()).groupBy("topic", "month").count(), "month", "count")
+    weeks = grouped(
+        members.filter(F.col("week").isNotNull()).groupBy("topic", "week").count(), "week", "count")
     terms = grouped(
         members.select("topic", F.explode("terms").alias("t"))
         .select("topic", F.col("t")[0].cast("long").alias("term"), F.col("t")[1].alias("c"))
@@ -314,6 +317,7 @@ def tallies(assigned, n, first, latest):
             },
             "sectors": sectors.get(t, {}),
             "months": months.get(t, {}),
+            "weeks": weeks.get(t, {}),
             "first": r["first"], "last": r["last"],
             "terms": {str(k): v for k, v in terms.get(t, {}).items()},
             "phrases": phrases.get(t, {}),

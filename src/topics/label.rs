@@ -157,6 +157,21 @@ const MESSAGE_KINDS: [&str; 14] = [
     "关于", "恳请",
 ];
 
+/// Words that say where in an address, not what: a residential or administrative container
+/// without its name (小区, 街道, 大道). A kind of institution (幼儿园, 医院, 驾校) is a subject
+/// an editor plans for; these are not.
+const ADDRESS_WORDS: [&str; 15] = [
+    "小区", "街道", "社区", "大道", "新城", "家园", "花园", "公寓", "山庄", "中心", "项目", "公司",
+    "集团", "广场", "大厦",
+];
+
+/// Whether a phrase can name a theme alone: not a word for the kind of message (投诉, 咨询)
+/// nor an address word alone ([`ADDRESS_WORDS`]), which say neither what is complained of
+/// nor where.
+fn names_something(p: &str) -> bool {
+    !MESSAGE_KINDS.contains(&p) && !ADDRESS_WORDS.contains(&p)
+}
+
 /// A field of government affairs and its cue words (`corpora/lexicons/fields.txt`).
 struct Field {
     name: &'static str,
@@ -283,66 +298,76 @@ where
     // The label is shared by a good share of the titles; a longer phrase extending it (below)
     // needs only a share of those.
     let shared = |c: usize| c as f64 >= LABEL_SHARE * size;
-    let Some(&(_, best, held)) = scored.iter().find(|(_, p, c)| free(p) && shared(*c)) else {
-        // No phrase is shared: the field the keywords fall in (a second theme of one field
-        // adds its top keyword), else the top keyword.
-        let keyword = keywords
+    let extended = |best: &str, held: usize| -> String {
+        // A longer phrase holding the best one names the topic more precisely (施工 → 施工扰民,
+        // 诈骗 → 涉嫌诈骗) when it stands in a good share of the titles that hold the best, when
+        // it is the one way the titles extend the best (two extensions as frequent, 婴幼儿照护 and
+        // 家庭婴幼儿, leave the best as it is), and when it is no cut.
+        // … and in half that share of all the titles: a broad theme is not named by one of its objects
+        // (泉星公园 over a theme of parks, substations and plans).
+        let least = (held as f64 * EXTEND_SHARE)
+            .max(2.0)
+            .max(LABEL_SHARE / 2.0 * size);
+        // An extension whose added term belongs as much to the phrase on its other side is a
+        // cut, not a phrase: 外卖骑手建设 where the titles say 外卖骑手 | 建设爱心驿站, 小微企业轻
+        // where they say 小微企业 | 轻资产. Where the two sides are as frequent, the added term
+        // goes with what follows it (建设爱心驿站 before 外卖骑手建设; 慢性病患者 must be more
+        // frequent than 患者基层 to cut it).
+        let cut = |p: &str, c: usize| {
+            // The term the extension adds to the best, and whether it follows the best.
+            let (added, follows) = match filter.halves(p) {
+                Some((first, second)) if first == best => (second, true),
+                Some((first, second)) if second == best => (first, false),
+                _ => return false,
+            };
+            scored.iter().any(|&(_, q, cq)| {
+                q.len() > added.len()
+                    && !q.contains(best)
+                    && if follows {
+                        cq >= c && q.starts_with(added)
+                    } else {
+                        cq > c && q.ends_with(added)
+                    }
+            })
+        };
+        let mut longer: Vec<(usize, &str)> = scored
             .iter()
-            .find(|k| !taken.contains(k.as_str()) && !MESSAGE_KINDS.contains(&k.as_str()))
-            .or(keywords.first())
-            .cloned();
-        return match (field_of(keywords), keyword) {
-            (Some(f), _) if !taken.contains(f) => f.to_string(),
-            (Some(f), Some(k)) => format!("{f}·{k}"),
-            (None, Some(k)) => k,
-            _ => "（无关键词）".into(),
-        };
+            .filter(|(_, p, c)| p.len() > best.len() && p.contains(best) && *c as f64 >= least)
+            .filter(|&&(_, p, _)| free(p))
+            .map(|&(_, p, c)| (c, p))
+            .collect();
+        // Most titles first. A tie at the top takes no extension, so equals need no order.
+        longer.sort_unstable_by_key(|&(c, _)| std::cmp::Reverse(c));
+        match longer.as_slice() {
+            [(c, p), (c2, _), ..] if c > c2 && !cut(p, *c) => p,
+            [(c, p)] if !cut(p, *c) => p,
+            _ => best,
+        }
+        .to_string()
     };
-    // A longer phrase holding the best one names the topic more precisely (施工 → 施工扰民,
-    // 诈骗 → 涉嫌诈骗) when it stands in a good share of the titles that hold the best, when
-    // it is the one way the titles extend the best (two extensions as frequent, 婴幼儿照护 and
-    // 家庭婴幼儿, leave the best as it is), and when it is no cut.
-    // … and in half that share of all the titles: a broad theme is not named by one of its objects
-    // (泉星公园 over a theme of parks, substations and plans).
-    let least = (held as f64 * EXTEND_SHARE)
-        .max(2.0)
-        .max(LABEL_SHARE / 2.0 * size);
-    // An extension whose added term belongs as much to the phrase on its other side is a
-    // cut, not a phrase: 外卖骑手建设 where the titles say 外卖骑手 | 建设爱心驿站, 小微企业轻
-    // where they say 小微企业 | 轻资产. Where the two sides are as frequent, the added term
-    // goes with what follows it (建设爱心驿站 before 外卖骑手建设; 慢性病患者 must be more
-    // frequent than 患者基层 to cut it).
-    let cut = |p: &str, c: usize| {
-        // The term the extension adds to the best, and whether it follows the best.
-        let (added, follows) = match filter.halves(p) {
-            Some((first, second)) if first == best => (second, true),
-            Some((first, second)) if second == best => (first, false),
-            _ => return false,
-        };
-        scored.iter().any(|&(_, q, cq)| {
-            q.len() > added.len()
-                && !q.contains(best)
-                && if follows {
-                    cq >= c && q.starts_with(added)
-                } else {
-                    cq > c && q.ends_with(added)
-                }
-        })
-    };
-    let mut longer: Vec<(usize, &str)> = scored
+    // The first shared phrase whose label, itself or its extension, names something: a kind
+    // of place alone (小区, 公园) does not, but it may extend to a name (杨美公园).
+    let found = scored
         .iter()
-        .filter(|(_, p, c)| p.len() > best.len() && p.contains(best) && *c as f64 >= least)
-        .filter(|&&(_, p, _)| free(p))
-        .map(|&(_, p, c)| (c, p))
-        .collect();
-    // Most titles first. A tie at the top takes no extension, so equals need no order.
-    longer.sort_unstable_by_key(|&(c, _)| std::cmp::Reverse(c));
-    match longer.as_slice() {
-        [(c, p), (c2, _), ..] if c > c2 && !cut(p, *c) => p,
-        [(c, p)] if !cut(p, *c) => p,
-        _ => best,
+        .filter(|(_, p, c)| free(p) && shared(*c))
+        .map(|&(_, best, held)| extended(best, held))
+        .find(|l| names_something(l));
+    if let Some(label) = found {
+        return label;
     }
-    .to_string()
+    // No phrase is shared: the field the keywords fall in (a second theme of one field adds
+    // its top keyword), else the top keyword.
+    let keyword = keywords
+        .iter()
+        .find(|k| !taken.contains(k.as_str()) && names_something(k))
+        .or(keywords.first())
+        .cloned();
+    match (field_of(keywords), keyword) {
+        (Some(f), _) if !taken.contains(f) => f.to_string(),
+        (Some(f), Some(k)) => format!("{f}·{k}"),
+        (None, Some(k)) => k,
+        _ => "（无关键词）".into(),
+    }
 }
 
 /// Labels of `n` topics, largest first, each its own: `label_of(t, taken)` labels topic `t`
@@ -552,6 +577,43 @@ mod tests {
         assert!(in_field("商贸消费", "商场消防通道被堵") && !in_field("商贸消费", "路灯不亮"));
         // Keywords in no field's two cues: the top keyword.
         assert_eq!(field_of(&["质量".to_string(), "衣服".to_string()]), None);
+    }
+
+    #[test]
+    fn an_address_word_alone_names_no_theme_but_may_extend_to_a_name() {
+        let seg = Segmenter::embedded();
+        let drop = tags();
+        let words = WordFilter::new(&seg, &drop);
+        let none = FxHashSet::default();
+        let kw: Vec<String> = ["油烟", "商铺", "门面", "小区"].map(String::from).to_vec();
+        let global: HashMap<&str, usize> =
+            [("小区", 100), ("油烟", 20), ("街道", 80), ("幼儿园", 30)]
+                .into_iter()
+                .collect();
+        // 小区 in 12 of 30 titles, 油烟 in 7: the theme is about fumes, not about "estates".
+        let local: HashMap<&str, usize> = [("小区", 12), ("油烟", 7)].into_iter().collect();
+        assert_eq!(
+            label_of_counts(&local, 30, 1000, &global, &kw, words, &none),
+            "油烟"
+        );
+        // Nothing but address words shared: the field.
+        let local: HashMap<&str, usize> = [("小区", 12), ("街道", 9)].into_iter().collect();
+        assert_eq!(
+            label_of_counts(&local, 30, 1000, &global, &kw, words, &none),
+            "商贸消费"
+        );
+        // An address word that the titles extend to a name gives the name.
+        let local: HashMap<&str, usize> = [("花园", 12), ("海德花园", 8)].into_iter().collect();
+        assert_eq!(
+            label_of_counts(&local, 30, 1000, &global, &kw, words, &none),
+            "海德花园"
+        );
+        // A kind of institution is a subject: 幼儿园 names its theme.
+        let local: HashMap<&str, usize> = [("幼儿园", 12)].into_iter().collect();
+        assert_eq!(
+            label_of_counts(&local, 30, 1000, &global, &kw, words, &none),
+            "幼儿园"
+        );
     }
 
     #[test]

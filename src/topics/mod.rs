@@ -281,10 +281,7 @@ pub fn mine_counted(
         }
         (None, None) => false,
     };
-    let span_months = match (dated.iter().min(), dated.iter().max()) {
-        (Some(a), Some(b)) => score::span_months(a, b),
-        _ => 0,
-    };
+    let span = score::Span::of(dated.iter().min(), dated.iter().max());
 
     let words = label::WordFilter::new(seg, &cfg.function_word_tags);
     let keywords = label::keywords(&vectors, &topics, 8, words);
@@ -311,13 +308,7 @@ pub fn mine_counted(
         .enumerate()
         .map(|(t, members)| {
             let its: Vec<&Item> = members.iter().map(|&m| &items[m]).collect();
-            let s = tally::signals(
-                &cues,
-                &its,
-                windows.as_ref(),
-                previous_counts[t],
-                span_months,
-            );
+            let s = tally::signals(&cues, &its, windows.as_ref(), previous_counts[t], span);
             if compared {
                 s
             } else {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::item::Columns;
+use crate::period::Beat;
 
 /// Weights and thresholds of the three scores.
 #[derive(Debug, Clone)]
@@ -101,6 +102,15 @@ pub struct Signals {
     pub likes_mean: Option<f64>,
     pub months_active: usize,
     pub span_months: usize,
+    /// Whether persistence counts months or, over a quarter or less, weeks.
+    #[serde(default)]
+    pub beat: Beat,
+    /// Weeks with items and weeks spanned, when `beat` is weeks (0 otherwise).
+    #[serde(default)]
+    pub weeks_active: usize,
+    #[serde(default)]
+    pub span_weeks: usize,
+    /// Share of the span's units (`beat`) with items.
     pub persistence: f64,
     pub difficulty_cue_share: f64,
     pub without_feedback_share: f64,
@@ -115,6 +125,14 @@ fn yes() -> bool {
 }
 
 impl Signals {
+    /// Units with items and units spanned, in the units of `beat`.
+    pub fn active(&self) -> (usize, usize) {
+        match self.beat {
+            Beat::Month => (self.months_active, self.span_months),
+            Beat::Week => (self.weeks_active, self.span_weeks),
+        }
+    }
+
     /// These signals with growth not measured (上期数据不足).
     pub fn uncompared(self) -> Signals {
         Signals {
@@ -172,10 +190,37 @@ impl Windows {
     }
 }
 
-/// Calendar months from the month of `first` to that of `last`, both included.
-pub fn span_months(first: &DateTime<FixedOffset>, last: &DateTime<FixedOffset>) -> usize {
-    ((last.year() * 12 + last.month0() as i32) - (first.year() * 12 + first.month0() as i32) + 1)
-        .max(0) as usize
+/// The span of the analysed items, against which a topic's persistence is measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    /// Calendar months from the first item's month to the last's, both included.
+    pub months: usize,
+    /// ISO weeks likewise (counted only when `beat` is weeks; 0 otherwise).
+    pub weeks: usize,
+    pub beat: Beat,
+}
+
+impl Span {
+    /// The span from `first` to `last` (none: no dated item).
+    pub fn of(first: Option<&DateTime<FixedOffset>>, last: Option<&DateTime<FixedOffset>>) -> Span {
+        let (Some(a), Some(b)) = (first, last) else {
+            return Span::default();
+        };
+        let months = ((b.year() * 12 + b.month0() as i32) - (a.year() * 12 + a.month0() as i32) + 1)
+            .max(0) as usize;
+        match Beat::of_span(a.date_naive(), b.date_naive()) {
+            (Beat::Week, weeks) => Span {
+                months,
+                weeks,
+                beat: Beat::Week,
+            },
+            (Beat::Month, _) => Span {
+                months,
+                weeks: 0,
+                beat: Beat::Month,
+            },
+        }
+    }
 }
 
 /// The weights of the signals that exist, scaled to sum as the configured ones do: a column
@@ -291,6 +336,9 @@ mod tests {
             likes_mean: None,
             months_active: 1,
             span_months: 1,
+            beat: Beat::Month,
+            weeks_active: 0,
+            span_weeks: 0,
             persistence: 1.0,
             difficulty_cue_share: 0.0,
             without_feedback_share: 1.0,

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::score::{ScoreConfig, Signals, Windows};
+use super::score::{ScoreConfig, Signals, Span, Windows};
 use crate::item::{Adoption, Item};
+use crate::period::Beat;
 
 /// Both cue lexicons compiled into one Aho–Corasick automaton (one pass over an item's text
 /// finds every cue of both, instead of one substring search per cue; a DFA, the fastest
@@ -68,6 +69,9 @@ pub struct ItemSignals {
     pub previous: bool,
     /// Month of submission (`YYYY-MM`).
     pub month: Option<String>,
+    /// ISO week of submission (`YYYY-Www`).
+    #[serde(default)]
+    pub week: Option<String>,
     pub likes: Option<u64>,
     pub without_feedback: bool,
     pub adopted: bool,
@@ -92,6 +96,9 @@ impl ItemSignals {
             month: it
                 .submitted_at
                 .map(|d| crate::period::month_key(d.date_naive())),
+            week: it
+                .submitted_at
+                .map(|d| crate::period::week_key(d.date_naive())),
             likes: it.likes,
             without_feedback: it.feedback.trim().is_empty(),
             adopted: it.adoption > Adoption::None,
@@ -122,6 +129,9 @@ pub struct Tally {
     pub sectors: usize,
     /// Distinct months with items.
     pub months_active: usize,
+    /// Distinct ISO weeks with items.
+    #[serde(default)]
+    pub weeks_active: usize,
     pub likes_sum: u64,
     /// Members with a like count.
     pub likes_count: usize,
@@ -145,6 +155,7 @@ impl Tally {
             ..Tally::default()
         };
         let mut months: HashSet<String> = HashSet::new();
+        let mut weeks: HashSet<String> = HashSet::new();
         // Cue matching reads every member's text: in parallel within the topic (the largest
         // topic of a million items holds a sixth of them).
         use rayon::prelude::*;
@@ -155,12 +166,14 @@ impl Tally {
         for s in each {
             t.add(&s);
             months.extend(s.month);
+            weeks.extend(s.week);
         }
         t.months_active = months.len();
+        t.weeks_active = weeks.len();
         t
     }
 
-    /// Adds one member's sums (not the distinct counts: submitters, sectors, months).
+    /// Adds one member's sums (not the distinct counts: submitters, sectors, months, weeks).
     pub fn add(&mut self, s: &ItemSignals) {
         self.size += 1;
         self.recent += s.recent as usize;
@@ -195,13 +208,14 @@ pub fn signals(
     items: &[&Item],
     w: Option<&Windows>,
     previous_extra: usize,
-    span_months: usize,
+    span: Span,
 ) -> Signals {
-    signals_of(&Tally::of(cues_of, items, w), previous_extra, span_months)
+    signals_of(&Tally::of(cues_of, items, w), previous_extra, span)
 }
 
-/// The signals of a topic from its [`Tally`].
-pub fn signals_of(t: &Tally, previous_extra: usize, span_months: usize) -> Signals {
+/// The signals of a topic from its [`Tally`]; persistence is the share of the span's units
+/// (months, or weeks over a quarter or less) with items.
+pub fn signals_of(t: &Tally, previous_extra: usize, span: Span) -> Signals {
     let size = t.size;
     let (recent, previous) = (t.recent, t.previous + previous_extra);
     let mut cues: Vec<(&str, usize)> = t.cue_counts.iter().map(|(c, &n)| (c.as_str(), n)).collect();
@@ -216,8 +230,19 @@ pub fn signals_of(t: &Tally, previous_extra: usize, span_months: usize) -> Signa
         sectors: t.sectors,
         likes_mean: (t.likes_count > 0).then(|| t.likes_sum as f64 / t.likes_count as f64),
         months_active: t.months_active,
-        span_months,
-        persistence: share(t.months_active, span_months.max(1)).min(1.0),
+        span_months: span.months,
+        beat: span.beat,
+        weeks_active: if span.beat == Beat::Week {
+            t.weeks_active
+        } else {
+            0
+        },
+        span_weeks: span.weeks,
+        persistence: match span.beat {
+            Beat::Month => share(t.months_active, span.months.max(1)),
+            Beat::Week => share(t.weeks_active, span.weeks.max(1)),
+        }
+        .min(1.0),
         difficulty_cue_share: share(t.difficulty, size),
         without_feedback_share: share(t.without_feedback, size),
         highlight_cue_share: share(t.highlight, size),

@@ -58,6 +58,56 @@ fn report_finds_the_designed_classes_and_accounts_for_every_item() {
 }
 
 #[test]
+fn persistence_counts_weeks_in_a_quarter_and_months_in_a_year() {
+    let w = sample_index();
+    let why = |period: &str| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_str(&ok(&w, &["report", "--period", period, "--format", "json"]))
+                .unwrap();
+        v["difficult"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["why"][0].as_str().unwrap().to_string())
+            .collect()
+    };
+    // "N 周中有 M 周出现（持续度 P%）": M of N, and P their share.
+    let parse = |s: &str, unit: &str| -> (u32, u32, u32) {
+        let num = |t: &str| t.trim().parse::<u32>().unwrap();
+        let (span, rest) = s.split_once(&format!("{unit}中有")).unwrap();
+        let (active, rest) = rest.split_once(&format!("{unit}出现（持续度")).unwrap();
+        (num(span), num(active), num(rest.trim_end_matches("%）")))
+    };
+    // A quarter spans 13 or 14 ISO weeks; a lasting topic fills some of them, not "3 of 3
+    // months" as every topic of a quarter would.
+    let quarter = why("2024Q4");
+    assert!(!quarter.is_empty(), "the sample's 2024Q4 has 难点");
+    for s in &quarter {
+        let (span, active, share) = parse(s, " 周");
+        assert!((13..=14).contains(&span), "{s}");
+        assert!(active <= span, "{s}");
+        assert_eq!(
+            share,
+            (100.0 * active as f64 / span as f64).round() as u32,
+            "{s}"
+        );
+    }
+    assert!(
+        quarter
+            .iter()
+            .any(|s| parse(s, " 周").1 < parse(s, " 周").0),
+        "{quarter:?}"
+    );
+    let year = why("2024");
+    assert!(!year.is_empty(), "the sample's 2024 has 难点");
+    for s in &year {
+        let (span, active, _) = parse(s, " 个月");
+        assert_eq!(span, 12, "{s}");
+        assert!(active <= 12, "{s}");
+    }
+}
+
+#[test]
 fn html_report_is_self_contained_with_sections_and_charts() {
     let w = sample_index();
     let out = w.path("q4.html");

@@ -188,7 +188,18 @@ def main():
         members = lambda r: sorted(sorted(t["item_ids"]) for t in r["topics"])
         if members(other) != members(spark) or sorted(other["other"]["item_ids"]) != sorted(spark["other"]["item_ids"]):
             sys.exit(f"topics differ from {a.same_as}")
-        print(f"same topics as {a.same_as}")
+        # Persistence as the editor reads it: the unit (months, or weeks over a quarter),
+        # the units with items and the span, topic by topic.
+        def persistence(r):
+            return {tuple(sorted(t["item_ids"])): tuple(t["signals"].get(k) for k in (
+                "beat", "months_active", "span_months", "weeks_active", "span_weeks", "persistence"))
+                for t in r["topics"]}
+        mine, theirs = persistence(other), persistence(spark)
+        for m, v in mine.items():
+            if theirs[m][:5] != v[:5] or abs(theirs[m][5] - v[5]) > 1e-9:
+                sys.exit(f"a topic's persistence differs from {a.same_as}: {theirs[m]} against {v}")
+        beats = sorted({v[0] for v in mine.values()})
+        print(f"same topics as {a.same_as}, with the same persistence (counted in {', '.join(beats)})")
     if a.local:
         local = assignment(load(a.local))
         if set(local) != set(got):

@@ -20,12 +20,15 @@ pub struct TopicTally {
     /// The model topic (its `id`).
     pub topic: usize,
     /// Sums of the members' [`crate::topics::tally::ItemSignals`]; `submitters` is the distinct count. Its `sectors`
-    /// and `months_active` are recounted from the maps below.
+    /// `months_active` and `weeks_active` are recounted from the maps below.
     pub tally: Tally,
     /// Members per non-empty sector.
     pub sectors: BTreeMap<String, usize>,
     /// Members per month (`YYYY-MM`).
     pub months: BTreeMap<String, usize>,
+    /// Members per ISO week (`YYYY-Www`).
+    #[serde(default)]
+    pub weeks: BTreeMap<String, usize>,
     /// Earliest and latest submission date (`YYYY-MM-DD`).
     pub first: Option<String>,
     pub last: Option<String>,
@@ -142,6 +145,7 @@ pub fn describe(
         t.item_ids.sort_unstable();
         t.tally.sectors = t.sectors.len();
         t.tally.months_active = t.months.len();
+        t.tally.weeks_active = t.weeks.len();
     }
     let first_id = |t: &TopicTally| t.item_ids.first().or(t.first_id.as_ref()).cloned();
     kept.sort_by(|a, b| {
@@ -150,10 +154,7 @@ pub fn describe(
             .cmp(&a.tally.size)
             .then(first_id(a).cmp(&first_id(b)))
     });
-    let span = match (first, latest) {
-        (Some(a), Some(b)) => score::span_months(&a, &b),
-        _ => 0,
-    };
+    let span = score::Span::of(first.as_ref(), latest.as_ref());
     let windows = latest.map(Windows::ending_at);
     let term_counts: Vec<HashMap<u32, f32>> = kept
         .iter_mut()
@@ -310,6 +311,7 @@ pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
             let mut tally = Tally::default();
             let mut sectors = BTreeMap::new();
             let mut months = BTreeMap::new();
+            let mut weeks = BTreeMap::new();
             let mut terms: HashMap<u32, f32> = HashMap::new();
             let mut phrases: HashMap<String, usize> = HashMap::new();
             for a in &members {
@@ -319,6 +321,9 @@ pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
                 }
                 if let Some(m) = &a.signals.month {
                     *months.entry(m.clone()).or_default() += 1;
+                }
+                if let Some(w) = &a.signals.week {
+                    *weeks.entry(w.clone()).or_default() += 1;
                 }
                 for &(t, c) in &a.terms {
                     *terms.entry(t).or_default() += c;
@@ -347,6 +352,7 @@ pub fn tally_assignments(assignments: &[Assignment]) -> Tallies {
                 tally,
                 sectors,
                 months,
+                weeks,
                 first: dates.iter().min().map(|d| d.to_string()),
                 last: dates.iter().max().map(|d| d.to_string()),
                 terms,

@@ -4,8 +4,8 @@
 //! information officers, committee members and citizens send to a government or CPPCC office.
 //!
 //! ```text
-//! ingest  →  segment  →  index  →  topics  →  report
-//! (rows)     (terms)     (tantivy)  (rayon)    (md/html/csv)
+//! ingest  →  segment  →  index  →  text  →  topics (themes)  →  report
+//! (rows)     (terms)     (tantivy)  (TF-IDF)   ↘ problems ↗      (md/html/csv)
 //!                           ↑
 //!                         search (query → hits)
 //! ```
@@ -16,7 +16,12 @@
 //!   stopwords from `corpora/dict/`) and makes character grams for substring search.
 //! * [`index`] stores items in tantivy (upsert by id) and answers queries.
 //! * [`pipeline`] wires ingest → segment → index with rayon, in bounded batches.
-//! * [`exchange`] writes items with their terms as JSON lines for other engines (Spark):
+//! * [`text`] turns items into TF-IDF vectors, neighbours, keywords and labels, for both
+//!   [`topics`] (broad themes: 热点, 难点, 亮点) and [`problems`] (specific problems with a
+//!   heat index: `minyi hot`); a topic run finds both.
+//! * [`engine`] is the protocol for other engines (Spark): the model, assignment, problems
+//!   and sums that a distributed run computes as local minyi does.
+//! * [`engine::exchange`] writes items with their terms as JSON lines for other engines (Spark):
 //!   `minyi segment` and `minyi export`.
 //!
 //! ```
@@ -38,15 +43,17 @@
 pub mod cli;
 pub mod config;
 pub mod embed;
+pub mod engine;
 pub mod error;
-pub mod exchange;
 pub mod index;
 pub mod ingest;
 pub mod item;
 pub mod period;
 pub mod pipeline;
+pub mod problems;
 pub mod report;
 pub mod segment;
+pub mod text;
 pub mod topics;
 
 pub use error::{Error, Result};

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use super::Outcome;
 use crate::config::Config;
-use crate::exchange::SegmentedItem;
-use crate::topics::distributed::{Assigner, TopicModel};
+use crate::engine::exchange::SegmentedItem;
+use crate::engine::{Assigner, TopicModel};
 
 /// Assign segmented items to the topics of a model written by `minyi topics --save-model`.
 ///

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use super::Outcome;
 use crate::config::Config;
-use crate::topics::distributed::{describe, Tallies};
-use crate::topics::label::WordFilter;
+use crate::engine::{describe, Tallies};
+use crate::text::label::WordFilter;
 
 /// Describe and score topics from the per-topic sums of `minyi assign`'s output.
 ///

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
-use crate::exchange::{export_jsonl, export_parquet};
+use crate::engine::exchange::{export_jsonl, export_parquet};
 
 /// Write the index's items, ordered by id: as a table an editor opens (CSV for Excel, or an
 /// Excel workbook), or with their segmented terms for Spark, DuckDB or pandas (JSON lines, the

@@ -157,7 +157,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     }
     let all = r.problems();
     let total = all.len();
-    let in_theme = |p: &&crate::topics::Problem| match args.theme {
+    let in_theme = |p: &&crate::problems::Problem| match args.theme {
         None => true,
         Some(Theme::Id(id)) => p.theme == Some(id),
         Some(Theme::Other) => p.theme.is_none(),

@@ -40,7 +40,13 @@ use crate::report::Period;
 /// Exit codes: 0 success; 1 nothing found (no hits, unknown id); 2 error (bad arguments,
 /// malformed query, missing or locked index, unreadable input).
 #[derive(Debug, Parser)]
-#[command(name = "minyi", version, max_term_width = 100)]
+#[command(
+    name = "minyi",
+    version,
+    max_term_width = 100,
+    after_help = "Engine commands for other engines (segment, assign, problems, describe: the Spark \
+                  job's steps) are left out of this list; see src/spark/README.md."
+)]
 pub struct Cli {
     /// Settings file (weights, thresholds, fee rates; see `minyi config`)
     /// [default: ./minyi.toml when present].
@@ -65,10 +71,16 @@ pub enum Command {
     Config(config::Args),
     Embed(embed::Args),
     Model(embed::ModelCmd),
-    Segment(segment::Args),
     Export(export::Args),
+    // The engine's plumbing, run by the Spark job (src/spark/README.md), not by editors: they
+    // work but stay out of `minyi --help`.
+    #[command(hide = true)]
+    Segment(segment::Args),
+    #[command(hide = true)]
     Assign(assign::Args),
+    #[command(hide = true)]
     Describe(describe::Args),
+    #[command(hide = true)]
     Problems(problems::Args),
 }
 

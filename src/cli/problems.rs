@@ -1,16 +1,16 @@
 //! `minyi problems keys|pairs|find`: the problem level of a distributed run — what each
-//! Spark executor runs (see `src/spark/minyi_spark.py` and `topics::distributed::problems`).
+//! Spark executor runs (see `src/spark/minyi_spark.py` and `engine::problems`).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use super::Outcome;
 use crate::config::Config;
-use crate::exchange::SegmentedItem;
-use crate::topics::distributed::problems::{
+use crate::engine::exchange::SegmentedItem;
+use crate::engine::problems::{
     count, find, InputColumns, KeyedRow, Links, NameKeys, Pair, Pairing, Routed,
 };
-use crate::topics::distributed::Assigner;
+use crate::engine::Assigner;
 
 /// The problem level (问题) of a distributed run, in three steps an engine runs on its
 /// partitions. `keys`: for each segmented item (the output of `minyi segment`), its names

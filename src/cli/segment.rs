@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
-use crate::exchange::segment_stream;
+use crate::engine::exchange::segment_stream;
 use crate::index::ItemIndex;
 use crate::ingest::MapOverrides;
 use crate::segment::{Dictionary, Segmenter};

@@ -8,9 +8,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::output::{self, ListFormat};
 use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::config::Config;
+use crate::engine;
 use crate::index::ItemIndex;
 use crate::topics::window::{analyse, Analysis};
-use crate::topics::{self, distributed, Stage, TopicConfig, TopicReport};
+use crate::topics::{self, Stage, TopicConfig, TopicReport};
 
 /// Find topics (选题) among the items: hot (热点: many people, rising, many sectors),
 /// difficult (难点: persistent, unresolved, hard cases) and highlights (亮点: good practice).
@@ -176,7 +177,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     }
     let report = analysis.report;
     if let Some(path) = &args.save_model {
-        let model = distributed::TopicModel::build(
+        let model = engine::TopicModel::build(
             &index.segmenter,
             &analysis.items,
             &report,

@@ -153,12 +153,16 @@ pub fn bars(labels: &[String], values: &[usize], caption: &str) -> String {
             }
             root.draw(&Text::new(text.clone(), (x, bottom + 6), label.clone()))?;
         }
-        chart.draw_series(
-            Histogram::vertical(&chart)
-                .style(INK.filled())
-                .margin(2)
-                .data(values.iter().enumerate().map(|(i, v)| (i, *v))),
-        )?;
+        // One rectangle a bar, in order (plotters' Histogram sums its data in a HashMap and
+        // drew the bars in a different order on every run).
+        chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
+            let mut bar = Rectangle::new(
+                [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), v)],
+                INK.filled(),
+            );
+            bar.set_margin(0, 0, 2, 2);
+            bar
+        }))?;
         root.present()?;
         Ok(())
     })()
@@ -408,6 +412,26 @@ mod tests {
         assert_eq!(t, vec![(0, "7月".to_string()), (1, "8月".to_string())]);
         let t = ticks(&["2024-12".into(), "2025-01".into()]);
         assert_eq!(t[1].1, "2025-01");
+    }
+
+    #[test]
+    fn bars_are_drawn_in_order_and_alike_on_every_run() {
+        let labels: Vec<String> = (1..=12).map(|m| format!("2019-{m:02}")).collect();
+        let values: Vec<usize> = (0..12).map(|i| (i * 7) % 10 + 1).collect();
+        let svg = bars(&labels, &values, "月度信息量");
+        let xs: Vec<u32> = svg
+            .lines()
+            .filter(|l| l.starts_with("<rect") && l.contains("#1F4E79"))
+            .map(|l| l.split('"').nth(1).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(xs.len(), 12, "{svg}");
+        assert!(
+            xs.windows(2).all(|w| w[0] < w[1]),
+            "bars left to right: {xs:?}"
+        );
+        for _ in 0..5 {
+            assert_eq!(bars(&labels, &values, "月度信息量"), svg);
+        }
     }
 
     #[test]

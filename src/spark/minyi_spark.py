@@ -455,11 +455,11 @@ def time_slices(spark, labels, sizes, pairs, named, most, stage):
 
 
 def find_problems(spark, args, local, items, latest, dict_args, stage):
-    """Problems across the whole input, with no sample (see src/topics/distributed/problems.rs).
+    """Problems across the whole input, with no sample (see src/engine/problems.rs).
 
     1. Executors list each item's names and their keys, its copy keys, time and TF-IDF row
        (`minyi problems keys`).
-    2. Spark decides the object keys as src/topics/problems/mod.rs `object_keys` does, by
+    2. Spark decides the object keys as src/problems/mod.rs `object_keys` does, by
        counting over all items: a tail is a key only when some item names it whole; a key
        ending more than `max_names_per_key` different names with fewer than 3 items per
        name names a kind of object. A shuffle of keys and counts, not of items.
@@ -555,7 +555,7 @@ def find_problems(spark, args, local, items, latest, dict_args, stage):
                         F.from_json(F.get_json_object("p", "$.item_ids"),
                                     "array<string>").alias("ids"))
                 .persist())  # ranked and summed: the tasks run once
-    # Hottest first; ties by size, then by the members (as src/topics/problems/describe.rs).
+    # Hottest first; ties by size, then by the members (as src/problems/describe.rs).
     ranked = (problems.orderBy(F.desc("heat"), F.desc("size"), F.asc("ids")).rdd
               .zipWithIndex().map(lambda x: (x[0]["p"], x[0]["ids"], x[1] + 1)).persist())
     ranked.count()

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::graph::Knn;
+use crate::text::graph::Knn;
 
 /// An undirected weighted graph in compressed rows: node `i`'s edges are
 /// `edges[start[i]..start[i + 1]]`, sorted by neighbour (each edge listed at both ends; a

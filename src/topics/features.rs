@@ -12,10 +12,10 @@ use half::f16;
 use half::slice::HalfFloatSliceExt;
 use rayon::prelude::*;
 
-use super::graph::{self, Knn};
-use super::vectorize::{self, dot, Sparse};
 use crate::embed::{self, Store};
 use crate::item::Item;
+use crate::text::graph::{self, Knn};
+use crate::text::vectorize::{self, dot, Sparse};
 
 /// A topic centre in the space of the features (L2-normalised).
 #[derive(Debug, Clone)]

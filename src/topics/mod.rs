@@ -8,22 +8,15 @@
 //! Items in communities below the minimum size go to an explicit 其他 bucket.
 
 pub mod cluster;
-pub mod distributed;
 pub mod eval;
 pub mod features;
-pub mod graph;
-pub mod heat;
-pub mod label;
 pub mod partition;
-pub mod problems;
 pub mod score;
 pub mod similar;
 pub mod tally;
 pub mod topic;
 pub mod trend;
-pub mod vectorize;
 pub mod window;
-pub mod words;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -35,16 +28,19 @@ use rustc_hash::FxHashMap;
 use crate::embed::Store;
 pub use crate::item::sample_key;
 use crate::item::Item;
+use crate::problems;
+pub use crate::problems::heat::{Heat, HeatConfig};
+pub use crate::problems::{Problem, ProblemConfig};
 use crate::segment::{Segmenter, TermCounts};
+use crate::text::shown::copy_groups;
+use crate::text::{graph, label, vectorize};
 use features::features_of;
 pub use features::require_vectors;
-pub use heat::{Heat, HeatConfig};
 use partition::{cluster_rows, cluster_sampled};
 pub use partition::{default_min_size, sample_min_size};
-pub use problems::{Problem, ProblemConfig};
 pub use score::{ScoreConfig, Scores, Signals, TopicClass};
 pub use similar::{similar, Similar, SimilarItem};
-use topic::{copy_groups, TopicParts};
+use topic::TopicParts;
 pub use topic::{
     pick_representatives, FadedTopic, ItemRef, Other, Topic, TopicReport, Trend, REPRESENTATIVES,
     REPRESENTATIVE_CANDIDATES,
@@ -92,10 +88,7 @@ pub struct TopicConfig {
     pub problems: ProblemConfig,
 }
 
-/// Function words by part of speech: pronouns, adverbs, prepositions, conjunctions,
-/// particles, modal words, interjections, onomatopoeia, numerals, quantifiers and locatives
-/// (我家, 有何, 常年, 多次, 附近 …). Place words (s) stay: 路口, 门口 name where a problem is.
-pub const FUNCTION_WORD_TAGS: [&str; 11] = ["r", "d", "p", "c", "u", "y", "e", "o", "m", "q", "f"];
+pub use crate::text::FUNCTION_WORD_TAGS;
 
 impl Default for TopicConfig {
     fn default() -> Self {

@@ -219,7 +219,7 @@ pub(super) fn reassign_to_nearest_centre(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::topics::vectorize;
+    use crate::text::vectorize;
 
     #[test]
     fn forced_topics_are_redrawn_around_their_centres() {

@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use minyi::engine::{describe, tally_assignments, Assignment, TopicModel};
 use minyi::segment::Segmenter;
-use minyi::topics::distributed::{describe, tally_assignments, Assignment, TopicModel};
-use minyi::topics::label::WordFilter;
+use minyi::text::label::WordFilter;
 use minyi::topics::{TopicConfig, TopicReport};
 
 use crate::util::{piped, sample, Workdir};

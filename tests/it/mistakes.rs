@@ -251,3 +251,31 @@ fn window_and_subset_flags_agree_across_commands() {
     let as_of = help_line("bulletin", "--as-of");
     assert!(!as_of.contains("later than today"), "{as_of}");
 }
+
+#[test]
+fn help_lists_the_editors_commands_and_leaves_the_engines_out() {
+    let w = Workdir::new();
+    let r = w.run(&["--help"]);
+    assert_eq!(r.code, 0);
+    let commands: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for editor in [
+        "ingest", "search", "topics", "hot", "report", "bulletin", "export",
+    ] {
+        assert!(commands.contains(&editor), "{editor} in {commands:?}");
+    }
+    for engine in ["segment", "assign", "describe", "problems"] {
+        assert!(!commands.contains(&engine), "{engine} in {commands:?}");
+        // Hidden, not gone: the Spark job runs them.
+        let h = w.run(&[engine, "--help"]);
+        assert_eq!(h.code, 0, "{engine} --help: {}", h.stderr);
+    }
+    assert!(r.stdout.contains("src/spark/README.md"), "{}", r.stdout);
+}

@@ -147,7 +147,7 @@ fn real_messages_topics_are_coherent() {
 /// 附近 were keywords before the part-of-speech filter), nor a piece of a label.
 pub fn assert_coherent(r: &TopicReport, items: &[minyi::Item], seg: &minyi::segment::Segmenter) {
     let tags = TopicConfig::default().function_word_tags;
-    let words = minyi::topics::label::WordFilter::new(seg, &tags);
+    let words = minyi::text::label::WordFilter::new(seg, &tags);
     for t in &r.topics {
         for k in &t.keywords {
             assert!(
@@ -158,7 +158,7 @@ pub fn assert_coherent(r: &TopicReport, items: &[minyi::Item], seg: &minyi::segm
             );
         }
         // A phrase, the first keyword, or the field (劳动和社会保障) its keywords fall in.
-        let field = minyi::topics::label::field_of(&t.keywords);
+        let field = minyi::text::label::field_of(&t.keywords);
         assert!(
             words.keeps_phrase(&t.label)
                 || t.keywords.first() == Some(&t.label)

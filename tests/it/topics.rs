@@ -289,7 +289,7 @@ fn by_term(
 fn term_counts_read_from_the_index_equal_segmenting_the_items() {
     use minyi::index::query::{parse_from, parse_to, Filters};
     use minyi::segment::TermCounts;
-    use minyi::topics::vectorize::COUNTING;
+    use minyi::text::vectorize::COUNTING;
     let w = Workdir::new();
     // Several segments (a commit every 50 items), and deleted documents: a second file
     // rewrites every tenth item, so its old document is deleted and a new one indexed.

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::{Assignment, ModelTopic, TopicModel};
-use crate::topics::label;
+use crate::text::label;
 use crate::topics::score::{self, Windows};
 use crate::topics::tally::{self, Tally};
 use crate::topics::topic::TopicParts;
@@ -71,7 +71,7 @@ pub struct Tallies {
     /// The engine's hottest problems, ranked by heat across the whole input (hottest first),
     /// each with its model topic as `theme` ([`super::problems::find`]).
     #[serde(default)]
-    pub problems: Vec<crate::topics::Problem>,
+    pub problems: Vec<crate::problems::Problem>,
     /// Term id → count over all the engine's problems (not only those listed), and how
     /// many problems there are: the listed problems' keywords are weighed against these,
     /// as locally against every problem.
@@ -92,7 +92,7 @@ fn parse_time(what: &str, s: &Option<String>) -> crate::Result<Option<DateTime<F
         .transpose()
 }
 
-/// Turns the engine's sums into the topics report, with the definitions of [`super::mine`]:
+/// Turns the engine's sums into the topics report, with the definitions of [`crate::topics::mine`]:
 /// topics below the model's least size go to 其他, keywords by c-TF-IDF, the label from
 /// title phrases, signals and scores from the tallies.
 pub fn describe(
@@ -232,7 +232,7 @@ pub fn describe(
         .filter_map(|(i, t)| Some((t.model_topic?, i)))
         .collect();
     let heats: Vec<f64> = tallies.problems.iter().map(|p| p.heat.index).collect();
-    let flags = crate::topics::heat::hot_flags(&cfg.problems.heat, &heats);
+    let flags = crate::problems::heat::hot_flags(&cfg.problems.heat, &heats);
     let a = tallies.problem_terms.values().sum::<f32>() / tallies.problem_count.max(1) as f32;
     for (i, (mut p, hot)) in tallies.problems.into_iter().zip(flags).enumerate() {
         if !p.terms.is_empty() {
@@ -247,7 +247,7 @@ pub fn describe(
             let keywords =
                 label::keywords_against(&tf, &tallies.problem_terms, a, &model.vocab, 8, words);
             // The keywords are weighed against all problems; the 问题描述 (a title) stays.
-            p.keywords = crate::topics::problems::words_and_label(&p.object, keywords).0;
+            p.keywords = crate::problems::words_and_label(&p.object, keywords).0;
         }
         p.rank = i + 1;
         p.id = format!("P{}", i + 1);

@@ -403,7 +403,7 @@ pub fn representatives(vectors: &Vectors, members: &[usize], n: usize) -> (Spars
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::topics::FUNCTION_WORD_TAGS;
+    use crate::text::FUNCTION_WORD_TAGS;
 
     fn tags() -> Vec<String> {
         FUNCTION_WORD_TAGS.iter().map(|t| t.to_string()).collect()

@@ -3,7 +3,7 @@
 //!
 //! 1. `minyi problems keys` ([`NameKeys`]): each item's name keys, copy keys, time and
 //!    TF-IDF row. The engine counts the name keys across the whole input to decide which
-//!    name one object (as [`crate::topics::problems`] decides locally).
+//!    name one object (as [`crate::problems`] decides locally).
 //! 2. `minyi problems pairs` ([`pairs`]): the items of one key at a time (rows, not texts):
 //!    an object key's candidate pairs (time neighbours of similar words), a copy key's
 //!    near-duplicates (cosine checked).
@@ -16,15 +16,16 @@ use chrono::{DateTime, FixedOffset};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
+use super::exchange::SegmentedItem;
 use super::Assigner;
 use crate::error::malformed;
-use crate::exchange::SegmentedItem;
 use crate::item::Item;
+use crate::problems::{self, Context, Problem};
 use crate::segment::Segmenter;
-use crate::topics::problems::{self, Context, Problem};
+use crate::text::vectorize::{dot, weigh, Sparse, Vectors};
+use crate::text::{graph, label};
 use crate::topics::score::Windows;
-use crate::topics::vectorize::{dot, weigh, Sparse, Vectors};
-use crate::topics::{graph, label, TopicConfig};
+use crate::topics::TopicConfig;
 
 /// An item's names and each name's object keys, core first, its copy keys, its time and its
 /// TF-IDF row (`minyi problems keys`).
@@ -86,7 +87,7 @@ pub fn copy_keys(it: &SegmentedItem) -> Vec<String> {
         .title_terms
         .iter()
         .chain(&it.body_terms)
-        .filter(|t| crate::topics::vectorize::keep(t))
+        .filter(|t| crate::text::vectorize::keep(t))
         .map(|t| {
             let h = blake3::hash(t.as_bytes());
             u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))

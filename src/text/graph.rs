@@ -188,7 +188,7 @@ impl Scratch {
 }
 
 /// The root of `x` in the union–find forest `parent` (paths halved on the way).
-pub(super) fn find(parent: &mut [u32], mut x: u32) -> u32 {
+pub(crate) fn find(parent: &mut [u32], mut x: u32) -> u32 {
     while parent[x as usize] != x {
         parent[x as usize] = parent[parent[x as usize] as usize];
         x = parent[x as usize];
@@ -197,7 +197,7 @@ pub(super) fn find(parent: &mut [u32], mut x: u32) -> u32 {
 }
 
 /// Joins the sets of `a` and `b`; the lower root names the joined set.
-pub(super) fn union(parent: &mut [u32], a: u32, b: u32) {
+pub(crate) fn union(parent: &mut [u32], a: u32, b: u32) {
     let (a, b) = (find(parent, a), find(parent, b));
     if a != b {
         parent[a.max(b) as usize] = a.min(b);

@@ -4,7 +4,7 @@
 use super::*;
 
 /// What [`describe`] needs besides the groups.
-pub(in crate::topics) struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub items: &'a [&'a Item],
     /// Items of this window (the first `n` of `items`).
     pub n: usize,
@@ -30,7 +30,7 @@ pub(in crate::topics) struct Context<'a> {
 /// The problems of a window: those listed, ranked by heat; one person's repeated messages
 /// apart; and how many groups were held back as mixtures.
 #[derive(Debug, Default)]
-pub(in crate::topics) struct Described {
+pub(crate) struct Described {
     /// Problems of at least `min_items` items from `min_submitters` people and at least
     /// `min_coherence`, ranked by heat (P1 the hottest).
     pub problems: Vec<Problem>,
@@ -42,7 +42,7 @@ pub(in crate::topics) struct Described {
 }
 
 /// The problems of the window among `groups`, ranked by heat, with their descriptions.
-pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Described {
+pub(crate) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> Described {
     let n = cx.n;
     let submitters = |ms: &[usize]| -> usize {
         if cx.has_submitters {
@@ -213,7 +213,12 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
             // The most typical members: summed sparsely for a small problem, in a dense array
             // of the vocabulary for a large one (thousands of copies of one article).
             let ranked: Vec<usize> = if ms.len() > DENSE_FROM {
-                label::representatives(cx.vectors, ms, crate::topics::REPRESENTATIVE_CANDIDATES).1
+                label::representatives(
+                    cx.vectors,
+                    ms,
+                    crate::text::shown::REPRESENTATIVE_CANDIDATES,
+                )
+                .1
             } else {
                 let centre = sum_rows(cx.vectors, ms.iter().copied());
                 let mut typical: Vec<(usize, f32)> = ms
@@ -223,7 +228,7 @@ pub(in crate::topics) fn describe(found: Grouping, cx: &Context, cfg: &ProblemCo
                 typical.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 typical
                     .iter()
-                    .take(crate::topics::REPRESENTATIVE_CANDIDATES)
+                    .take(crate::text::shown::REPRESENTATIVE_CANDIDATES)
                     .map(|&(m, _)| m)
                     .collect()
             };

@@ -22,17 +22,18 @@ use std::collections::HashMap;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use super::features::{Centre, Features};
-use super::label;
-use super::score::{ScoreConfig, Windows};
-use super::tally::{Cues, ItemSignals};
-use super::vectorize::{self, Sparse};
-use super::{ItemRef, TopicConfig, TopicReport};
-use crate::exchange::SegmentedItem;
 use crate::item::Item;
 use crate::segment::Segmenter;
+use crate::text::label;
+use crate::text::vectorize::{self, Sparse};
+use crate::topics::features::{Centre, Features};
+use crate::topics::score::{ScoreConfig, Windows};
+use crate::topics::tally::{Cues, ItemSignals};
+use crate::topics::{ItemRef, TopicConfig, TopicReport};
+use exchange::SegmentedItem;
 
 mod describe;
+pub mod exchange;
 pub mod problems;
 pub use describe::{describe, tally_assignments, Tallies, TopicTally};
 
@@ -110,7 +111,7 @@ impl TopicModel {
             sample: items.len(),
             population,
             min_size,
-            max_terms: if population > super::vectorize::EXACT_UP_TO {
+            max_terms: if population > vectorize::EXACT_UP_TO {
                 vectorize::MAX_TERMS
             } else {
                 usize::MAX

@@ -26,13 +26,13 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
-use super::graph::{find, union};
-use super::heat::{self, Heat, HeatConfig, HeatInput};
-use super::label::{self, WordFilter};
-use super::topic::{pick_representatives, ItemRef, Trend, REPRESENTATIVES};
-use super::vectorize::{dot, Sparse, Vectors};
 use crate::item::Item;
 use crate::segment::places::place_keys;
+use crate::text::graph::{find, union};
+use crate::text::label::{self, WordFilter};
+use crate::text::shown::{pick_representatives, ItemRef, Trend, REPRESENTATIVES};
+use crate::text::vectorize::{dot, Sparse, Vectors};
+use heat::{Heat, HeatConfig, HeatInput};
 
 /// Settings of problem finding (`[problems]` in `minyi.toml`, read as they are here).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,7 +140,7 @@ pub struct Problem {
     /// Every member's id (the window's items), oldest first.
     pub item_ids: Vec<String>,
     /// Its term counts (term id, count), written by an engine's task only, so that the
-    /// keywords can be weighed against all problems of the input ([`crate::topics::distributed`]).
+    /// keywords can be weighed against all problems of the input ([`crate::engine`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub terms: Vec<(u32, f32)>,
 }
@@ -167,7 +167,7 @@ const DENSE_FROM: usize = 256;
 const MAX_NAMES: usize = 16;
 
 /// Candidate problems and the object keys they were found by.
-pub(in crate::topics) struct Grouping {
+pub(crate) struct Grouping {
     /// Connected groups of at least two items (indices into the items).
     pub groups: Vec<Vec<usize>>,
     /// Each item's object keys (ids into `key_names`).
@@ -251,7 +251,7 @@ fn object_keys(all: &[&Item], max_names: usize) -> (Vec<Vec<u32>>, Vec<String>) 
 /// Groups `all` (this window's `n` items, then the previous window's) into candidate
 /// problems: connected groups of at least two items. `dup` is each item's near-duplicate
 /// group.
-pub(super) fn group(
+pub(crate) fn group(
     all: &[&Item],
     vectors: &Vectors,
     dup: &[u32],
@@ -306,7 +306,7 @@ fn time_of(it: &Item) -> i64 {
 /// p-th item's TF-IDF row): each item with each of its next `time_neighbours`, when their
 /// cosine reaches `place_similarity`, unless `skip(p, q)`. As (cosine, p, q) with p < q,
 /// positions in the list.
-pub(in crate::topics) fn neighbour_pairs<'a>(
+pub(crate) fn neighbour_pairs<'a>(
     n: usize,
     row: impl Fn(usize) -> Cow<'a, Sparse>,
     skip: impl Fn(usize, usize) -> bool,
@@ -333,7 +333,7 @@ pub(in crate::topics) fn neighbour_pairs<'a>(
 /// first unless they name different objects, then the pairs, most similar first, join two
 /// groups when their centres are similar enough. An engine finds the pairs over its whole
 /// input (per object key) and hands each task the items of whole components of the pairs.
-pub(in crate::topics) fn link(
+pub(crate) fn link(
     all: &[&Item],
     keys: Vec<Vec<u32>>,
     key_names: Vec<String>,
@@ -477,7 +477,8 @@ fn norm(a: &[(u32, f32)]) -> f32 {
 }
 
 mod describe;
+pub mod heat;
 #[cfg(test)]
 mod tests;
 
-pub(in crate::topics) use describe::{describe, words_and_label, Context};
+pub(crate) use describe::{describe, words_and_label, Context};

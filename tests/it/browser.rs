@@ -39,7 +39,7 @@ fn headless(browser: &PathBuf, args: &[&str]) -> (String, String) {
 
 #[test]
 #[ignore = "needs chromium"]
-fn html_report_renders_in_headless_chromium() {
+fn browser_html_report_renders_in_headless_chromium() {
     let browser = chromium();
     let w = Workdir::new();
     w.ingest(&[&sample()], &[]);

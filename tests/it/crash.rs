@@ -81,7 +81,7 @@ fn moments(n: usize, max_ms: u64) -> Vec<u64> {
 
 #[test]
 #[ignore = "slow: kills a large ingest 20 times"]
-fn killed_ingests_leave_a_committed_prefix_and_rerun_completes() {
+fn slow_killed_ingests_leave_a_committed_prefix_and_rerun_completes() {
     let w = Workdir::new();
     let file = corpus(&w, ITEMS);
     // How long a full ingest takes here, to spread the kills over it.
@@ -150,7 +150,7 @@ fn killed_ingests_leave_a_committed_prefix_and_rerun_completes() {
 
 #[test]
 #[ignore = "slow: searches during a large ingest"]
-fn searches_during_an_ingest_see_the_last_commit() {
+fn slow_searches_during_an_ingest_see_the_last_commit() {
     let w = Workdir::new();
     let file = corpus(&w, ITEMS);
     let index = w.index();

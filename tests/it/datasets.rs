@@ -7,7 +7,7 @@ const NEEDS: &str = "needs ../shared/datasets";
 
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn real_messages_csv_and_xlsx_yield_4326_items_each() {
+fn datasets_real_messages_csv_and_xlsx_yield_4326_items_each() {
     let _ = NEEDS;
     for file in [
         "tipdm2020c/messages_with_votes.csv",
@@ -33,7 +33,7 @@ fn real_messages_csv_and_xlsx_yield_4326_items_each() {
 /// find their item, whatever jieba makes of the surrounding text.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn substring_recall_on_real_messages() {
+fn datasets_substring_recall_on_real_messages() {
     use minyi::index::search::SearchRequest;
 
     let w = Workdir::new();
@@ -100,7 +100,7 @@ fn substring_recall_on_real_messages() {
 /// items in topics, and no topic is both carried on and faded.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn real_messages_window_counts_add_up_every_quarter() {
+fn datasets_real_messages_window_counts_add_up_every_quarter() {
     let w = Workdir::new();
     w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
     let quarters = [
@@ -193,7 +193,7 @@ fn real_messages_window_counts_add_up_every_quarter() {
 /// of two; and a column the messages lack (界别, 采用, 批示) is not reported as zeros.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn real_messages_report_reads_true() {
+fn datasets_real_messages_report_reads_true() {
     let w = Workdir::new();
     w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
     let r = w.run(&["report", "--period", "2019Q4", "--format", "md"]);
@@ -321,7 +321,7 @@ fn real_messages_report_reads_true() {
 /// an item, each with its items in the window.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn hot_problems_of_real_messages_are_distinct() {
+fn datasets_hot_problems_of_real_messages_are_distinct() {
     let w = Workdir::new();
     w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
     let r = w.run(&[
@@ -362,7 +362,7 @@ fn hot_problems_of_real_messages_are_distinct() {
 /// ellipsis, begins a line of the command's output on the same data.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn readme_examples_on_the_real_messages_are_what_minyi_prints() {
+fn datasets_readme_examples_on_the_real_messages_are_what_minyi_prints() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let w = Workdir::new();
@@ -402,7 +402,7 @@ fn readme_examples_on_the_real_messages_are_what_minyi_prints() {
 /// finds both lexicons' words, and 2019's 怡然翠园 listed 典型 among its difficulty cues.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn report_cards_list_only_their_own_class_cues() {
+fn datasets_report_cards_list_only_their_own_class_cues() {
     let lexicon = |f: &str| -> Vec<String> {
         std::fs::read_to_string(format!(
             "{}/corpora/lexicons/{f}",

@@ -1,5 +1,7 @@
 //! Integration tests: the real `minyi` binary in a fresh temporary directory.
-//! Tests needing `../shared/datasets` are `#[ignore]`d with a reason; `.ci/run` runs them.
+//! Tests needing more than the clone are `#[ignore]`d with a reason and named by their tier
+//! (`datasets_`, `model_`, `browser_`, `slow_`: `cargo test --test it -- --ignored datasets_`
+//! runs one tier; the README lists them); `.ci/run` runs them all.
 
 mod bad_input;
 mod browser;

@@ -92,7 +92,7 @@ const REPLIES_FLOOR: (f64, f64) = (0.48, 0.50);
 
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn objects_of_real_messages_match_the_labelled_ones() {
+fn datasets_objects_of_real_messages_match_the_labelled_ones() {
     for (set, file, least) in [
         ("votes", "tipdm2020c/messages_with_votes.csv", VOTES_FLOOR),
         (

@@ -122,7 +122,7 @@ const WELL_KNOWN: [&str; 4] = ["P01", "P02", "P03", "P06"];
 
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn real_messages_problems_match_the_labelled_ones() {
+fn datasets_real_messages_problems_match_the_labelled_ones() {
     let w = Workdir::new();
     w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
     let (gold, ones) = labels();
@@ -235,7 +235,7 @@ fn replies_truth() -> (Vec<HashSet<String>>, Vec<HashSet<String>>) {
 /// whole span holds one object and one complaint per row, as labelled by reading.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn hot_problems_of_the_second_real_set_are_one_object_and_one_complaint() {
+fn datasets_hot_problems_of_the_second_real_set_are_one_object_and_one_complaint() {
     let w = Workdir::new();
     w.ingest(
         &[&dataset("tipdm2020c/messages_with_replies_2011_2017.csv")],
@@ -289,7 +289,7 @@ fn hot_problems_of_the_second_real_set_are_one_object_and_one_complaint() {
 /// give the same problems, ids and heat with no window and with a window over all of them.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn real_messages_claim_no_growth_against_a_thin_window() {
+fn datasets_real_messages_claim_no_growth_against_a_thin_window() {
     let w = Workdir::new();
     w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);
     let md = w.run(&["report", "--period", "2019", "--format", "md"]);

@@ -44,7 +44,7 @@ fn assigned(r: &TopicReport, items: &[minyi::Item]) -> Vec<String> {
 
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn thucnews_titles_nmi_does_not_regress() {
+fn datasets_thucnews_titles_nmi_does_not_regress() {
     let (_w, index, items, s) = load("thucnews_titles/thucnews_titles_20k.csv");
     // Rows without an id that repeat a title exactly share one derived id (upsert).
     assert_eq!(items.len() as u64, s["new"].as_u64().unwrap());
@@ -91,7 +91,7 @@ fn thucnews_titles_nmi_does_not_regress() {
 
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn five_seeds_agree_on_thucnews_titles() {
+fn datasets_five_seeds_agree_on_thucnews_titles() {
     let (_w, index, items, _) = load("thucnews_titles/thucnews_titles_20k.csv");
     let runs: Vec<(usize, Vec<String>)> = (1..=5u64)
         .map(|seed| {
@@ -135,7 +135,7 @@ fn five_seeds_agree_on_thucnews_titles() {
 /// topic's keywords, and of the hottest topics one of its top three.
 #[test]
 #[ignore = "needs ../shared/datasets"]
-fn real_messages_topics_are_coherent() {
+fn datasets_real_messages_topics_are_coherent() {
     let (_w, index, items, _) = load("tipdm2020c/messages_with_votes.csv");
     let r = mine(&index.segmenter, &items, &[], None, &TopicConfig::default());
     assert_coherent(&r, &items, &index.segmenter);

@@ -30,7 +30,7 @@ fn json(w: &Workdir, args: &[&str]) -> serde_json::Value {
 
 #[test]
 #[ignore = "needs the m3e-small model (.ci/fetch-model)"]
-fn fast_encoder_computes_what_candle_transformers_computes() {
+fn model_fast_encoder_computes_what_candle_transformers_computes() {
     use minyi::embed::bert::Bert;
     let m = model();
     // Titles alone and titles with bodies: batches of very different lengths, with padding,
@@ -72,7 +72,7 @@ fn fast_encoder_computes_what_candle_transformers_computes() {
 
 #[test]
 #[ignore = "needs the m3e-small model (.ci/fetch-model)"]
-fn vectors_are_computed_once_and_follow_upserts() {
+fn model_vectors_are_computed_once_and_follow_upserts() {
     let m = model();
     let m = m.to_str().unwrap();
     let w = Workdir::new();
@@ -112,7 +112,7 @@ fn vectors_are_computed_once_and_follow_upserts() {
 
 #[test]
 #[ignore = "needs the m3e-small model (.ci/fetch-model)"]
-fn semantic_search_finds_other_wordings_and_topics_use_the_vectors() {
+fn model_semantic_search_finds_other_wordings_and_topics_use_the_vectors() {
     let m = model();
     let m = m.to_str().unwrap();
     let w = Workdir::new();
@@ -224,7 +224,7 @@ fn semantic_search_finds_other_wordings_and_topics_use_the_vectors() {
 
 #[test]
 #[ignore = "needs the m3e-small model (.ci/fetch-model)"]
-fn static_table_is_distilled_and_clusters_the_sample() {
+fn model_static_table_is_distilled_and_clusters_the_sample() {
     let m = model();
     let w = Workdir::new();
     w.ingest(&[&sample()], &[]);
@@ -278,7 +278,7 @@ fn static_table_is_distilled_and_clusters_the_sample() {
 /// of the hottest one of its top three.
 #[test]
 #[ignore = "needs ../shared/datasets and the m3e-small model (.ci/fetch-model)"]
-fn real_messages_semantic_topics_are_coherent() {
+fn model_real_messages_semantic_topics_are_coherent() {
     let m = model();
     let w = Workdir::new();
     w.ingest(&[&dataset("tipdm2020c/messages_with_votes.csv")], &[]);

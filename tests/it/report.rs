@@ -51,7 +51,11 @@ fn report_markdown_and_csv_say_what_the_report_model_holds() {
     let table = &md[at[1]..at[2]];
     let mut last = 0;
     for p in v["problems"].as_array().unwrap() {
-        let row = format!("| {} | {:.1} |", n(&p["rank"]), p["heat"]["index"].as_f64().unwrap());
+        let row = format!(
+            "| {} | {:.1} |",
+            n(&p["rank"]),
+            p["heat"]["index"].as_f64().unwrap()
+        );
         let i = table
             .find(&row)
             .unwrap_or_else(|| panic!("{row} missing:\n{table}"));
@@ -124,7 +128,10 @@ fn report_markdown_and_csv_say_what_the_report_model_holds() {
     for r in rows.records() {
         let r = r.unwrap();
         assert!(seen.insert(r[9].to_string()), "{} twice", &r[9]);
-        if let Some(t) = topics.iter().find(|t| t["id"].to_string() == r[0]) {
+        if let Some(t) = topics
+            .iter()
+            .find(|t| t["id"].as_u64() == r[0].parse().ok())
+        {
             assert_eq!(r[1], *t["label"].as_str().unwrap());
             assert_eq!(r[5], n(&t["size"]).to_string());
             assert!(t["item_ids"].as_array().unwrap().iter().any(|i| i == &r[9]));

@@ -176,8 +176,7 @@ impl Item {
             h.update(v.as_bytes());
             h.update(&[0x1f]);
         }
-        let bytes = h.finalize();
-        u64::from_le_bytes(bytes.as_bytes()[..8].try_into().expect("8 bytes"))
+        crate::util::u64_of(h.finalize())
     }
 
     /// A stable id for rows that have none: derived from title, body, date and submitter,
@@ -327,5 +326,5 @@ pub fn sample_key(seed: u64, id: &str) -> u64 {
     let mut h = blake3::Hasher::new();
     h.update(&seed.to_le_bytes());
     h.update(id.as_bytes());
-    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes"))
+    crate::util::u64_of(h.finalize())
 }

@@ -55,6 +55,7 @@ pub mod report;
 pub mod segment;
 pub mod text;
 pub mod topics;
+pub mod util;
 
 pub use error::{Error, Result};
 pub use item::{Adoption, Item};

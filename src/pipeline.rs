@@ -224,6 +224,5 @@ fn location_of(rest: &str) -> String {
 }
 
 fn id_key(id: &str) -> u64 {
-    let h = blake3::hash(id.as_bytes());
-    u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
+    crate::util::u64_of(blake3::hash(id.as_bytes()))
 }

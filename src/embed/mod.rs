@@ -99,8 +99,7 @@ pub fn item_text(item: &Item) -> String {
 
 /// Hash of the embedded text: a stored vector is reused while it matches.
 pub fn text_hash(item: &Item) -> u64 {
-    let h = blake3::hash(item_text(item).as_bytes());
-    u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
+    crate::util::u64_of(blake3::hash(item_text(item).as_bytes()))
 }
 
 fn fingerprint_of(dir: &Path, mode: Mode) -> Result<String> {

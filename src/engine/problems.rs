@@ -23,7 +23,7 @@ use crate::item::Item;
 use crate::problems::{self, Context, Problem};
 use crate::segment::Segmenter;
 use crate::text::vectorize::{dot, weigh, Sparse, Vectors};
-use crate::text::{graph, label};
+use crate::text::label;
 use crate::topics::score::Windows;
 use crate::topics::TopicConfig;
 
@@ -88,10 +88,7 @@ pub fn copy_keys(it: &SegmentedItem) -> Vec<String> {
         .iter()
         .chain(&it.body_terms)
         .filter(|t| crate::text::vectorize::keep(t))
-        .map(|t| {
-            let h = blake3::hash(t.as_bytes());
-            u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
-        })
+        .map(|t| crate::util::u64_of(blake3::hash(t.as_bytes())))
         .collect();
     terms.sort_unstable();
     terms.dedup();
@@ -157,10 +154,11 @@ pub fn pairs(mut rows: Vec<KeyedRow>, cfg: &TopicConfig) -> Vec<Pair> {
         let mut out = Vec::new();
         for a in 0..n {
             for c in (a + 1..n).take(BUCKET_WINDOW) {
-                if graph::find(&mut parent, a as u32) != graph::find(&mut parent, c as u32)
+                if crate::util::find(&mut parent, a as u32)
+                    != crate::util::find(&mut parent, c as u32)
                     && dot(&rows[a].row, &rows[c].row) >= cfg.duplicate_similarity
                 {
-                    graph::union(&mut parent, a as u32, c as u32);
+                    crate::util::union(&mut parent, a as u32, c as u32);
                     out.push(pair(&rows[a], &rows[c], true));
                 }
             }
@@ -230,7 +228,7 @@ impl<'a> Pairing<'a> {
             names[i as usize] = name;
         }
         for i in 0..self.parent.len() as u32 {
-            let root = graph::find(&mut self.parent, i);
+            let root = crate::util::find(&mut self.parent, i);
             if root != i {
                 out.push(Pair {
                     a: names[i as usize].to_string(),
@@ -253,7 +251,7 @@ impl<'a> Pairing<'a> {
         let found = pairs(run, self.cfg);
         for p in &found {
             let [a, b] = [&p.a, &p.b].map(|id| self.node(id));
-            graph::union(&mut self.parent, a, b);
+            crate::util::union(&mut self.parent, a, b);
         }
         self.pairs += found.len();
         found
@@ -384,11 +382,11 @@ pub fn find(
     let mut parent: Vec<u32> = (0..kept.len() as u32).collect();
     for (i, l) in links.iter().enumerate() {
         for other in &l.dups {
-            graph::union(&mut parent, i as u32, position(other)? as u32);
+            crate::util::union(&mut parent, i as u32, position(other)? as u32);
         }
     }
     let dup: Vec<u32> = (0..kept.len() as u32)
-        .map(|x| graph::find(&mut parent, x))
+        .map(|x| crate::util::find(&mut parent, x))
         .collect();
     let mut pairs: Vec<(f32, u32, u32)> = Vec::new();
     for (i, l) in links.iter().enumerate() {

@@ -28,10 +28,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::item::Item;
 use crate::segment::places::place_keys;
-use crate::text::graph::{find, union};
 use crate::text::label::{self, WordFilter};
 use crate::text::shown::{pick_representatives, ItemRef, Trend, REPRESENTATIVES};
 use crate::text::vectorize::{dot, Sparse, Vectors};
+use crate::util::{find, union};
 use heat::{Heat, HeatConfig, HeatInput};
 
 /// Settings of problem finding (`[problems]` in `minyi.toml`, read as they are here).

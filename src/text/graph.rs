@@ -2,6 +2,7 @@
 //! parallel through an inverted index, and near-duplicate groups (union-find over pairs above
 //! a high similarity).
 
+use crate::util::{find, union};
 use std::borrow::Cow;
 
 use rayon::prelude::*;
@@ -187,23 +188,6 @@ impl Scratch {
     }
 }
 
-/// The root of `x` in the union–find forest `parent` (paths halved on the way).
-pub(crate) fn find(parent: &mut [u32], mut x: u32) -> u32 {
-    while parent[x as usize] != x {
-        parent[x as usize] = parent[parent[x as usize] as usize];
-        x = parent[x as usize];
-    }
-    x
-}
-
-/// Joins the sets of `a` and `b`; the lower root names the joined set.
-pub(crate) fn union(parent: &mut [u32], a: u32, b: u32) {
-    let (a, b) = (find(parent, a), find(parent, b));
-    if a != b {
-        parent[a.max(b) as usize] = a.min(b);
-    }
-}
-
 /// Groups items whose cosine is at least `threshold` (transitively). Returns a group id per item.
 pub fn near_duplicates(knn: &Knn, threshold: f32) -> Vec<u32> {
     let n = knn.len();
@@ -307,13 +291,8 @@ mod tests {
     fn sparse_neighbours_match_brute_force() {
         // Short rows over a large vocabulary (their terms reach few items: scores are noted as
         // they cross the floor) and long rows over a small one (the array is scanned).
-        let mut x = 987654321u64;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut x = crate::util::XorShift::new(987654321);
+        let mut next = |m: u64| x.next_u64() % m;
         for (n, terms, vocab) in [(400, 4, 300), (300, 60, 120)] {
             let rows: Vec<Sparse> = (0..n)
                 .map(|_| {
@@ -349,13 +328,8 @@ mod tests {
     #[test]
     fn dense_neighbours_match_brute_force_across_blocks() {
         // More rows than one block, pseudo-random unit vectors.
-        let mut x = 12345u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % 2000) as f32 / 1000.0 - 1.0
-        };
+        let mut x = crate::util::XorShift::new(12345);
+        let mut next = || (x.next_u64() % 2000) as f32 / 1000.0 - 1.0;
         let rows: Vec<Vec<f32>> = (0..DENSE_BLOCK + 37)
             .map(|_| {
                 let mut v: Vec<f32> = (0..16).map(|_| next()).collect();

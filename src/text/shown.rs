@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::item::Item;
+use crate::util::{find, union};
 
 /// An item as a topic lists it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,17 +47,13 @@ fn title_key(title: &str) -> String {
 /// The copy group of each member, from its near-duplicate group and its title: groups that
 /// share a title are one group (union–find over the group ids, each named by its smallest).
 pub(crate) fn copy_groups<'a>(members: impl Iterator<Item = (u32, &'a str)>) -> Vec<u32> {
-    fn root(parent: &mut HashMap<u32, u32>, g: u32) -> u32 {
-        let p = *parent.get(&g).unwrap_or(&g);
-        if p == g {
-            return g;
-        }
-        let r = root(parent, p);
-        parent.insert(g, r);
-        r
-    }
     let members: Vec<(u32, &str)> = members.collect();
-    let mut parent: HashMap<u32, u32> = HashMap::new();
+    // The groups, numbered densely in their order (so the lower number is the lower group).
+    let mut ids: Vec<u32> = members.iter().map(|&(g, _)| g).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let dense = |g: u32| ids.binary_search(&g).expect("a member's group") as u32;
+    let mut parent: Vec<u32> = (0..ids.len() as u32).collect();
     let mut by_title: HashMap<String, u32> = HashMap::new();
     for &(g, title) in &members {
         let key = title_key(title);
@@ -64,12 +61,12 @@ pub(crate) fn copy_groups<'a>(members: impl Iterator<Item = (u32, &'a str)>) -> 
             continue;
         }
         let other = *by_title.entry(key).or_insert(g);
-        let (a, b) = (root(&mut parent, g), root(&mut parent, other));
-        if a != b {
-            parent.insert(a.max(b), a.min(b));
-        }
+        union(&mut parent, dense(g), dense(other));
     }
-    members.iter().map(|&(g, _)| root(&mut parent, g)).collect()
+    members
+        .iter()
+        .map(|&(g, _)| ids[find(&mut parent, dense(g)) as usize])
+        .collect()
 }
 
 /// How many representatives a topic shows, and how many of its most typical members are

@@ -78,12 +78,9 @@ pub fn graph_from_knn(knn: &Knn) -> Adj {
 /// A deterministic permutation of `0..n` from a seed (xorshift Fisher–Yates).
 fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     let mut v: Vec<usize> = (0..n).collect();
-    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut r = crate::util::XorShift::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     for i in (1..n).rev() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        v.swap(i, (s % (i as u64 + 1)) as usize);
+        v.swap(i, (r.next_u64() % (i as u64 + 1)) as usize);
     }
     v
 }

@@ -1,13 +1,14 @@
 //! `minyi assign`: segmented items (the output of `minyi segment`) on standard input → each
 //! item's topic under a topic model, on standard output (what each Spark executor runs).
 
+use super::common::{parse_latest, read_model};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use super::Outcome;
+use super::common::Outcome;
 use crate::config::Config;
 use crate::engine::exchange::SegmentedItem;
-use crate::engine::{Assigner, TopicModel};
+use crate::engine::Assigner;
 
 /// Assign segmented items to the topics of a model written by `minyi topics --save-model`.
 ///
@@ -44,32 +45,9 @@ pub struct Args {
 /// Lines assigned together (in parallel).
 const BATCH: usize = 4_096;
 
-/// Reads a topic model file, naming it in errors.
-pub fn read_model(path: &std::path::Path) -> anyhow::Result<TopicModel> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read topic model {}: {e}", path.display()))?;
-    TopicModel::from_json(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a minyi topic model: {e}", path.display()))
-}
-
-/// `--latest`, as `assign` and `problems find` take it.
-pub fn parse_latest(
-    latest: Option<&str>,
-) -> anyhow::Result<Option<chrono::DateTime<chrono::FixedOffset>>> {
-    latest
-        .map(|t| {
-            chrono::DateTime::parse_from_rfc3339(t).map_err(|e| {
-                anyhow::anyhow!(
-                    "--latest '{t}' is not an RFC 3339 time (2020-01-31T09:00:00+08:00): {e}"
-                )
-            })
-        })
-        .transpose()
-}
-
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
-    let seg = super::segment::segmenter(args.index.as_deref(), args.dict.as_deref())?;
+    let seg = super::common::segmenter(args.index.as_deref(), args.dict.as_deref())?;
     let model = read_model(&args.model)?;
     let latest = parse_latest(args.latest.as_deref())?;
     let score = settings.topic_config()?.score;

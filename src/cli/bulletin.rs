@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::report::{emit, format_for};
-use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
+use super::common::{emit, format_for};
+use super::common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::config::Config;
 use crate::index::query::{parse_period, Filters};
 use crate::report::{bulletin, render, Format};

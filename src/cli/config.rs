@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Outcome;
+use super::common::Outcome;
 use crate::config::{Config, DEFAULT_TOML};
 
 /// Print the documented default settings (minyi.toml), or check a settings file.

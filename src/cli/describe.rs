@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::Outcome;
+use super::common::Outcome;
 use crate::config::Config;
 use crate::engine::{describe, Tallies};
 use crate::text::label::WordFilter;
@@ -37,12 +37,12 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
-    let model = super::assign::read_model(&args.model)?;
+    let model = super::common::read_model(&args.model)?;
     let text = std::fs::read_to_string(&args.tallies)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.tallies.display()))?;
     let tallies: Tallies = serde_json::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{} is not a tallies file: {e}", args.tallies.display()))?;
-    let seg = super::segment::segmenter(args.index.as_deref(), args.dict.as_deref())?;
+    let seg = super::common::segmenter(args.index.as_deref(), args.dict.as_deref())?;
     let cfg = settings.topic_config()?;
     let words = WordFilter::new(&seg, &cfg.function_word_tags);
     let report = describe(&model, tallies, &cfg, words)

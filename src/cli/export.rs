@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
+use super::common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::engine::exchange::{export_jsonl, export_parquet};
 
 /// Write the index's items, ordered by id: as a table an editor opens (CSV for Excel, or an

@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::output;
-use super::topics::{mine, MineArgs, Mined};
-use super::{positive_count, Outcome};
+use super::common::output;
+use super::common::{mine, MineArgs, Mined};
+use super::common::{positive_count, Outcome};
 use crate::config::Config;
 use crate::period::Period;
 use crate::report::hot::{self, HotList, HotProblem};
@@ -223,14 +223,14 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         }
     };
     if !list.problems.is_empty() || format == HotFormat::Json {
-        super::report::emit(&bytes, args.out.as_deref())?;
+        super::common::emit(&bytes, args.out.as_deref())?;
     }
     if let Some(path) = &args.details {
         let bytes = match extension(Some(path)).as_deref() {
             Some("xlsx") => hot::xlsx(None, &rows)?,
             _ => hot::details_csv(&rows)?,
         };
-        super::report::emit(&bytes, Some(path))?;
+        super::common::emit(&bytes, Some(path))?;
     }
     if list.problems.is_empty() {
         let what = match args.theme {

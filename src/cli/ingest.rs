@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::output::{self, SummaryFormat};
-use super::{IndexArg, Outcome};
+use super::common::output::{self, SummaryFormat};
+use super::common::{IndexArg, Outcome};
 use crate::ingest::{EncodingChoice, Format, MapOverrides, ReadOptions};
 use crate::pipeline::{self, IngestConfig, IngestSummary};
 use crate::segment::Dictionary;
@@ -60,7 +60,7 @@ pub struct Args {
     /// With a model (--model, or [embedding] model in minyi.toml), new and changed items also
     /// get sentence vectors after indexing (as `minyi embed` does).
     #[command(flatten)]
-    pub model: super::embed::ModelArgs,
+    pub model: super::common::ModelArgs,
 }
 
 /// Runs the command.
@@ -96,8 +96,8 @@ pub fn run(args: Args, settings: &crate::config::Config) -> anyhow::Result<Outco
     refuse_empty(&summary)?;
     if let Some((dir, mode)) = args.model.resolve(settings) {
         let index = crate::index::ItemIndex::open(&args.index.index)?;
-        let s = super::embed::embed_with_bar(&index, &dir, mode, false)?;
-        super::embed::print_summary(&s, args.format)?;
+        let s = super::common::embed_with_bar(&index, &dir, mode, false)?;
+        super::common::print_summary(&s, args.format)?;
     }
     Ok(Outcome::Found)
 }

@@ -4,7 +4,7 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use super::Outcome;
+use super::common::Outcome;
 use crate::config::Config;
 use crate::engine::exchange::SegmentedItem;
 use crate::engine::problems::{
@@ -111,7 +111,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.step {
         Step::Keys { model, quiet } => {
-            let model = super::assign::read_model(&model)?;
+            let model = super::common::read_model(&model)?;
             let cfg = settings.topic_config()?;
             let assigner = Assigner::new(model, None, &cfg.score);
             let (mut read, mut named) = (0, 0);
@@ -155,9 +155,9 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             }
         }
         Step::Find(a) => {
-            let seg = super::segment::segmenter(None, a.dict.as_deref())?;
-            let model = super::assign::read_model(&a.model)?;
-            let latest = super::assign::parse_latest(a.latest.as_deref())?;
+            let seg = super::common::segmenter(None, a.dict.as_deref())?;
+            let model = super::common::read_model(&a.model)?;
+            let latest = super::common::parse_latest(a.latest.as_deref())?;
             let cfg = settings.topic_config()?;
             let assigner = Assigner::new(model, latest, &cfg.score);
             // Read in batches, each counted and kept lean before the next.

@@ -1,12 +1,13 @@
 //! `minyi report`: the editors' topic report of a window (专题分析报告), or a batch of them.
 
+use super::common::{emit, format_for};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use super::topics::StageTimer;
-use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
+use super::common::StageTimer;
+use super::common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::config::Config;
 use crate::index::query::Filters;
 use crate::index::ItemIndex;
@@ -109,45 +110,6 @@ fn from_topics_file(args: &Args, file: &Path, settings: &Config) -> anyhow::Resu
     let r = if args.items { r.with_items(items) } else { r };
     emit(&render::report(&r, format)?, args.out.as_deref())?;
     Ok(Outcome::Found)
-}
-
-/// The format asked for, else the one the output file's extension names, else HTML.
-pub fn format_for(format: Option<Format>, out: Option<&Path>) -> Format {
-    format.unwrap_or_else(|| {
-        match out
-            .and_then(|p| p.extension())
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("md") | Some("markdown") => Format::Md,
-            Some("csv") => Format::Csv,
-            Some("json") => Format::Json,
-            _ => Format::Html,
-        }
-    })
-}
-
-/// Writes `bytes` to `out`, or to standard output.
-pub fn emit(bytes: &[u8], out: Option<&Path>) -> anyhow::Result<()> {
-    match out {
-        Some(p) => {
-            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| anyhow::anyhow!("{}: cannot create folder: {e}", dir.display()))?;
-            }
-            std::fs::write(p, bytes)
-                .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", p.display()))?;
-            eprintln!("已写入 {}", p.display());
-        }
-        None => {
-            use std::io::Write;
-            let mut o = std::io::stdout().lock();
-            o.write_all(bytes)?;
-            o.flush()?;
-        }
-    }
-    Ok(())
 }
 
 struct Ctx<'a> {

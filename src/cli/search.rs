@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 
-use super::output::{self, ListFormat};
-use super::{IndexArg, Outcome, SubsetArgs, WindowArgs};
+use super::common::output::{self, ListFormat};
+use super::common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
 use crate::index::query::{AdoptionFilter, Filters};
 use crate::index::search::{SearchRequest, SearchResults, SortBy};
 use crate::item::Columns;
@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(long)]
     pub instructed: bool,
     /// Maximum hits to show (at least 1; the total is always counted).
-    #[arg(long, default_value_t = 20, value_parser = super::positive_count)]
+    #[arg(long, default_value_t = 20, value_parser = super::common::positive_count)]
     pub limit: usize,
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortBy::Relevance)]

@@ -1,14 +1,13 @@
 //! `minyi segment`: JSONL items on standard input → the same items with their terms on
 //! standard output (what each Spark executor runs on its partition).
 
+use super::common::segmenter;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::Outcome;
+use super::common::Outcome;
 use crate::engine::exchange::segment_stream;
-use crate::index::ItemIndex;
 use crate::ingest::MapOverrides;
-use crate::segment::{Dictionary, Segmenter};
 
 /// Segment JSONL items from standard input, writing each back with its terms, exactly as
 /// `minyi ingest` reads, cleans, identifies and segments them.
@@ -42,16 +41,6 @@ pub struct Args {
     /// No count on standard error.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-/// The segmenter of `--index DIR` (that index's dictionary), else of `--dict DIR`, else the
-/// built-in dictionary (as `ingest` uses for a new index).
-pub fn segmenter(index: Option<&Path>, dict: Option<&Path>) -> anyhow::Result<Segmenter> {
-    Ok(match (index, dict) {
-        (Some(ix), _) => ItemIndex::open(ix)?.segmenter.clone(),
-        (None, Some(dir)) => Segmenter::new(&Dictionary::load(dir)?)?,
-        (None, None) => Segmenter::embedded(),
-    })
 }
 
 /// Runs the command.

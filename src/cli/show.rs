@@ -3,8 +3,8 @@
 
 use std::io::Write;
 
-use super::output::{self, SummaryFormat};
-use super::{IndexArg, Outcome};
+use super::common::output::{self, SummaryFormat};
+use super::common::{IndexArg, Outcome};
 use crate::index::ItemIndex;
 
 /// Show one item with all its fields (exit status 1 if there is no such id).

@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use super::output::{self, SummaryFormat};
-use super::{IndexArg, Outcome};
+use super::common::output::{self, SummaryFormat};
+use super::common::{IndexArg, Outcome};
 use crate::config::Config;
 use crate::index::query::Filters;
 use crate::index::ItemIndex;
@@ -19,7 +19,7 @@ pub struct Args {
     #[command(flatten)]
     pub index: IndexArg,
     /// How many related items to list, at least 1 (near-duplicates are all listed).
-    #[arg(long, default_value_t = 10, value_parser = super::positive_count)]
+    #[arg(long, default_value_t = 10, value_parser = super::common::positive_count)]
     pub limit: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
@@ -42,7 +42,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         return Ok(Outcome::NothingFound);
     };
     let cfg = crate::topics::TopicConfig {
-        embeddings: super::topics::semantic_store(&index, args.semantic)?,
+        embeddings: super::common::semantic_store(&index, args.semantic)?,
         ..settings.topic_config()?
     };
     if let Some(store) = &cfg.embeddings {

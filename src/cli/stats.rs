@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use super::output::{self, SummaryFormat};
-use super::{IndexArg, Outcome};
+use super::common::output::{self, SummaryFormat};
+use super::common::{IndexArg, Outcome};
 use crate::index::ItemIndex;
 use crate::item::Adoption;
 

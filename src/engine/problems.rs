@@ -22,8 +22,8 @@ use crate::error::malformed;
 use crate::item::Item;
 use crate::problems::{self, Context, Problem};
 use crate::segment::Segmenter;
-use crate::text::vectorize::{dot, weigh, Sparse, Vectors};
 use crate::text::label;
+use crate::text::vectorize::{dot, weigh, Sparse, Vectors};
 use crate::topics::score::Windows;
 use crate::topics::TopicConfig;
 

@@ -1,0 +1,109 @@
+"""pytest tests of the Spark job's own steps (src/spark/minyi_spark.py): the ones that are
+plain Python, and, on a local[2] session, the components and the sample, each against a
+reference computed here the obvious way. `.ci/run` runs them; run them alone with
+`python -m pytest -q tests/spark` from the repository root (pyspark and pytest installed).
+"""
+
+import json
+import os
+import random
+import sys
+
+import pytest
+
+JOB = os.path.join(os.path.dirname(__file__), "..", "..", "src", "spark", "minyi_spark.py")
+sys.path.insert(0, os.path.dirname(JOB))
+import minyi_spark as job  # noqa: E402
+
+
+def reference_components(edges):
+    """node -> smallest node of its component, by breadth-first search."""
+    neighbours = {}
+    for a, b in edges:
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    label = {}
+    for start in sorted(neighbours):
+        if start in label:
+            continue
+        seen, todo = {start}, [start]
+        while todo:
+            x = todo.pop()
+            for y in neighbours[x]:
+                if y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+        smallest = min(seen)
+        for x in seen:
+            label[x] = smallest
+    return label
+
+
+def random_edges(rng, nodes, count):
+    names = ["n%03d" % i for i in range(nodes)]
+    return [(rng.choice(names), rng.choice(names)) for _ in range(count)]
+
+
+def test_top_k_ranks_by_similarity_then_id():
+    rng = random.Random(7)
+    rows = [(round(rng.random(), 2), "id%02d" % i) for i in range(60)]
+    want = sorted(rows, key=lambda r: (-r[0], r[1]))[:12]
+    assert job.top_k(rows, 12) == want
+    # Combining per-partition top-k's gives the top-k of all (aggregateByKey relies on it).
+    parts = [rows[i::3] for i in range(3)]
+    assert job.top_k(sum((job.top_k(p, 12) for p in parts), []), 12) == want
+    assert job.top_k(rows[:2], 12) == sorted(rows[:2], key=lambda r: (-r[0], r[1]))
+
+
+def test_union_find_labels_each_node_with_its_components_smallest():
+    rng = random.Random(11)
+    for nodes, count in [(10, 4), (80, 60), (200, 400)]:
+        edges = random_edges(rng, nodes, count)
+        assert dict(job.union_find(iter(edges))) == reference_components(edges)
+
+
+def test_strip_derived_gives_back_the_item():
+    item = {"id": "X1", "title": "锦绣华庭小区噪音", "likes": 3}
+    segmented = dict(item, places=["锦绣华庭小区"], title_terms=["锦绣", "华庭"],
+                     body_terms=[], sample_key="00ff")
+    assert json.loads(job.strip_derived(json.dumps(segmented, ensure_ascii=False))) == item
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+    s = (SparkSession.builder.master("local[2]").appName("minyi-spark-tests")
+         .config("spark.ui.enabled", "false")
+         .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    # The workers import the job's functions by module, as with spark-submit --py-files.
+    s.sparkContext.addPyFile(JOB)
+    yield s
+    s.stop()
+
+
+def test_components_in_one_task_and_by_propagation_agree(spark):
+    rng = random.Random(3)
+    # Chains (many propagation rounds), stars and singletons' pairs.
+    edges = random_edges(rng, 120, 90)
+    edges += [("c%03d" % i, "c%03d" % (i + 1)) for i in range(40)]
+    want = reference_components(edges)
+    df = spark.createDataFrame(edges, "a string, b string")
+    for below, path in [(10 ** 6, "one task"), (0, "propagation")]:
+        stage = {}
+        got = {r["node"]: r["label"] for r in job.components(spark, df, below, stage).collect()}
+        assert got == want, path
+        assert (stage["rounds"] == 0) == (path == "one task")
+
+
+def test_sample_is_the_items_with_the_smallest_keys(spark):
+    rng = random.Random(5)
+    rows = [("line%04d" % i, "%016x" % rng.getrandbits(64)) for i in range(3000)]
+    items = spark.createDataFrame(rows, "line string, sample_key string")
+    for size in [1, 40, 500]:
+        sample, driver_bytes = job.sample_lines(items, len(rows), size, 42)
+        want = {line for line, _ in sorted(rows, key=lambda r: r[1])[:size]}
+        assert {r["line"] for r in sample.collect()} == want
+        assert 0 < driver_bytes < 16 * len(rows)
+    # A set no larger than the sample is the sample, with nothing sent to the driver.
+    whole, driver_bytes = job.sample_lines(items, len(rows), len(rows), 42)
+    assert whole.count() == len(rows) and driver_bytes == 0

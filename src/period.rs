@@ -118,14 +118,19 @@ pub enum Beat {
 /// Spans of at most this many calendar months count persistence in weeks.
 pub const WEEKS_UP_TO_MONTHS: usize = 3;
 
+/// Calendar months from the month of `first` to that of `last`, both included (0 when
+/// `last` comes first).
+pub fn months_spanned(first: NaiveDate, last: NaiveDate) -> usize {
+    ((last.year() * 12 + last.month0() as i32) - (first.year() * 12 + first.month0() as i32) + 1)
+        .max(0) as usize
+}
+
 impl Beat {
     /// The beat for the span `first..=last`, and how many of its units the span covers.
     pub fn of_span(first: NaiveDate, last: NaiveDate) -> (Beat, usize) {
-        let months = (last.year() * 12 + last.month0() as i32)
-            - (first.year() * 12 + first.month0() as i32)
-            + 1;
-        if months.max(0) as usize > WEEKS_UP_TO_MONTHS {
-            return (Beat::Month, months as usize);
+        let months = months_spanned(first, last);
+        if months > WEEKS_UP_TO_MONTHS {
+            return (Beat::Month, months);
         }
         let monday = |d: NaiveDate| d - Duration::days(d.weekday().num_days_from_monday() as i64);
         let weeks = (monday(last) - monday(first)).num_days() / 7 + 1;

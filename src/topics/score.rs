@@ -2,7 +2,7 @@
 //! in [0, 1] built from signals that are reported with it. Weights and thresholds live in
 //! [`ScoreConfig`], with the defaults documented there.
 
-use chrono::{DateTime, Datelike, FixedOffset};
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::item::Columns;
@@ -206,19 +206,12 @@ impl Span {
         let (Some(a), Some(b)) = (first, last) else {
             return Span::default();
         };
-        let months = ((b.year() * 12 + b.month0() as i32) - (a.year() * 12 + a.month0() as i32) + 1)
-            .max(0) as usize;
-        match Beat::of_span(a.date_naive(), b.date_naive()) {
-            (Beat::Week, weeks) => Span {
-                months,
-                weeks,
-                beat: Beat::Week,
-            },
-            (Beat::Month, _) => Span {
-                months,
-                weeks: 0,
-                beat: Beat::Month,
-            },
+        let (a, b) = (a.date_naive(), b.date_naive());
+        let (beat, units) = Beat::of_span(a, b);
+        Span {
+            months: crate::period::months_spanned(a, b),
+            weeks: if beat == Beat::Week { units } else { 0 },
+            beat,
         }
     }
 }

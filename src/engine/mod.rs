@@ -76,7 +76,39 @@ pub struct TopicModel {
     /// Inverse document frequency of each feature term.
     pub idf: Vec<f32>,
     pub topics: Vec<ModelTopic>,
+    /// The rules an engine applies in its own sums, named once here and read by the engine
+    /// from this file instead of retyped (a model written before them reads the defaults).
+    #[serde(default)]
+    pub rules: EngineRules,
 }
+
+/// Bounds and rules that an engine's own steps apply exactly as local minyi does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineRules {
+    /// Most typical members kept per topic and per problem, among which the shown
+    /// representatives are picked ([`crate::text::shown::REPRESENTATIVE_CANDIDATES`]).
+    pub representative_candidates: usize,
+    /// Most frequent title phrases kept per topic for its label ([`PHRASES_PER_TOPIC`]).
+    pub phrases_per_topic: usize,
+    /// A key named by more than `max_names_per_key` names is generic unless it has at least
+    /// this many items per name ([`crate::problems::ITEMS_PER_NAME_OF_A_BUSY_KEY`]).
+    pub items_per_name_of_a_busy_key: usize,
+}
+
+impl Default for EngineRules {
+    fn default() -> Self {
+        EngineRules {
+            representative_candidates: crate::text::shown::REPRESENTATIVE_CANDIDATES,
+            phrases_per_topic: PHRASES_PER_TOPIC,
+            items_per_name_of_a_busy_key: crate::problems::ITEMS_PER_NAME_OF_A_BUSY_KEY,
+        }
+    }
+}
+
+/// Most frequent title phrases (held by two members or more) that an engine sums per topic:
+/// a label is named from a topic's frequent phrases, and the bound keeps what reaches the
+/// driver independent of the number of items.
+pub const PHRASES_PER_TOPIC: usize = 2000;
 
 impl TopicModel {
     /// The model of `report`, the topics mined from `items` (a sample standing for
@@ -132,6 +164,7 @@ impl TopicModel {
                     duplicate_groups: t.duplicate_groups.clone(),
                 })
                 .collect(),
+            rules: EngineRules::default(),
         }
     }
 

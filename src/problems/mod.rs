@@ -187,6 +187,10 @@ pub fn name_keys(it: &Item) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A key that ends more than `max_names_per_key` different names is a kind of object (路, 小区
+/// …) and no object key, unless it has at least this many items per name.
+pub const ITEMS_PER_NAME_OF_A_BUSY_KEY: usize = 3;
+
 /// The object keys of each item: the keys of its place names, less those that end many
 /// different names with few items each (kinds of object), and the keys' names.
 fn object_keys(all: &[&Item], max_names: usize) -> (Vec<Vec<u32>>, Vec<String>) {
@@ -234,7 +238,7 @@ fn object_keys(all: &[&Item], max_names: usize) -> (Vec<Vec<u32>>, Vec<String>) 
     let generic: Vec<bool> = cores
         .iter()
         .zip(&items)
-        .map(|(c, &n)| c.len() > max_names && n < 3 * c.len())
+        .map(|(c, &n)| c.len() > max_names && n < ITEMS_PER_NAME_OF_A_BUSY_KEY * c.len())
         .collect();
     let keys = per_item
         .iter()

@@ -40,7 +40,6 @@
 //! assert_eq!(index.search(&req).unwrap().total, 1);
 //! ```
 
-pub mod cli;
 pub mod config;
 pub mod embed;
 pub mod engine;

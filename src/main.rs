@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod cli;
+
 fn main() -> ExitCode {
-    let cli = minyi::cli::Cli::parse();
-    match minyi::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
             // The library's `Error::Io` is transparent: its io::Error is not in the chain.

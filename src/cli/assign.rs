@@ -6,9 +6,9 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use super::common::Outcome;
-use crate::config::Config;
-use crate::engine::exchange::SegmentedItem;
-use crate::engine::Assigner;
+use minyi::config::Config;
+use minyi::engine::exchange::SegmentedItem;
+use minyi::engine::Assigner;
 
 /// Assign segmented items to the topics of a model written by `minyi topics --save-model`.
 ///

@@ -4,11 +4,12 @@ use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate};
 
+use super::common::choices::ReportFormat;
 use super::common::{emit, format_for};
 use super::common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
-use crate::config::Config;
-use crate::index::query::{parse_period, Filters};
-use crate::report::{bulletin, render, Format};
+use minyi::config::Config;
+use minyi::index::query::{parse_period, Filters};
+use minyi::report::{bulletin, render};
 
 /// Write the information-work bulletin (信息工作通报) the office issues every quarter: per
 /// information officer and per sector, items submitted, adopted at each level (county, city,
@@ -39,7 +40,7 @@ pub struct Args {
     pub out: Option<PathBuf>,
     /// Output format [default: from the --out extension, else html].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
 }
 
 /// Runs the command.
@@ -47,8 +48,8 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let period = args.window.period()?;
     let solved_cues = settings
         .solved_cues()?
-        .unwrap_or_else(crate::report::bulletin::default_solved_cues);
-    let format = format_for(args.format, args.out.as_deref());
+        .unwrap_or_else(minyi::report::bulletin::default_solved_cues);
+    let format = format_for(args.format.map(Into::into), args.out.as_deref());
     let subset = args.subset.filters(&WindowArgs::default())?;
     let index = args.index.open_filtered(&subset)?;
     let last_day = period.to.date_naive() - chrono::Duration::days(1);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::common::Outcome;
-use crate::config::{Config, DEFAULT_TOML};
+use minyi::config::{Config, DEFAULT_TOML};
 
 /// Print the documented default settings (minyi.toml), or check a settings file.
 ///

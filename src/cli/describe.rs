@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::common::Outcome;
-use crate::config::Config;
-use crate::engine::{describe, Tallies};
-use crate::text::label::WordFilter;
+use minyi::config::Config;
+use minyi::engine::{describe, Tallies};
+use minyi::text::label::WordFilter;
 
 /// Describe and score topics from the per-topic sums of `minyi assign`'s output.
 ///

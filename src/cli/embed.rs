@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use super::common::output::SummaryFormat;
 use super::common::{IndexArg, Outcome};
-use crate::config::Config;
-use crate::embed::{self, Mode, Model};
-use crate::index::ItemIndex;
+use minyi::config::Config;
+use minyi::embed::{self, Mode, Model};
+use minyi::index::ItemIndex;
 
 /// Compute sentence vectors of the index's items with a BERT-family model (for
 /// `topics --semantic`, `similar --semantic` and `search --semantic`).
@@ -97,7 +97,7 @@ pub fn run_model(cmd: ModelCmd, settings: &Config) -> anyhow::Result<Outcome> {
     let words = embed::distill_words(args.words.as_deref(), args.max_words, index.as_ref())?;
     let seg = match &index {
         Some(i) => i.segmenter.clone(),
-        None => crate::segment::Segmenter::embedded(),
+        None => minyi::segment::Segmenter::embedded(),
     };
     let model = Model::open(&dir, Mode::Full)?;
     let bar = bar("蒸馏静态词表");

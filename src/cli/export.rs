@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
-use crate::engine::exchange::{export_jsonl, export_parquet};
+use minyi::engine::exchange::{export_jsonl, export_parquet};
 
 /// Write the index's items, ordered by id: as a table an editor opens (CSV for Excel, or an
 /// Excel workbook), or with their segmented terms for Spark, DuckDB or pandas (JSON lines, the
@@ -63,16 +63,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let cols = index.columns()?;
             match (out, args.format) {
                 (Some(path), ExportFormat::Xlsx) => {
-                    let book = crate::report::items::xlsx(&items, cols)?;
+                    let book = minyi::report::items::xlsx(&items, cols)?;
                     std::fs::write(path, book)
                         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
                 }
                 (Some(path), _) => {
                     let file = std::fs::File::create(path)
                         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-                    crate::report::items::csv(&items, cols, std::io::BufWriter::new(file))?;
+                    minyi::report::items::csv(&items, cols, std::io::BufWriter::new(file))?;
                 }
-                (None, _) => crate::report::items::csv(&items, cols, std::io::stdout().lock())?,
+                (None, _) => minyi::report::items::csv(&items, cols, std::io::stdout().lock())?,
             }
             items.len()
         }

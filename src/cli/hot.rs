@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use super::common::output;
 use super::common::{mine, MineArgs, Mined};
 use super::common::{positive_count, Outcome};
-use crate::config::Config;
-use crate::period::Period;
-use crate::report::hot::{self, HotList, HotProblem};
-use crate::topics::HeatConfig;
+use minyi::config::Config;
+use minyi::period::Period;
+use minyi::report::hot::{self, HotList, HotProblem};
+use minyi::topics::HeatConfig;
 
 /// List the hot problems (热点问题) of a window: specific problems — one estate, road,
 /// company, school or case — raised by several people, ranked by their heat index.
@@ -157,7 +157,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     }
     let all = r.problems();
     let total = all.len();
-    let in_theme = |p: &&crate::problems::Problem| match args.theme {
+    let in_theme = |p: &&minyi::problems::Problem| match args.theme {
         None => true,
         Some(Theme::Id(id)) => p.theme == Some(id),
         Some(Theme::Other) => p.theme.is_none(),

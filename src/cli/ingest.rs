@@ -4,11 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use super::common::choices::{Encoding, InputFormat};
 use super::common::output::{self, SummaryFormat};
 use super::common::{IndexArg, Outcome};
-use crate::ingest::{EncodingChoice, Format, MapOverrides, ReadOptions};
-use crate::pipeline::{self, IngestConfig, IngestSummary};
-use crate::segment::Dictionary;
+use minyi::ingest::{MapOverrides, ReadOptions};
+use minyi::pipeline::{self, IngestConfig, IngestSummary};
+use minyi::segment::Dictionary;
 
 /// Read items from CSV, TSV, JSONL or Excel files into the index.
 ///
@@ -32,11 +33,11 @@ pub struct Args {
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     pub map: Vec<String>,
     /// Text encoding of CSV/TSV/JSONL input.
-    #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
-    pub encoding: EncodingChoice,
+    #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+    pub encoding: Encoding,
     /// Input format, when the file name does not tell.
     #[arg(long = "input-format", value_enum)]
-    pub input_format: Option<Format>,
+    pub input_format: Option<InputFormat>,
     /// Worksheet of an Excel file (default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
@@ -64,14 +65,14 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args, settings: &crate::config::Config) -> anyhow::Result<Outcome> {
+pub fn run(args: Args, settings: &minyi::config::Config) -> anyhow::Result<Outcome> {
     let dict = args.dict.as_deref().map(Dictionary::load).transpose()?;
     let mut cfg = IngestConfig::new(args.index.index.clone(), args.files.clone());
     cfg.read = ReadOptions {
         overrides: MapOverrides::parse(&args.map)?,
-        encoding: args.encoding,
+        encoding: args.encoding.into(),
         sheet: args.sheet.clone(),
-        format: args.input_format,
+        format: args.input_format.map(Into::into),
     };
     cfg.rejects = args.rejects.clone();
     cfg.dict = dict;
@@ -95,7 +96,7 @@ pub fn run(args: Args, settings: &crate::config::Config) -> anyhow::Result<Outco
     print_summary(&summary, args.format)?;
     refuse_empty(&summary)?;
     if let Some((dir, mode)) = args.model.resolve(settings) {
-        let index = crate::index::ItemIndex::open(&args.index.index)?;
+        let index = minyi::index::ItemIndex::open(&args.index.index)?;
         let s = super::common::embed_with_bar(&index, &dir, mode, false)?;
         super::common::print_summary(&s, args.format)?;
     }

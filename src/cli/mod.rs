@@ -24,8 +24,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Config;
-pub use common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
+pub use common::{Outcome, WindowArgs};
+use minyi::config::Config;
 
 /// minyi (民意): ingest, search, topic mining and reports for Chinese information items
 /// (社情民意信息).

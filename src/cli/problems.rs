@@ -5,12 +5,12 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use super::common::Outcome;
-use crate::config::Config;
-use crate::engine::exchange::SegmentedItem;
-use crate::engine::problems::{
+use minyi::config::Config;
+use minyi::engine::exchange::SegmentedItem;
+use minyi::engine::problems::{
     count, find, InputColumns, KeyedRow, Links, NameKeys, Pair, Pairing, Routed,
 };
-use crate::engine::Assigner;
+use minyi::engine::Assigner;
 
 /// The problem level (问题) of a distributed run, in three steps an engine runs on its
 /// partitions. `keys`: for each segmented item (the output of `minyi segment`), its names

@@ -1,5 +1,6 @@
 //! `minyi report`: the editors' topic report of a window (专题分析报告), or a batch of them.
 
+use super::common::choices::{Cadence as CadenceChoice, ReportFormat};
 use super::common::{emit, format_for};
 use std::path::{Path, PathBuf};
 
@@ -8,13 +9,13 @@ use rayon::prelude::*;
 
 use super::common::StageTimer;
 use super::common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
-use crate::config::Config;
-use crate::index::query::Filters;
-use crate::index::ItemIndex;
-use crate::report::batch::{self, BatchIndex, Cadence, SpanTopic, WindowEntry};
-use crate::report::{self, render, Format, Period};
-use crate::topics::window::analyse;
-use crate::topics::{Stage, TopicConfig};
+use minyi::config::Config;
+use minyi::index::query::Filters;
+use minyi::index::ItemIndex;
+use minyi::report::batch::{self, BatchIndex, Cadence, SpanTopic, WindowEntry};
+use minyi::report::{self, render, Format, Period};
+use minyi::topics::window::analyse;
+use minyi::topics::{Stage, TopicConfig};
 
 /// The title every topic report carries.
 pub const TITLE: &str = "社情民意信息专题分析报告";
@@ -48,14 +49,14 @@ pub struct Args {
     pub out: Option<PathBuf>,
     /// Output format [default: from the --out extension, else html].
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<ReportFormat>,
     /// With --format csv: one row per item with its title, date, submitter (and 界别, 点赞数
     /// where the data has them) beside its topic, instead of the topics' member ids only.
     #[arg(long)]
     pub items: bool,
     /// One report per month or quarter of --from..--to, written into the --out folder.
     #[arg(long, value_enum, value_name = "CADENCE")]
-    pub batch: Option<Cadence>,
+    pub batch: Option<CadenceChoice>,
     /// Render the topics of this file (what `minyi topics --format json` writes, or the Spark
     /// job) instead of mining them; the items come from the index by the file's ids. The
     /// window is the file's unless --period or --from/--to is given.
@@ -82,7 +83,7 @@ pub enum CompareWith {
 fn from_topics_file(args: &Args, file: &Path, settings: &Config) -> anyhow::Result<Outcome> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
-    let topics = crate::topics::TopicReport::from_json(&text).map_err(|e| {
+    let topics = minyi::topics::TopicReport::from_json(&text).map_err(|e| {
         anyhow::anyhow!(
             "{}: not a topics file (as `minyi topics --format json` writes): {e}",
             file.display()
@@ -103,7 +104,7 @@ fn from_topics_file(args: &Args, file: &Path, settings: &Config) -> anyhow::Resu
         args.top.max(1),
         &problems,
     )?;
-    let format = format_for(args.format, args.out.as_deref());
+    let format = format_for(args.format.map(Into::into), args.out.as_deref());
     if args.items && format != Format::Csv {
         anyhow::bail!("--items lists items in the CSV: add --format csv (or --out FILE.csv)");
     }
@@ -166,7 +167,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     let subset = args.subset.filters(&super::WindowArgs::default())?;
     let index = args.index.open_filtered(&subset)?;
     let format = format_for(
-        args.format,
+        args.format.map(Into::into),
         if args.batch.is_some() {
             None
         } else {
@@ -188,7 +189,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     if args.items && format != Format::Csv {
         anyhow::bail!("--items lists items in the CSV: add --format csv (or --out FILE.csv)");
     }
-    let Some(cadence) = args.batch else {
+    let Some(cadence) = args.batch.map(Cadence::from) else {
         let timer = StageTimer::new(args.verbose);
         let r = ctx.report(&span, &|s| timer.stage(s))?;
         timer.finish();

@@ -2,11 +2,12 @@
 
 use anyhow::Context;
 
+use super::common::choices::Sort;
 use super::common::output::{self, ListFormat};
 use super::common::{IndexArg, Outcome, SubsetArgs, WindowArgs};
-use crate::index::query::{AdoptionFilter, Filters};
-use crate::index::search::{SearchRequest, SearchResults, SortBy};
-use crate::item::Columns;
+use minyi::index::query::{AdoptionFilter, Filters};
+use minyi::index::search::{SearchRequest, SearchResults};
+use minyi::item::Columns;
 
 /// Search items.
 ///
@@ -40,8 +41,8 @@ pub struct Args {
     #[arg(long, default_value_t = 20, value_parser = super::common::positive_count)]
     pub limit: usize,
     /// Order of hits.
-    #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
-    pub sort: SortBy,
+    #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+    pub sort: Sort,
     /// Also count the matching items per sector and per place or group (地点/人群, the 20
     /// most frequent).
     #[arg(long)]
@@ -75,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         query: args.query.clone(),
         filters,
         limit: args.limit,
-        sort: args.sort,
+        sort: args.sort.into(),
         facets: args.facets,
     };
     let what = match &args.query {
@@ -86,15 +87,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         let Some(query) = args.query.as_deref() else {
             anyhow::bail!("--semantic ranks by a query's meaning; give the query");
         };
-        if args.sort != SortBy::Relevance {
+        if args.sort != Sort::Relevance {
             anyhow::bail!("--semantic ranks by relevance; leave out --sort");
         }
-        let store = crate::embed::Store::open(&index.dir)?;
+        let store = minyi::embed::Store::open(&index.dir)?;
         let dir = args
             .model
             .clone()
             .unwrap_or_else(|| std::path::PathBuf::from(&store.meta.model_dir));
-        let model = crate::embed::Model::open(&dir, store.meta.mode).with_context(|| {
+        let model = minyi::embed::Model::open(&dir, store.meta.mode).with_context(|| {
             format!(
                 "the index's vectors were made with {}",
                 store.meta.model_dir
@@ -112,7 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .pop()
             .unwrap_or_default();
         // The cosine of the query's sentence vector and an item's stored one.
-        let similarity = |id: &str| store.vector(id).map(|v| crate::embed::dot(&v, &qv));
+        let similarity = |id: &str| store.vector(id).map(|v| minyi::embed::dot(&v, &qv));
         index
             .search_hybrid(&req, &similarity)
             .with_context(|| what.clone())?

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::common::Outcome;
-use crate::engine::exchange::segment_stream;
-use crate::ingest::MapOverrides;
+use minyi::engine::exchange::segment_stream;
+use minyi::ingest::MapOverrides;
 
 /// Segment JSONL items from standard input, writing each back with its terms, exactly as
 /// `minyi ingest` reads, cleans, identifies and segments them.

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::common::output::{self, SummaryFormat};
 use super::common::{IndexArg, Outcome};
-use crate::index::ItemIndex;
+use minyi::index::ItemIndex;
 
 /// Show one item with all its fields (exit status 1 if there is no such id).
 #[derive(Debug, clap::Args)]

@@ -4,10 +4,10 @@ use std::io::Write;
 
 use super::common::output::{self, SummaryFormat};
 use super::common::{IndexArg, Outcome};
-use crate::config::Config;
-use crate::index::query::Filters;
-use crate::index::ItemIndex;
-use crate::topics;
+use minyi::config::Config;
+use minyi::index::query::Filters;
+use minyi::index::ItemIndex;
+use minyi::topics;
 
 /// List the near-duplicates (the same problem reported again, by anyone) and the most related
 /// items of one item, by cosine similarity of their TF-IDF terms, as topic mining sees them.
@@ -41,7 +41,7 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         );
         return Ok(Outcome::NothingFound);
     };
-    let cfg = crate::topics::TopicConfig {
+    let cfg = minyi::topics::TopicConfig {
         embeddings: super::common::semantic_store(&index, args.semantic)?,
         ..settings.topic_config()?
     };

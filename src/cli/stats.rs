@@ -4,8 +4,8 @@ use std::io::Write;
 
 use super::common::output::{self, SummaryFormat};
 use super::common::{IndexArg, Outcome};
-use crate::index::ItemIndex;
-use crate::item::Adoption;
+use minyi::index::ItemIndex;
+use minyi::item::Adoption;
 
 /// Show item count, date range, adoption and instruction counts, top sectors and submitters.
 #[derive(Debug, clap::Args)]

@@ -4,9 +4,9 @@ use std::io::Write;
 
 use super::common::output::{self, ListFormat};
 use super::common::{mine, MineArgs, Mined, Outcome};
-use crate::config::Config;
-use crate::engine;
-use crate::topics::{self, TopicReport};
+use minyi::config::Config;
+use minyi::engine;
+use minyi::topics::{self, TopicReport};
 
 /// Find topics (选题) among the items: hot (热点: many people, rising, many sectors),
 /// difficult (难点: persistent, unresolved, hard cases) and highlights (亮点: good practice).

@@ -24,17 +24,7 @@ use crate::segment::Segmenter;
 pub use store::{Store, StoreMeta};
 
 /// Which path embeds items.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// The whole model for every item (best quality; about 250 titles/s on 2 cores).

@@ -22,7 +22,7 @@ use crate::item::Item;
 use crate::segment::grams::GramKind;
 
 /// Result order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortBy {
     /// BM25 relevance, title weighted above body.
     #[default]

@@ -13,16 +13,14 @@ use encoding_rs_io::DecodeReaderBytesBuilder;
 use crate::error::{Error, Result};
 
 /// The user's `--encoding` choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EncodingChoice {
     /// Detect: BOM first, then UTF-8 if the bytes are valid UTF-8, else GB18030.
     #[default]
     Auto,
     /// UTF-8 (a BOM is skipped).
-    #[value(name = "utf-8", alias = "utf8")]
     Utf8,
     /// GB18030, which covers GBK and GB2312.
-    #[value(name = "gb18030", alias = "gbk", alias = "gb2312")]
     Gb18030,
 }
 

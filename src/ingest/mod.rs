@@ -61,7 +61,7 @@ impl Reject {
 pub type Record = std::result::Result<Item, Reject>;
 
 /// Input formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
     Tsv,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Period;
 
 /// Window length of a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cadence {
     /// One report per calendar month.
     Monthly,

@@ -31,7 +31,7 @@ pub use safe_csv::{csv_safe, SafeCsv};
 use suggest::suggestions;
 
 /// Output formats of reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// One self-contained HTML file (inline CSS and SVG charts), printable on A4.
     #[default]

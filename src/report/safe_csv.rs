@@ -64,3 +64,14 @@ impl Default for SafeCsv<Vec<u8>> {
         SafeCsv::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::csv_safe;
+
+    #[test]
+    fn a_formula_gets_a_quote_and_text_stays() {
+        assert_eq!(csv_safe("=1+1"), "'=1+1");
+        assert_eq!(csv_safe("正常"), "正常");
+    }
+}

@@ -1,19 +1,28 @@
-"""pytest tests of the Spark job's own steps (src/spark/minyi_spark.py): the ones that are
-plain Python, and, on a local[2] session, the components and the sample, each against a
-reference computed here the obvious way. `.ci/run` runs them; run them alone with
-`python -m pytest -q tests/spark` from the repository root (pyspark and pytest installed).
+"""pytest tests of the Spark job's own steps (the package src/spark/minyi_job): the ones
+that are plain Python, and, on a local[2] session, the components, the sample, the parsing of
+minyi's lines and the pipe, each against a reference computed here the obvious way. `.ci/run`
+runs them; run them alone with `python -m pytest -q tests/spark` from the repository root
+(pyspark and pytest installed).
 """
 
 import json
 import os
 import random
 import sys
+import zipfile
+from argparse import Namespace
 
 import pytest
 
-JOB = os.path.join(os.path.dirname(__file__), "..", "..", "src", "spark", "minyi_spark.py")
-sys.path.insert(0, os.path.dirname(JOB))
-import minyi_spark as job  # noqa: E402
+SPARK_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "src", "spark")
+sys.path.insert(0, SPARK_DIR)
+from minyi_job import SparkJobError  # noqa: E402
+from minyi_job.files import input_format  # noqa: E402
+from minyi_job.minyi import pipe, run_minyi  # noqa: E402
+from minyi_job.model import Rules, read_rules, rules_of  # noqa: E402
+from minyi_job.problems import components  # noqa: E402
+from minyi_job.segment import item_stats, items, parse_segmented, rejected  # noqa: E402
+from minyi_job.steps import sample_lines, strip_derived, top_k, union_find  # noqa: E402
 
 
 def reference_components(edges):
@@ -48,35 +57,41 @@ def test_top_k_ranks_by_similarity_then_id():
     rng = random.Random(7)
     rows = [(round(rng.random(), 2), "id%02d" % i) for i in range(60)]
     want = sorted(rows, key=lambda r: (-r[0], r[1]))[:12]
-    assert job.top_k(rows, 12) == want
+    assert top_k(rows, 12) == want
     # Combining per-partition top-k's gives the top-k of all (aggregateByKey relies on it).
     parts = [rows[i::3] for i in range(3)]
-    assert job.top_k(sum((job.top_k(p, 12) for p in parts), []), 12) == want
-    assert job.top_k(rows[:2], 12) == sorted(rows[:2], key=lambda r: (-r[0], r[1]))
+    assert top_k(sum((top_k(p, 12) for p in parts), []), 12) == want
+    assert top_k(rows[:2], 12) == sorted(rows[:2], key=lambda r: (-r[0], r[1]))
 
 
 def test_union_find_labels_each_node_with_its_components_smallest():
     rng = random.Random(11)
     for nodes, count in [(10, 4), (80, 60), (200, 400)]:
         edges = random_edges(rng, nodes, count)
-        assert dict(job.union_find(iter(edges))) == reference_components(edges)
+        assert dict(union_find(iter(edges))) == reference_components(edges)
 
 
 def test_strip_derived_gives_back_the_item():
     item = {"id": "X1", "title": "锦绣华庭小区噪音", "likes": 3}
     segmented = dict(item, places=["锦绣华庭小区"], title_terms=["锦绣", "华庭"],
                      body_terms=[], sample_key="00ff")
-    assert json.loads(job.strip_derived(json.dumps(segmented, ensure_ascii=False))) == item
+    assert json.loads(strip_derived(json.dumps(segmented, ensure_ascii=False))) == item
 
 
 @pytest.fixture(scope="module")
-def spark():
+def spark(tmp_path_factory):
     from pyspark.sql import SparkSession
     s = (SparkSession.builder.master("local[2]").appName("minyi-spark-tests")
          .config("spark.ui.enabled", "false")
          .config("spark.sql.shuffle.partitions", "4").getOrCreate())
-    # The workers import the job's functions by module, as with spark-submit --py-files.
-    s.sparkContext.addPyFile(JOB)
+    # The workers import the job's package from a zip, as with spark-submit --py-files.
+    package = os.path.join(SPARK_DIR, "minyi_job")
+    shipped = tmp_path_factory.mktemp("py-files") / "minyi_job.zip"
+    with zipfile.ZipFile(shipped, "w") as z:
+        for name in sorted(os.listdir(package)):
+            if name.endswith(".py"):
+                z.write(os.path.join(package, name), "minyi_job/" + name)
+    s.sparkContext.addPyFile(str(shipped))
     yield s
     s.stop()
 
@@ -90,7 +105,7 @@ def test_components_in_one_task_and_by_propagation_agree(spark):
     df = spark.createDataFrame(edges, "a string, b string")
     for below, path in [(10 ** 6, "one task"), (0, "propagation")]:
         stage = {}
-        got = {r["node"]: r["label"] for r in job.components(spark, df, below, stage).collect()}
+        got = {r["node"]: r["label"] for r in components(spark, df, below, stage).collect()}
         assert got == want, path
         assert (stage["rounds"] == 0) == (path == "one task")
 
@@ -100,10 +115,10 @@ def test_sample_is_the_items_with_the_smallest_keys(spark):
     rows = [("line%04d" % i, "%016x" % rng.getrandbits(64)) for i in range(3000)]
     items = spark.createDataFrame(rows, "line string, sample_key string")
     for size in [1, 40, 500]:
-        sample, driver_bytes = job.sample_lines(items, len(rows), size, 42)
+        sample, driver_bytes = sample_lines(items, len(rows), size, 42)
         want = {line for line, _ in sorted(rows, key=lambda r: r[1])[:size]}
         assert {r["line"] for r in sample.collect()} == want
         assert 0 < driver_bytes < 16 * len(rows)
     # A set no larger than the sample is the sample, with nothing sent to the driver.
-    whole, driver_bytes = job.sample_lines(items, len(rows), len(rows), 42)
+    whole, driver_bytes = sample_lines(items, len(rows), len(rows), 42)
     assert whole.count() == len(rows) and driver_bytes == 0

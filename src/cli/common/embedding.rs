@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::output::{self, SummaryFormat};
-use crate::config::Config;
-use crate::embed::{self, EmbedSummary, Mode, Model};
-use crate::index::ItemIndex;
+use minyi::config::Config;
+use minyi::embed::{self, EmbedSummary, Mode, Model};
+use minyi::index::ItemIndex;
 
 /// The model options shared by `embed`, `ingest` and `model distill`.
 #[derive(Debug, Clone, clap::Args)]
@@ -18,14 +18,17 @@ pub struct ModelArgs {
     /// full: every item through the model (best); static: the distilled word table
     /// (`minyi model distill` first; about 100× faster) [default: [embedding] mode].
     #[arg(long = "embed-mode", value_enum, value_name = "MODE")]
-    pub mode: Option<Mode>,
+    pub mode: Option<super::choices::EmbedMode>,
 }
 
 impl ModelArgs {
     /// The model directory and mode from the options or the settings (`None`: no model).
     pub fn resolve(&self, settings: &Config) -> Option<(PathBuf, Mode)> {
         let dir = self.model.clone().or_else(|| settings.model_dir())?;
-        Some((dir, self.mode.unwrap_or(settings.embedding.mode)))
+        Some((
+            dir,
+            self.mode.map(Mode::from).unwrap_or(settings.embedding.mode),
+        ))
     }
 }
 

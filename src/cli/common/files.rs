@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use crate::engine::TopicModel;
-use crate::index::ItemIndex;
-use crate::report::Format;
-use crate::segment::{Dictionary, Segmenter};
+use minyi::engine::TopicModel;
+use minyi::index::ItemIndex;
+use minyi::report::Format;
+use minyi::segment::{Dictionary, Segmenter};
 
 /// The segmenter of `--index DIR` (that index's dictionary), else of `--dict DIR`, else the
 /// built-in dictionary (as `ingest` uses for a new index).

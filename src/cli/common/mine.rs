@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{IndexArg, SubsetArgs, WindowArgs};
-use crate::config::Config;
-use crate::index::ItemIndex;
-use crate::topics::window::{analyse, Analysis};
-use crate::topics::{self, Stage, TopicConfig};
+use minyi::config::Config;
+use minyi::index::ItemIndex;
+use minyi::topics::window::{analyse, Analysis};
+use minyi::topics::{self, Stage, TopicConfig};
 
 /// Which items a topic run takes and how it groups them: the flags `topics` and `hot` share,
 /// so that the same flags give the same themes (and theme ids) in both.
@@ -46,7 +46,7 @@ pub struct MineArgs {
 impl MineArgs {
     /// Whether the window is closed (--period, or --from and --to), so that there is a
     /// previous window to compare with.
-    pub fn closed_window(&self) -> crate::Result<bool> {
+    pub fn closed_window(&self) -> minyi::Result<bool> {
         let (from, to) = self.window.bounds()?;
         Ok(from.is_some() && to.is_some())
     }
@@ -128,11 +128,11 @@ pub fn mine(
 pub fn semantic_store(
     index: &ItemIndex,
     semantic: bool,
-) -> anyhow::Result<Option<std::sync::Arc<crate::embed::Store>>> {
+) -> anyhow::Result<Option<std::sync::Arc<minyi::embed::Store>>> {
     if !semantic {
         return Ok(None);
     }
-    Ok(Some(std::sync::Arc::new(crate::embed::Store::open(
+    Ok(Some(std::sync::Arc::new(minyi::embed::Store::open(
         &index.dir,
     )?)))
 }

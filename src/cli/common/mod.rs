@@ -2,6 +2,7 @@
 //! subset flags, the outcome of a command, a topic run with its progress, and reading and
 //! writing the files a command takes or gives.
 
+pub mod choices;
 mod embedding;
 mod files;
 mod mine;
@@ -13,9 +14,9 @@ pub use mine::{mine, semantic_store, MineArgs, Mined, StageTimer};
 
 use std::path::PathBuf;
 
-use crate::index::query::{parse_period, parse_window, Bounds, Filters};
-use crate::index::ItemIndex;
-use crate::report::Period;
+use minyi::index::query::{parse_period, parse_window, Bounds, Filters};
+use minyi::index::ItemIndex;
+use minyi::report::Period;
 
 /// The index location option shared by every subcommand.
 #[derive(Debug, Clone, clap::Args)]
@@ -26,13 +27,13 @@ pub struct IndexArg {
 }
 
 const fn minyi_default_index() -> &'static str {
-    crate::index::DEFAULT_DIR
+    minyi::index::DEFAULT_DIR
 }
 
 impl IndexArg {
     /// Opens the index and refuses filter values that no item has (see
     /// [`ItemIndex::check_filters`]), so that a misspelt sector is an error, not an empty result.
-    pub fn open_filtered(&self, filters: &Filters) -> crate::Result<ItemIndex> {
+    pub fn open_filtered(&self, filters: &Filters) -> minyi::Result<ItemIndex> {
         let index = ItemIndex::open(&self.index)?;
         index.check_filters(filters)?;
         Ok(index)
@@ -59,7 +60,7 @@ pub struct WindowArgs {
 
 impl WindowArgs {
     /// The bounds `[start, end)` given, either open; a window ending before it starts is an error.
-    pub fn bounds(&self) -> crate::Result<Bounds> {
+    pub fn bounds(&self) -> minyi::Result<Bounds> {
         match &self.period {
             Some(p) => parse_period(p).map(|(a, b)| (Some(a), Some(b))),
             None => parse_window(self.from.as_deref(), self.to.as_deref()),
@@ -107,7 +108,7 @@ pub struct SubsetArgs {
 
 impl SubsetArgs {
     /// The filters for these values within `window`.
-    pub fn filters(&self, window: &WindowArgs) -> crate::Result<Filters> {
+    pub fn filters(&self, window: &WindowArgs) -> minyi::Result<Filters> {
         let (from, to) = window.bounds()?;
         Ok(Filters {
             sector: self.sector.clone(),

@@ -88,6 +88,25 @@ impl Period {
         .then_some(first.year())
     }
 
+    /// The last day the window holds.
+    pub fn last_day(&self) -> NaiveDate {
+        (self.to - Duration::seconds(1)).date_naive()
+    }
+
+    /// The months (`YYYY-MM`) the window covers, in order.
+    pub fn months(&self) -> Vec<String> {
+        let last = self.last_day();
+        let mut d = NaiveDate::from_ymd_opt(self.from.year(), self.from.month(), 1).expect("month");
+        let mut out = Vec::new();
+        while d <= last {
+            out.push(month_key(d));
+            d = d
+                .checked_add_months(chrono::Months::new(1))
+                .expect("month within range");
+        }
+        out
+    }
+
     /// Number of days.
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days().max(1)

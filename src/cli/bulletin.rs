@@ -83,16 +83,18 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     if items.is_empty() {
         eprintln!("提示：{} 内没有信息，通报为空", period.label);
     }
-    let mut b = bulletin::build_with(
-        index.columns()?,
-        period,
-        &items,
-        &year_items,
-        &instructed,
-        as_of,
-        &settings.bulletin,
-        &solved_cues,
-    );
+    let mut b = bulletin::build(bulletin::Input {
+        columns: index.columns()?,
+        ..bulletin::Input::new(
+            period,
+            &items,
+            &year_items,
+            &instructed,
+            as_of,
+            &settings.bulletin,
+            &solved_cues,
+        )
+    });
     let label = args.subset.label();
     if !label.is_empty() {
         b.title = format!("{label}{}", b.title);

@@ -19,7 +19,7 @@ mod suggest;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration};
 
 use crate::item::{Adoption, Columns, Item};
 use crate::period::month_key;
@@ -54,23 +54,6 @@ impl Format {
             Format::Json => "json",
         }
     }
-}
-
-/// Months `YYYY-MM` covering the window.
-fn window_months(p: &Period) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut d = NaiveDate::from_ymd_opt(p.from.year(), p.from.month(), 1).expect("month");
-    let last = (p.to - Duration::seconds(1)).date_naive();
-    while d <= last {
-        out.push(month_key(d));
-        d = if d.month() == 12 {
-            NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
-        }
-        .expect("month");
-    }
-    out
 }
 
 /// "N 位报送人、M 个界别" — without the sectors when the data has no 界别 column.
@@ -236,7 +219,7 @@ pub fn build(
             d += Duration::days(7);
         }
     } else {
-        for m in window_months(&period) {
+        for m in period.months() {
             buckets.insert(m, 0);
         }
     }
@@ -258,7 +241,7 @@ pub fn build(
         .map(|(label, items)| Bucket { label, items })
         .collect();
 
-    let months = window_months(&period);
+    let months = period.months();
     let pick = |class: TopicClass, score: fn(&Topic) -> f64| {
         let mut v: Vec<&Topic> = topics.topics.iter().filter(|t| t.class == class).collect();
         v.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.id.cmp(&b.id)));

@@ -21,7 +21,7 @@ from minyi_job.files import input_format  # noqa: E402
 from minyi_job.minyi import pipe, run_minyi  # noqa: E402
 from minyi_job.model import Rules, read_rules, rules_of  # noqa: E402
 from minyi_job.problems import components  # noqa: E402
-from minyi_job.segment import item_stats, items, parse_segmented, rejected  # noqa: E402
+from minyi_job import segment  # noqa: E402
 from minyi_job.steps import sample_lines, strip_derived, top_k, union_find  # noqa: E402
 
 
@@ -122,3 +122,80 @@ def test_sample_is_the_items_with_the_smallest_keys(spark):
     # A set no larger than the sample is the sample, with nothing sent to the driver.
     whole, driver_bytes = sample_lines(items, len(rows), len(rows), 42)
     assert whole.count() == len(rows) and driver_bytes == 0
+
+
+def test_rules_are_read_from_the_model():
+    model = {"format": "minyi-topic-model/1", "vocab": [], "topics": [],
+             "rules": {"representative_candidates": 12, "phrases_per_topic": 2000,
+                       "items_per_name_of_a_busy_key": 3}}
+    assert rules_of(model) == Rules(representative_candidates=12, phrases_per_topic=2000,
+                                    items_per_name_of_a_busy_key=3)
+    with pytest.raises(SparkJobError, match="no `rules`"):
+        rules_of({k: v for k, v in model.items() if k != "rules"})
+    partial = dict(model, rules={"representative_candidates": 12, "phrases_per_topic": 2000})
+    with pytest.raises(SparkJobError, match="items_per_name_of_a_busy_key"):
+        rules_of(partial)
+
+
+def test_rules_are_read_from_a_model_file(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"rules": {"representative_candidates": 5, "phrases_per_topic": 7,
+                                          "items_per_name_of_a_busy_key": 2}}), encoding="utf-8")
+    assert read_rules(path) == Rules(5, 7, 2)
+    path.write_text("{}", encoding="utf-8")
+    with pytest.raises(SparkJobError):
+        read_rules(path)
+
+
+# Lines as `minyi segment` writes them: an item, a line that cannot become one, and an item
+# whose own fields hold the word "rejected" (under `extra`, where other keys go).
+SEGMENTED = [
+    '{"id":"a1","title":"小区噪音扰民","body":"施工噪音很大","submitted_at":"2019-11-02T10:00:00+08:00",'
+    '"submitter":"","sector":"","unit":"","adoption":"none","instruction":"","feedback":"",'
+    '"likes":null,"dislikes":null,"extra":[],"source":"<stdin>:1","places":[],'
+    '"title_terms":["小区","噪音","扰民"],"body_terms":["施工","噪音","很大"],"sample_key":"420d82563e3dd962"}',
+    '{"rejected":{"file":"<stdin>","location":"line 2","field":"title/body",'
+    '"reason":"item has neither a title nor a body","original":"{\\"title\\":\\"\\"}"}}',
+    '{"id":"b2","title":"rejected","body":"{\\"rejected\\":1}","submitted_at":null,'
+    '"submitter":"张三","sector":"","unit":"","adoption":"none","instruction":"","feedback":" 已回复 ",'
+    '"likes":4,"dislikes":null,"extra":[["rejected","yes"]],"source":"<stdin>:3","places":[],'
+    '"title_terms":[],"body_terms":[],"sample_key":"0000000000000001"}',
+]
+
+
+def test_segmented_lines_are_parsed_once_with_a_schema(spark):
+    for line in SEGMENTED:
+        json.loads(line)  # each is one JSON object
+    rows = segment.parse_segmented(spark, spark.sparkContext.parallelize(SEGMENTED, 2)).persist()
+    try:
+        got = {r["id"]: r for r in segment.items(rows).collect()}
+        assert sorted(got) == ["a1", "b2"]
+        # The line goes on to minyi as written, byte for byte.
+        assert [got["a1"]["line"], got["b2"]["line"]] == [SEGMENTED[0], SEGMENTED[2]]
+        assert got["a1"]["submitted_at"] == "2019-11-02T10:00:00+08:00"
+        assert got["a1"]["sample_key"] == "420d82563e3dd962"
+        assert got["a1"]["ts"] is not None and got["b2"]["ts"] is None
+        assert got["b2"]["likes"] == "4" and got["a1"]["likes"] is None
+        assert [r["line"] for r in segment.rejected(rows).collect()] == [SEGMENTED[1]]
+        stats = segment.item_stats(segment.items(rows))
+        assert (stats["n"], stats["with_id"], stats["ids"]) == (2, 2, 2)
+        assert stats["latest"] == "2019-11-02T10:00:00+08:00"
+        assert (stats["submitter"], stats["likes"], stats["feedback"]) == (1, 1, 1)
+    finally:
+        rows.unpersist()
+
+
+def test_a_failing_minyi_raises(tmp_path):
+    with pytest.raises(SparkJobError, match="exit code 1"):
+        run_minyi(Namespace(minyi="false", config=None), "topics")
+    with pytest.raises(SparkJobError, match="cannot run"):
+        run_minyi(Namespace(minyi=str(tmp_path / "no-minyi"), config=None), "topics")
+    with pytest.raises(SparkJobError, match="cannot tell the format"):
+        input_format(Namespace(format=None, input=["items.txt"]))
+
+
+def test_pipe_streams_each_partition_and_fails_with_the_commands_errors(spark):
+    lines = spark.sparkContext.parallelize(["%d 号" % i for i in range(100)], 3)
+    assert pipe(lines, ["cat"]).collect() == lines.collect()
+    with pytest.raises(Exception, match="no such key"):
+        pipe(lines, ["sh", "-c", "cat >/dev/null; echo no such key >&2; exit 3"]).collect()

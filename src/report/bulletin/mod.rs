@@ -110,81 +110,149 @@ fn headings(
         .collect()
 }
 
-/// Builds the bulletin. `items` are the period's items, `year_items` those of the calendar
-/// year up to the period's end (for excellent-officer eligibility and the roster of officers),
-/// `instructed` the instructed items submitted before the period's end (for follow-up),
-/// `solved_cues` the lexicon of solved problems (good items, annual bulletin only). The
-/// optional columns are those holding a value in these items ([`build_with`] takes the
-/// index's).
-pub fn build(
-    period: Period,
-    items: &[Item],
-    year_items: &[Item],
-    instructed: &[Item],
-    as_of: NaiveDate,
-    rates: &BulletinConfig,
-    solved_cues: &[String],
-) -> Bulletin {
-    let columns = Columns::from_items(items.iter().chain(year_items).chain(instructed));
-    build_with(
-        columns,
-        period,
-        items,
-        year_items,
-        instructed,
-        as_of,
-        rates,
-        solved_cues,
-    )
+/// What a bulletin is built from.
+pub struct Input<'a> {
+    pub period: Period,
+    /// The period's items.
+    pub items: &'a [Item],
+    /// The calendar year's items up to the period's end (excellent-officer eligibility and
+    /// the roster of officers).
+    pub year_items: &'a [Item],
+    /// The instructed items submitted before the period's end (follow-up).
+    pub instructed: &'a [Item],
+    /// The day the follow-up counts its days of waiting to.
+    pub as_of: NaiveDate,
+    pub rates: &'a BulletinConfig,
+    /// The lexicon of solved problems (good items, annual bulletin only).
+    pub solved_cues: &'a [String],
+    /// The optional columns shown: [`Input::new`] takes those holding a value in the items;
+    /// a command sets what [`crate::index::ItemIndex::columns`] says the index has (an
+    /// adoption column of all 未采用 is there, and reports zeros).
+    pub columns: Columns,
 }
 
-/// [`build`] for the optional columns `columns` (what [`crate::index::ItemIndex::columns`]
-/// says the index has: an adoption column of all 未采用 is there, and reports zeros).
-#[allow(clippy::too_many_arguments)]
-pub fn build_with(
-    columns: Columns,
-    period: Period,
-    items: &[Item],
-    year_items: &[Item],
-    instructed: &[Item],
-    as_of: NaiveDate,
-    rates: &BulletinConfig,
-    solved_cues: &[String],
-) -> Bulletin {
-    let mut totals = Tally::default();
-    let mut by_submitter: BTreeMap<&str, (Tally, &Item)> = BTreeMap::new();
-    for it in items {
-        totals.add(it, rates);
-        let name = if it.submitter.is_empty() {
-            "（未署名）"
-        } else {
-            it.submitter.as_str()
-        };
-        by_submitter
-            .entry(name)
-            .or_insert_with(|| (Tally::default(), it))
-            .0
-            .add(it, rates);
+impl<'a> Input<'a> {
+    /// The input of a bulletin whose optional columns are those holding a value in its items.
+    pub fn new(
+        period: Period,
+        items: &'a [Item],
+        year_items: &'a [Item],
+        instructed: &'a [Item],
+        as_of: NaiveDate,
+        rates: &'a BulletinConfig,
+        solved_cues: &'a [String],
+    ) -> Input<'a> {
+        Input {
+            columns: Columns::from_items(items.iter().chain(year_items).chain(instructed)),
+            period,
+            items,
+            year_items,
+            instructed,
+            as_of,
+            rates,
+            solved_cues,
+        }
     }
-    let unsigned = items.iter().filter(|i| i.submitter.is_empty()).count();
-    let submitter_count = items
-        .iter()
-        .filter(|i| !i.submitter.is_empty())
-        .map(|i| i.submitter.as_str())
-        .collect::<HashSet<_>>()
-        .len();
+}
 
-    // Months of the period, and per officer and month the items counted for the quota (by
-    // its basis) and the items adopted.
-    let mut months = Vec::new();
-    let mut d = NaiveDate::from_ymd_opt(period.from.year(), period.from.month(), 1).expect("month");
-    let last = period.to.date_naive() - chrono::Duration::days(1);
-    while d <= last {
-        months.push(month_key(d));
-        d = d
-            .checked_add_months(chrono::Months::new(1))
-            .expect("month within range");
+/// Builds the bulletin, one section at a time.
+pub fn build(input: Input) -> Bulletin {
+    let rates = input.rates;
+    let quota = quota(&input);
+    let (totals, submitters) = submitters(&input, &quota);
+    let met_every_month = quota.met_every_month();
+    let groups = |present: bool, key: fn(&Item) -> &str| {
+        if present {
+            group_rows(input.items, key, &met_every_month, rates)
+        } else {
+            Vec::new()
+        }
+    };
+    let sectors = groups(input.columns.sector, |i| i.sector.as_str());
+    let units = groups(input.columns.unit, |i| i.unit.as_str());
+    let (rank_adopted, rank_fee) = rankings(&submitters);
+    let annual = input.period.whole_year().is_some();
+    let show_excellent = input.columns.adoption || rates.excellent_min_adopted == 0;
+    let year = quota.year;
+    Bulletin {
+        title: format!("信息工作通报（{}）", input.period.label),
+        headings: headings(input.columns, show_excellent, annual, year),
+        as_of: input.as_of.to_string(),
+        rates: rates.clone(),
+        quota_level_zh: rates.quota_level.label_zh(),
+        quota_basis_zh: rates.quota_basis.label_zh(),
+        columns: input.columns,
+        missing_zh: input.columns.absent_zh().join("、"),
+        printed: PRINTED_ROWS,
+        submitter_count: input
+            .items
+            .iter()
+            .filter(|i| !i.submitter.is_empty())
+            .map(|i| i.submitter.as_str())
+            .collect::<HashSet<_>>()
+            .len(),
+        unsigned: input
+            .items
+            .iter()
+            .filter(|i| i.submitter.is_empty())
+            .count(),
+        totals,
+        submitters,
+        sectors,
+        units,
+        excellent: excellent(&input),
+        follow_up: follow_up(&input),
+        good: if annual { good(&input) } else { Vec::new() },
+        months: quota.months,
+        quota: quota.rows,
+        roster_from: quota.roster_from,
+        quota_met_per_month: quota.met_per_month,
+        submitted_per_month: quota.submitted_per_month,
+        adopted_per_month: quota.adopted_per_month,
+        year,
+        rank_adopted,
+        rank_fee,
+        annual,
+        period: input.period,
     }
+}
+
+/// The monthly quota section: the period's months, and per officer of the roster and month
+/// the items counted (by the quota's basis) and adopted.
+struct Quota {
+    months: Vec<String>,
+    rows: Vec<QuotaRow>,
+    met_per_month: Vec<usize>,
+    submitted_per_month: Vec<usize>,
+    adopted_per_month: Vec<usize>,
+    /// The roster's first day: 1 January of the year, or the period's start if earlier.
+    roster_from: String,
+    /// The year of the period's last day.
+    year: i32,
+}
+
+impl Quota {
+    /// Officers who met the quota in every month of the period.
+    fn met_every_month(&self) -> HashSet<&str> {
+        self.rows
+            .iter()
+            .filter(|q| q.met.iter().all(|m| *m))
+            .map(|q| q.submitter.as_str())
+            .collect()
+    }
+
+    /// Months in which `officer` met the quota.
+    fn months_met(&self, officer: &str) -> usize {
+        self.rows
+            .iter()
+            .find(|q| q.submitter == officer)
+            .map_or(0, |q| q.met.iter().filter(|m| **m).count())
+    }
+}
+
+fn quota(input: &Input) -> Quota {
+    let (items, rates) = (input.items, input.rates);
+    let months = input.period.months();
     let month_of = |it: &Item| {
         let key = month_key(it.submitted_at?.date_naive());
         months.iter().position(|m| *m == key)
@@ -208,7 +276,8 @@ pub fn build_with(
         }
     }
     // The roster: every named officer who submitted this year up to the period's end.
-    let mut officers: Vec<&str> = year_items
+    let mut officers: Vec<&str> = input
+        .year_items
         .iter()
         .chain(items)
         .map(|i| i.submitter.as_str())
@@ -216,7 +285,7 @@ pub fn build_with(
         .collect();
     officers.sort_unstable();
     officers.dedup();
-    let quota: Vec<QuotaRow> = officers
+    let rows: Vec<QuotaRow> = officers
         .iter()
         .map(|o| {
             let cell = |m: usize| per_officer.get(&(*o, m)).copied().unwrap_or_default();
@@ -232,35 +301,53 @@ pub fn build_with(
             }
         })
         .collect();
-    let quota_met_per_month = (0..months.len())
-        .map(|m| quota.iter().filter(|q| q.met[m]).count())
+    let met_per_month = (0..months.len())
+        .map(|m| rows.iter().filter(|q| q.met[m]).count())
         .collect();
-    let quota_months: HashMap<&str, usize> = quota
-        .iter()
-        .map(|q| (q.submitter.as_str(), q.met.iter().filter(|m| **m).count()))
-        .collect();
-    let met_every_month: HashSet<&str> = quota
-        .iter()
-        .filter(|q| q.met.iter().all(|m| *m))
-        .map(|q| q.submitter.as_str())
-        .collect();
-    let year = last.year();
+    let year = input.period.last_day().year();
     let roster_from = NaiveDate::from_ymd_opt(year, 1, 1)
         .expect("1 January")
-        .min(period.from.date_naive())
+        .min(input.period.from.date_naive())
         .to_string();
+    Quota {
+        months,
+        rows,
+        met_per_month,
+        submitted_per_month,
+        adopted_per_month,
+        roster_from,
+        year,
+    }
+}
 
-    let mut submitters: Vec<SubmitterRow> = by_submitter
+/// The totals and one line per submitter (unsigned items under （未署名）), most adopted first.
+fn submitters(input: &Input, quota: &Quota) -> (Tally, Vec<SubmitterRow>) {
+    let mut totals = Tally::default();
+    let mut by_submitter: BTreeMap<&str, (Tally, &Item)> = BTreeMap::new();
+    for it in input.items {
+        totals.add(it, input.rates);
+        let name = if it.submitter.is_empty() {
+            "（未署名）"
+        } else {
+            it.submitter.as_str()
+        };
+        by_submitter
+            .entry(name)
+            .or_insert_with(|| (Tally::default(), it))
+            .0
+            .add(it, input.rates);
+    }
+    let mut rows: Vec<SubmitterRow> = by_submitter
         .into_iter()
         .map(|(name, (tally, first))| SubmitterRow {
             submitter: name.to_string(),
             sector: first.sector.clone(),
             unit: first.unit.clone(),
-            quota_months: quota_months.get(name).copied().unwrap_or(0),
+            quota_months: quota.months_met(name),
             tally,
         })
         .collect();
-    submitters.sort_by(|a, b| {
+    rows.sort_by(|a, b| {
         b.tally
             .adopted
             .cmp(&a.tally.adopted)
@@ -268,16 +355,11 @@ pub fn build_with(
             .then(b.tally.submitted.cmp(&a.tally.submitted))
             .then(a.submitter.cmp(&b.submitter))
     });
-    let groups = |present: bool, key: fn(&Item) -> &str| {
-        if present {
-            group_rows(items, key, &met_every_month, rates)
-        } else {
-            Vec::new()
-        }
-    };
-    let sectors = groups(columns.sector, |i| i.sector.as_str());
-    let units = groups(columns.unit, |i| i.unit.as_str());
+    (totals, rows)
+}
 
+/// The top ten submitters with an adopted item, by adoptions and by fees.
+fn rankings(submitters: &[SubmitterRow]) -> (Vec<Rank>, Vec<Rank>) {
     let rank = |key: fn(&SubmitterRow) -> (usize, f64)| {
         let mut v: Vec<&SubmitterRow> = submitters.iter().filter(|s| s.tally.adopted > 0).collect();
         v.sort_by(|a, b| {
@@ -298,17 +380,21 @@ pub fn build_with(
             })
             .collect::<Vec<_>>()
     };
-    let rank_adopted = rank(|s| (s.tally.adopted, s.tally.fee));
-    let rank_fee = rank(|s| {
+    let by_adopted = rank(|s| (s.tally.adopted, s.tally.fee));
+    let by_fee = rank(|s| {
         (
             (s.tally.fee * 100.0).round() as usize,
             s.tally.adopted as f64,
         )
     });
+    (by_adopted, by_fee)
+}
 
-    // Excellent officers over the year so far.
+/// Officers eligible as excellent over the year so far, most adopted first.
+fn excellent(input: &Input) -> Vec<Excellent> {
+    let rates = input.rates;
     let mut year_tally: BTreeMap<&str, (usize, usize, &str)> = BTreeMap::new();
-    for it in year_items {
+    for it in input.year_items {
         if it.submitter.is_empty() {
             continue;
         }
@@ -338,9 +424,13 @@ pub fn build_with(
             .then(b.submitted.cmp(&a.submitted))
             .then(a.submitter.cmp(&b.submitter))
     });
+    excellent
+}
 
-    // Follow-up: instructed, no feedback, oldest first.
-    let mut follow_up: Vec<FollowUp> = instructed
+/// Follow-up: instructed items without feedback, the longest waiting first.
+fn follow_up(input: &Input) -> Vec<FollowUp> {
+    let mut follow_up: Vec<FollowUp> = input
+        .instructed
         .iter()
         .filter(|i| i.instructed() && i.feedback.trim().is_empty())
         .map(|i| {
@@ -353,40 +443,39 @@ pub fn build_with(
                 submitted_at: date.map(|d| d.to_string()).unwrap_or_default(),
                 adoption_zh: i.adoption.label_zh(),
                 instruction: i.instruction.clone(),
-                days_waiting: date.map_or(0, |d| (as_of - d).num_days().max(0)),
+                days_waiting: date.map_or(0, |d| (input.as_of - d).num_days().max(0)),
             }
         })
         .collect();
     follow_up.sort_by(|a, b| b.days_waiting.cmp(&a.days_waiting).then(a.id.cmp(&b.id)));
+    follow_up
+}
 
-    // Good items (annual bulletin): feedback shows the problem solved; instructed and
-    // higher adoptions first.
-    let annual = period.whole_year().is_some();
-    let mut good: Vec<GoodItem> = if annual {
-        items
-            .iter()
-            .filter_map(|i| {
-                let cue = solved_cue(&i.feedback, solved_cues)?;
-                Some(GoodItem {
-                    id: i.id.clone(),
-                    title: i.title.clone(),
-                    submitter: i.submitter.clone(),
-                    unit: i.unit.clone(),
-                    sector: i.sector.clone(),
-                    submitted_at: i
-                        .submitted_at
-                        .map(|d| d.date_naive().to_string())
-                        .unwrap_or_default(),
-                    adoption: i.adoption,
-                    adoption_zh: i.adoption.label_zh(),
-                    instructed: i.instructed(),
-                    cue: cue.to_string(),
-                })
+/// Good items (annual bulletin): feedback shows the problem solved; instructed and higher
+/// adoptions first.
+fn good(input: &Input) -> Vec<GoodItem> {
+    let mut good: Vec<GoodItem> = input
+        .items
+        .iter()
+        .filter_map(|i| {
+            let cue = solved_cue(&i.feedback, input.solved_cues)?;
+            Some(GoodItem {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                submitter: i.submitter.clone(),
+                unit: i.unit.clone(),
+                sector: i.sector.clone(),
+                submitted_at: i
+                    .submitted_at
+                    .map(|d| d.date_naive().to_string())
+                    .unwrap_or_default(),
+                adoption: i.adoption,
+                adoption_zh: i.adoption.label_zh(),
+                instructed: i.instructed(),
+                cue: cue.to_string(),
             })
-            .collect()
-    } else {
-        Vec::new()
-    };
+        })
+        .collect();
     good.sort_by(|a, b| {
         b.instructed
             .cmp(&a.instructed)
@@ -394,39 +483,7 @@ pub fn build_with(
             .then(a.submitted_at.cmp(&b.submitted_at))
             .then(a.id.cmp(&b.id))
     });
-
-    let show_excellent = columns.adoption || rates.excellent_min_adopted == 0;
-    Bulletin {
-        title: format!("信息工作通报（{}）", period.label),
-        headings: headings(columns, show_excellent, annual, year),
-        period,
-        as_of: as_of.to_string(),
-        rates: rates.clone(),
-        quota_level_zh: rates.quota_level.label_zh(),
-        quota_basis_zh: rates.quota_basis.label_zh(),
-        columns,
-        missing_zh: columns.absent_zh().join("、"),
-        printed: PRINTED_ROWS,
-        submitter_count,
-        unsigned,
-        totals,
-        submitters,
-        sectors,
-        units,
-        months,
-        quota,
-        roster_from,
-        quota_met_per_month,
-        submitted_per_month,
-        adopted_per_month,
-        year,
-        excellent,
-        rank_adopted,
-        rank_fee,
-        follow_up,
-        annual,
-        good,
-    }
+    good
 }
 
 /// The bulletin's per-submitter table as CSV (UTF-8 BOM, formula-guarded).

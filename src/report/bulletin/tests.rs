@@ -32,7 +32,7 @@ fn fees_quota_and_follow_up_follow_the_rates() {
     ];
     let day = NaiveDate::from_ymd_opt(2024, 10, 1).unwrap();
     let rates = BulletinConfig::default();
-    let b = build(q3(), &items, &items, &items, day, &rates, &[]);
+    let b = build(Input::new(q3(), &items, &items, &items, day, &rates, &[]));
     assert_eq!(b.title, "信息工作通报（2024年第三季度）");
     // 30 + 100×2 + 0 + 300.
     assert_eq!(b.totals.fee, 530.0);
@@ -52,7 +52,7 @@ fn fees_quota_and_follow_up_follow_the_rates() {
         quota_basis: QuotaBasis::Adopted,
         ..BulletinConfig::default()
     };
-    let by_adoption = build(q3(), &items, &items, &items, day, &adopted, &[]);
+    let by_adoption = build(Input::new(q3(), &items, &items, &items, day, &adopted, &[]));
     assert_eq!(by_adoption.quota_basis_zh, "按采用条数计");
     assert_eq!(by_adoption.quota_met_per_month, [1, 1, 1]);
     // Both instructed items lack feedback; the older waits longer and comes first.
@@ -125,7 +125,7 @@ fn annual_bulletin_lists_good_items_instructed_and_higher_first() {
     ];
     let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
     let cues = default_solved_cues();
-    let b = build(
+    let b = build(Input::new(
         year,
         &items,
         &items,
@@ -133,7 +133,7 @@ fn annual_bulletin_lists_good_items_instructed_and_higher_first() {
         day,
         &BulletinConfig::default(),
         &cues,
-    );
+    ));
     assert!(b.annual);
     let got: Vec<(&str, &str)> = b
         .good
@@ -155,7 +155,7 @@ fn missing_columns_are_detected_and_their_sections_left_out() {
     bare.sector.clear();
     let cols = Columns::from_items([&bare]);
     assert_eq!(cols, Columns::NONE);
-    let b = build(
+    let b = build(Input::new(
         q3(),
         std::slice::from_ref(&bare),
         std::slice::from_ref(&bare),
@@ -163,7 +163,7 @@ fn missing_columns_are_detected_and_their_sections_left_out() {
         NaiveDate::from_ymd_opt(2024, 10, 1).unwrap(),
         &BulletinConfig::default(),
         &[],
-    );
+    ));
     let shown: Vec<(&str, &str)> = b.headings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(
         shown,

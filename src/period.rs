@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ingest::dates;
 
 /// A window `[from, to)` with its Chinese name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Period {
     /// e.g. `2024年第三季度`, `2024年7月`, `2024年`, `2024-07-01 至 2024-09-30`.
     pub label: String,
@@ -86,6 +86,32 @@ impl Period {
             && first.ordinal() == 1
             && NaiveDate::from_ymd_opt(first.year() + 1, 1, 1) == Some(self.to.date_naive()))
         .then_some(first.year())
+    }
+
+    /// The window from the earliest of `dates` to the latest, included (it ends one second
+    /// after it); `None` without a date.
+    pub fn spanning(dates: impl IntoIterator<Item = DateTime<FixedOffset>>) -> Option<Period> {
+        let (first, last) = dates.into_iter().fold(
+            None,
+            |acc: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>, d| {
+                Some(acc.map_or((d, d), |(a, b)| (a.min(d), b.max(d))))
+            },
+        )?;
+        Some(Period::new(first, last + Duration::seconds(1)))
+    }
+
+    /// The `days` days up to `latest`, included (the window ends one second after it).
+    pub fn days_up_to(latest: DateTime<FixedOffset>, days: i64) -> Period {
+        let to = latest + Duration::seconds(1);
+        Period::new(to - Duration::days(days), to)
+    }
+
+    /// The same days from midnight to midnight: the first day's start to the start of the
+    /// day `to` falls in.
+    pub fn whole_days(&self) -> Period {
+        let midnight =
+            |d: DateTime<FixedOffset>| dates::from_naive(d.date_naive().and_time(NaiveTime::MIN));
+        Period::new(midnight(self.from), midnight(self.to))
     }
 
     /// The last day the window holds.
@@ -313,15 +339,39 @@ pub const RECENT_DAYS: i64 = 91;
 /// the whole window when shorter) up to the selection's latest item. It depends on the items
 /// only, so the same items give the same heat however the window is written (no window,
 /// `--from/--to` over everything, `--period`).
-pub fn recent_stretch(
-    latest: DateTime<FixedOffset>,
-    window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
-) -> (DateTime<FixedOffset>, DateTime<FixedOffset>) {
+pub fn recent_stretch(latest: DateTime<FixedOffset>, window: Option<&Period>) -> Period {
     let end = latest + Duration::seconds(1);
-    let end = window.map_or(end, |(_, to)| end.min(to));
+    let end = window.map_or(end, |w| end.min(w.to));
     let days = Duration::days(RECENT_DAYS);
-    let len = window.map_or(days, |(from, to)| (to - from).min(days));
-    (end - len, end)
+    let len = window.map_or(days, |w| (w.to - w.from).min(days));
+    Period::new(end - len, end)
+}
+
+/// A window as topic reports write it: `["YYYY-MM-DD HH:MM:SS", "…"]`, its start and its
+/// (excluded) end in the time zone of item dates (`#[serde(with = "crate::period::pair")]`).
+pub mod pair {
+    use chrono::{DateTime, FixedOffset, NaiveDateTime};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Period;
+
+    const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+    pub fn serialize<S: Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S::Error> {
+        let text = |d: DateTime<FixedOffset>| d.format(FORMAT).to_string();
+        p.as_ref().map(|p| (text(p.from), text(p.to))).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Period>, D::Error> {
+        let at = |t: &str| {
+            NaiveDateTime::parse_from_str(t, FORMAT)
+                .map(crate::ingest::dates::from_naive)
+                .map_err(|e| serde::de::Error::custom(format!("'{t}' is no {FORMAT} time: {e}")))
+        };
+        Option::<(String, String)>::deserialize(d)?
+            .map(|(a, b)| Ok(Period::new(at(&a)?, at(&b)?)))
+            .transpose()
+    }
 }
 
 /// Whole months from `a` to `b` when both are first days of months.
@@ -341,6 +391,41 @@ fn shift_months(d: DateTime<FixedOffset>, m: i32) -> DateTime<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_spans_its_items_and_reads_back_as_the_report_writes_it() {
+        let at = |t: &str| parse_from(t).unwrap();
+        let span = Period::spanning([at("2024-03-05 10:00"), at("2024-01-02 08:30")]).unwrap();
+        assert_eq!(
+            (span.first.as_str(), span.last.as_str()),
+            ("2024-01-02", "2024-03-05")
+        );
+        assert_eq!(span.to - at("2024-03-05 10:00"), Duration::seconds(1));
+        assert!(Period::spanning([]).is_none());
+        let whole = span.whole_days();
+        assert_eq!((whole.from, whole.to), (at("2024-01-02"), at("2024-03-05")));
+        assert_eq!(span.months(), ["2024-01", "2024-02", "2024-03"]);
+        let recent = Period::days_up_to(at("2024-03-05 10:00"), 91);
+        assert_eq!(recent.to, span.to);
+        assert_eq!(recent.to - recent.from, Duration::days(91));
+
+        #[derive(Serialize, serde::Deserialize)]
+        struct Holder {
+            #[serde(with = "pair")]
+            w: Option<Period>,
+        }
+        let text = serde_json::to_string(&Holder {
+            w: Some(span.clone()),
+        })
+        .unwrap();
+        assert_eq!(
+            text,
+            r#"{"w":["2024-01-02 08:30:00","2024-03-05 10:00:01"]}"#
+        );
+        let back: Holder = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.w, Some(span));
+        assert!(serde_json::from_str::<Holder>(r#"{"w":["2024-01-02","x"]}"#).is_err());
+    }
 
     #[test]
     fn a_quarter_counts_weeks_and_a_longer_span_months() {

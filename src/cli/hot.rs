@@ -175,10 +175,11 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         .map(|p| HotProblem::of(p, r))
         .collect();
     let (from, to) = args.mine.window.bounds()?;
-    let dates = analysis.items.iter().filter_map(|i| i.submitted_at);
+    // The window asked for, or the span of the items where it is open.
+    let span = Period::spanning(analysis.items.iter().filter_map(|i| i.submitted_at));
     let window = match (
-        from.or_else(|| dates.clone().min()),
-        to.or_else(|| dates.max().map(|d| d + chrono::Duration::seconds(1))),
+        from.or(span.as_ref().map(|s| s.from)),
+        to.or(span.as_ref().map(|s| s.to)),
     ) {
         (Some(a), Some(b)) => Some(Period::new(a, b)),
         _ => None,

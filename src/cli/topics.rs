@@ -101,10 +101,7 @@ fn print_table(r: &TopicReport, problems: &topics::ProblemConfig) -> anyhow::Res
         writeln!(
             out,
             "近期：{} 至 {}；前期：{} 至 {}",
-            &recent.0[..10],
-            &recent.1[..10],
-            &prev.0[..10],
-            &prev.1[..10]
+            recent.first, recent.last, prev.first, prev.last
         )?;
         if r.previous_thin {
             writeln!(

@@ -263,7 +263,7 @@ pub fn describe(
             }
         }
     }
-    let (recent_window, previous_window) = windows.map(|w| w.report_form()).unzip();
+    let (recent_window, previous_window) = windows.map(|w| (w.recent, w.previous)).unzip();
     Ok(TopicReport {
         items: tallies.items,
         recent_window,

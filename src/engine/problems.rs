@@ -20,6 +20,7 @@ use super::exchange::SegmentedItem;
 use super::Assigner;
 use crate::error::malformed;
 use crate::item::Item;
+use crate::period::Period;
 use crate::problems::{self, Context, Problem};
 use crate::segment::Segmenter;
 use crate::text::label;
@@ -417,14 +418,11 @@ pub fn find(
     let all: Vec<&Item> = kept.iter().collect();
     // Themes by model topic id; `describe` writes a theme as the index + 1, undone below.
     let window = match latest.map(Windows::ending_at) {
-        Some(w) => (w.recent_from, w.recent_to),
-        None => {
-            let dated = all.iter().filter_map(|i| i.submitted_at);
-            match (dated.clone().min(), dated.max()) {
-                (Some(a), Some(b)) => (a, b + chrono::Duration::seconds(1)),
-                _ => return Ok(Vec::new()),
-            }
-        }
+        Some(w) => w.recent,
+        None => match Period::spanning(all.iter().filter_map(|i| i.submitted_at)) {
+            Some(span) => span,
+            None => return Ok(Vec::new()),
+        },
     };
     let groups = problems::link(
         &all,
@@ -441,8 +439,8 @@ pub fn find(
         vectors: &vectors,
         words: label::WordFilter::new(seg, &cfg.function_word_tags),
         theme_of: &theme_of,
+        span: window.clone(),
         window,
-        span: window,
         compared: false,
         has_submitters: columns.submitters,
         has_likes: columns.likes,

@@ -2,6 +2,7 @@
 //! words), given their heat and trend, and ranked.
 
 use super::*;
+use crate::period::Period;
 
 /// What [`describe`] needs besides the groups.
 pub(crate) struct Context<'a> {
@@ -13,10 +14,10 @@ pub(crate) struct Context<'a> {
     /// Each window item's theme (topic index), `None` for 其他.
     pub theme_of: &'a [Option<usize>],
     /// The stretch recency is measured in ([`crate::period::recent_stretch`]).
-    pub window: (DateTime<FixedOffset>, DateTime<FixedOffset>),
+    pub window: Period,
     /// The window asked for (or the items' span without one): a problem still raised in
     /// its last quarter may be a 难点.
-    pub span: (DateTime<FixedOffset>, DateTime<FixedOffset>),
+    pub span: Period,
     /// Whether there is a previous window.
     pub compared: bool,
     pub has_submitters: bool,
@@ -186,7 +187,7 @@ pub(crate) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> De
                 .map(|d| (d.year(), d.month()))
                 .collect::<FxHashSet<_>>()
                 .len();
-            let (from, to) = cx.span;
+            let (from, to) = (cx.span.from, cx.span.to);
             let unresolved = !cx.has_feedback
                 || 2 * its.iter().filter(|i| i.feedback.trim().is_empty()).count() > its.len();
             // A problem new this window (nothing of it in a comparable previous one) is not
@@ -205,7 +206,7 @@ pub(crate) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> De
                     last,
                     previous: cx.compared.then_some(previous),
                 },
-                cx.window,
+                &cx.window,
             );
             let trend = cx
                 .compared

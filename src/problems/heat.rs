@@ -21,6 +21,8 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::period::Period;
+
 /// Settings of the heat index and of what makes a problem (`[hot]` in `minyi.toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -93,11 +95,7 @@ pub struct Heat {
 }
 
 /// The heat of `h` in the window `[from, to)`.
-pub fn heat(
-    cfg: &HeatConfig,
-    h: &HeatInput,
-    window: (DateTime<FixedOffset>, DateTime<FixedOffset>),
-) -> Heat {
+pub fn heat(cfg: &HeatConfig, h: &HeatInput, window: &Period) -> Heat {
     let items = h.items as f64;
     let people = match h.submitters {
         Some(s) => {
@@ -115,8 +113,8 @@ pub fn heat(
     let (per_week, recency) = match (h.first, h.last) {
         (Some(first), Some(last)) => {
             let weeks = (days(first, last) / 7.0).max(1.0);
-            let window_days = days(window.0, window.1).max(1.0);
-            let recency = 1.0 - (days(last, window.1) / window_days).clamp(0.0, 1.0);
+            let window_days = days(window.from, window.to).max(1.0);
+            let recency = 1.0 - (days(last, window.to) / window_days).clamp(0.0, 1.0);
             (items / weeks, recency)
         }
         _ => (0.0, 0.0),
@@ -166,7 +164,7 @@ mod tests {
     #[test]
     fn a_campaign_of_one_person_does_not_outrank_fifty_people() {
         let cfg = HeatConfig::default();
-        let window = (day(1), day(31));
+        let window = &Period::new(day(1), day(31));
         // One person posting 90 times in a week, with many likes, and rising.
         let campaign = heat(
             &cfg,

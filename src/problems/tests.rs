@@ -1,6 +1,7 @@
 //! Problems on small made-up sets: what joins, what stays apart, how they are described.
 
 use super::*;
+use crate::period::Period;
 use crate::segment::Segmenter;
 use crate::topics::{mine, TopicConfig};
 use chrono::TimeZone;
@@ -125,7 +126,7 @@ fn a_problem_raised_again_over_months_and_still_at_the_end_is_difficult() {
         min_size: Some(2),
         ..TopicConfig::default()
     };
-    let window = Some((at(7, 1), at(12, 31)));
+    let window = Some(&Period::new(at(7, 1), at(12, 31)));
     let r = mine(&seg, &items, &[], window, &cfg);
     let found = r.problems();
     assert_eq!(found.len(), 1, "{found:#?}");

@@ -90,10 +90,7 @@ fn file_period(
         .filter_map(|i| i.submitted_at)
         .collect();
     let day = |s: &str| crate::period::parse_from(s.get(..10).unwrap_or(s));
-    let window = match &topics.recent_window {
-        Some((from, to)) => Some(Period::new(day(from)?, day(to)?)),
-        None => None,
-    };
+    let window = topics.recent_window.as_ref().map(Period::whole_days);
     if let Some(w) = window.filter(|w| dates.iter().all(|&d| w.contains(d))) {
         return Ok(w);
     }

@@ -21,6 +21,7 @@ pub mod window;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::period::Period;
 use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -152,7 +153,7 @@ pub fn mine(
     seg: &Segmenter,
     items: &[Item],
     previous: &[Item],
-    window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    window: Option<&Period>,
     cfg: &TopicConfig,
 ) -> TopicReport {
     mine_with_progress(seg, items, previous, window, cfg, &|_| {})
@@ -163,7 +164,7 @@ pub fn mine_with_progress(
     seg: &Segmenter,
     items: &[Item],
     previous: &[Item],
-    window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    window: Option<&Period>,
     cfg: &TopicConfig,
     progress: &dyn Fn(Stage),
 ) -> TopicReport {
@@ -194,7 +195,7 @@ pub fn mine_counted(
     items: &[Item],
     previous: &[Item],
     counts: TermCounts,
-    window: Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    window: Option<&Period>,
     cfg: &TopicConfig,
     progress: &dyn Fn(Stage),
 ) -> TopicReport {
@@ -249,11 +250,7 @@ pub fn mine_counted(
     progress(Stage::Describe);
     // Growth windows.
     let windows = match window {
-        Some((from, to)) => Some(score::Windows {
-            recent_from: from,
-            recent_to: to,
-            previous_from: crate::period::previous_window(from, to).0,
-        }),
+        Some(w) => Some(score::Windows::of(w)),
         None => items
             .iter()
             .filter_map(|i| i.submitted_at)
@@ -338,8 +335,8 @@ pub fn mine_counted(
             vectors: &vectors,
             words,
             theme_of: &theme_of,
+            span: window.cloned().unwrap_or_else(|| problem_window.clone()),
             window: problem_window,
-            span: window.unwrap_or(problem_window),
             // Problems are counted in a previous window only when its items were given.
             compared: joint && compared,
             has_submitters: items.iter().any(|i| !i.submitter.is_empty()),
@@ -410,7 +407,8 @@ pub fn mine_counted(
             )
         })
         .collect();
-    let (recent_window, previous_window) = windows.map(|w| w.report_form()).unzip();
+    let previous_thin = !compared && windows.is_some();
+    let (recent_window, previous_window) = windows.map(|w| (w.recent, w.previous)).unzip();
     TopicReport {
         items: n,
         recent_window,
@@ -428,7 +426,7 @@ pub fn mine_counted(
         faded: None,
         columns,
         previous_items: previous.len(),
-        previous_thin: !compared && windows.is_some(),
+        previous_thin,
         repeated,
         held_back,
         previous_other,

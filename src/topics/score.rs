@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::item::Columns;
-use crate::period::Beat;
+use crate::period::{Beat, Period};
 
 /// Weights and thresholds of the three scores.
 #[derive(Debug, Clone)]
@@ -152,41 +152,35 @@ pub struct Scores {
 }
 
 /// The recent and previous windows used for growth.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Windows {
-    pub recent_from: DateTime<FixedOffset>,
-    pub recent_to: DateTime<FixedOffset>,
-    pub previous_from: DateTime<FixedOffset>,
+    pub recent: Period,
+    pub previous: Period,
 }
 
 impl Windows {
+    /// The window given and the one of equal length before it ([`Period::previous`]).
+    pub fn of(window: &Period) -> Windows {
+        Windows {
+            recent: window.clone(),
+            previous: window.previous(),
+        }
+    }
+
     /// The windows when none is given: the 91 days up to the latest item `last` (included),
     /// and the 91 days before.
     pub fn ending_at(last: DateTime<FixedOffset>) -> Windows {
-        let to = last + chrono::Duration::seconds(1);
+        let recent = Period::days_up_to(last, 91);
         Windows {
-            recent_from: to - chrono::Duration::days(91),
-            recent_to: to,
-            previous_from: to - chrono::Duration::days(182),
+            previous: Period::new(recent.from - chrono::Duration::days(91), recent.from),
+            recent,
         }
     }
 
     /// Whether `d` falls in the recent window, in the previous one, or in neither.
     pub fn side(&self, d: DateTime<FixedOffset>) -> (bool, bool) {
-        let recent = d >= self.recent_from && d < self.recent_to;
-        (
-            recent,
-            !recent && d >= self.previous_from && d < self.recent_from,
-        )
-    }
-
-    /// The recent and the previous window as the report writes them (from, to).
-    pub fn report_form(&self) -> ((String, String), (String, String)) {
-        let fmt = |d: DateTime<FixedOffset>| d.format("%Y-%m-%d %H:%M:%S").to_string();
-        (
-            (fmt(self.recent_from), fmt(self.recent_to)),
-            (fmt(self.previous_from), fmt(self.recent_from)),
-        )
+        let recent = self.recent.contains(d);
+        (recent, !recent && self.previous.contains(d))
     }
 }
 

@@ -122,8 +122,11 @@ pub struct Other {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TopicReport {
     pub items: usize,
-    pub recent_window: Option<(String, String)>,
-    pub previous_window: Option<(String, String)>,
+    /// The window growth is measured in, and the one before it.
+    #[serde(with = "crate::period::pair")]
+    pub recent_window: Option<crate::period::Period>,
+    #[serde(with = "crate::period::pair")]
+    pub previous_window: Option<crate::period::Period>,
     pub seed: u64,
     pub min_size: usize,
     pub topics: Vec<Topic>,

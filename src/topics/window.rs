@@ -5,6 +5,7 @@
 use crate::index::query::Filters;
 use crate::index::ItemIndex;
 use crate::item::Item;
+use crate::period::Period;
 
 use super::{compare_previous, mine_counted, vectorize, Stage, TopicConfig, TopicReport};
 
@@ -53,7 +54,7 @@ pub fn analyse(
         Vec::new()
     };
     let items = lists.pop().expect("one selection");
-    let window = filters.from.zip(filters.to);
+    let window = filters.from.zip(filters.to).map(|(a, b)| Period::new(a, b));
     if let Some(store) = &cfg.embeddings {
         super::require_vectors(store, &items, &index.dir)?;
         super::require_vectors(store, &previous, &index.dir)?;
@@ -70,7 +71,7 @@ pub fn analyse(
         &items,
         &previous,
         counts,
-        window,
+        window.as_ref(),
         cfg,
         progress,
     );

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::util::{ids, sample, Workdir};
+use crate::util::{ids, ok, sample, Workdir};
 
 fn truth() -> serde_json::Value {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/sample/truth.json");
@@ -190,6 +190,12 @@ fn deterministic_forced_k_and_subsets() {
         .as_str()
         .unwrap()
         .starts_with("2024-07-01"));
+    // The table names each window by its first and last day (至 includes the last).
+    let table = ok(&w, &["topics", "--period", "2024Q4"]);
+    assert!(
+        table.contains("近期：2024-10-01 至 2024-12-31；前期：2024-07-01 至 2024-09-30"),
+        "{table}"
+    );
     let hot = window["topics"]
         .as_array()
         .unwrap()

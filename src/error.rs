@@ -104,5 +104,12 @@ macro_rules! malformed {
 }
 pub(crate) use malformed;
 
+/// The error of a part this build leaves out: `what` needs the Cargo feature `feature`.
+pub fn not_built(feature: &str, what: &str) -> Error {
+    Error::Usage(format!(
+        "此 minyi 构建时未包含{what}（Cargo 特性 {feature}）；请用默认特性重新构建：cargo install --path . 或 cargo build --release"
+    ))
+}
+
 /// Result alias for the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

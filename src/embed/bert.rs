@@ -13,6 +13,7 @@ use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::Tokenizer;
 
 use super::encoder::Encoder;
+pub use super::weights_file;
 use crate::error::{Error, Result};
 
 /// How token vectors become one sentence vector.
@@ -50,20 +51,6 @@ fn model_err(path: &Path, message: impl std::fmt::Display) -> Error {
         path: path.to_path_buf(),
         message: message.to_string(),
     }
-}
-
-/// The weight file of a model directory.
-pub fn weights_file(dir: &Path) -> Result<PathBuf> {
-    for name in ["model.safetensors", "pytorch_model.bin"] {
-        let p = dir.join(name);
-        if p.exists() {
-            return Ok(p);
-        }
-    }
-    Err(model_err(
-        dir,
-        "no weights: expected model.safetensors or pytorch_model.bin",
-    ))
 }
 
 /// The pooling a model directory asks for: sentence-transformers' `1_Pooling/config.json`,

@@ -9,7 +9,9 @@
 //! Vectors are computed once (at ingest, or by `minyi embed` over an index) and stored with
 //! the index ([`store`]), keyed by item id.
 
+#[cfg(feature = "semantic")]
 pub mod bert;
+#[cfg(feature = "semantic")]
 pub mod encoder;
 pub mod statics;
 pub mod store;
@@ -56,6 +58,7 @@ pub struct Model {
 }
 
 enum Kind {
+    #[cfg(feature = "semantic")]
     Full(Box<bert::Bert>),
     Static(statics::StaticTable),
 }
@@ -92,6 +95,20 @@ pub fn text_hash(item: &Item) -> u64 {
     crate::util::u64_of(blake3::hash(item_text(item).as_bytes()))
 }
 
+/// The weight file of a model directory.
+pub fn weights_file(dir: &Path) -> Result<PathBuf> {
+    for name in ["model.safetensors", "pytorch_model.bin"] {
+        let p = dir.join(name);
+        if p.exists() {
+            return Ok(p);
+        }
+    }
+    Err(Error::Model {
+        path: dir.to_path_buf(),
+        message: "no weights: expected model.safetensors or pytorch_model.bin".into(),
+    })
+}
+
 fn fingerprint_of(dir: &Path, mode: Mode) -> Result<String> {
     let mut h = blake3::Hasher::new();
     for name in ["config.json", "tokenizer.json"] {
@@ -102,7 +119,7 @@ fn fingerprint_of(dir: &Path, mode: Mode) -> Result<String> {
         })?;
         h.update(&bytes);
     }
-    let w = bert::weights_file(dir)?;
+    let w = weights_file(dir)?;
     h.update(&std::fs::metadata(&w)?.len().to_le_bytes());
     if mode == Mode::Static {
         let t = statics::path_in(dir);
@@ -127,10 +144,18 @@ impl Model {
         }
         let fingerprint = fingerprint_of(dir, mode)?;
         let (kind, dim) = match mode {
+            #[cfg(feature = "semantic")]
             Mode::Full => {
                 let b = bert::Bert::load(dir, MAX_TOKENS)?;
                 let dim = b.dim;
                 (Kind::Full(Box::new(b)), dim)
+            }
+            #[cfg(not(feature = "semantic"))]
+            Mode::Full => {
+                return Err(crate::error::not_built(
+                    "semantic",
+                    "完整句向量模型（可改用 --embed-mode static）",
+                ))
             }
             Mode::Static => {
                 let t = statics::StaticTable::load(dir)?;
@@ -165,6 +190,7 @@ impl Model {
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<Vec<f32>>> {
         match &self.kind {
+            #[cfg(feature = "semantic")]
             Kind::Full(b) => b.embed(texts, progress),
             Kind::Static(t) => {
                 let mut out = Vec::with_capacity(texts.len());
@@ -195,6 +221,7 @@ impl Model {
     }
 
     /// The full model, for distilling.
+    #[cfg(feature = "semantic")]
     pub fn bert(&self) -> Option<&bert::Bert> {
         match &self.kind {
             Kind::Full(b) => Some(b),
@@ -277,6 +304,22 @@ pub struct DistillSummary {
 
 /// Builds the static table of a model (see [`statics`]) from `words` (word, frequency
 /// share; 0 = unknown) plus every single character of the model's vocabulary.
+#[cfg(not(feature = "semantic"))]
+pub fn distill(
+    _model: &Model,
+    _seg: &Segmenter,
+    _words: Vec<(String, f32)>,
+    _progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<DistillSummary> {
+    Err(crate::error::not_built(
+        "semantic",
+        "完整句向量模型（蒸馏需要它）",
+    ))
+}
+
+/// Builds the static table of a model (see [`statics`]) from `words` (word, frequency
+/// share; 0 = unknown) plus every single character of the model's vocabulary.
+#[cfg(feature = "semantic")]
 pub fn distill(
     model: &Model,
     seg: &Segmenter,

@@ -149,6 +149,17 @@ pub fn export_jsonl(index: &ItemIndex, filters: &Filters, out: &mut dyn Write) -
 /// Parquet file (Snappy-compressed, one row group per 65,536 items): the columns of the JSON
 /// lines, `places`, `title_terms` and `body_terms` as lists of strings, `submitted_at` as RFC
 /// 3339 text, `extra` as a JSON array of [column, value] pairs. Returns how many items.
+#[cfg(not(feature = "parquet"))]
+pub fn export_parquet<W: Write + Send>(
+    _index: &ItemIndex,
+    _filters: &Filters,
+    _out: W,
+) -> Result<usize> {
+    Err(crate::error::not_built("parquet", "Parquet 导出"))
+}
+
+/// [`export_parquet`] with Parquet built in.
+#[cfg(feature = "parquet")]
 pub fn export_parquet<W: Write + Send>(
     index: &ItemIndex,
     filters: &Filters,

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+#[cfg(feature = "xlsx")]
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
@@ -339,11 +340,19 @@ pub fn details_csv(rows: &[Detail]) -> crate::Result<Vec<u8>> {
 /// An Excel workbook: the sheet 热点问题表 (when `list` is given) and 热点问题留言明细表.
 /// Text is written as text (a leading `=` is never a formula), counts and heat as numbers,
 /// times as Excel date-times.
+#[cfg(feature = "xlsx")]
 pub fn xlsx(list: Option<&HotList>, rows: &[Detail]) -> crate::Result<Vec<u8>> {
     xlsx_inner(list, rows)
         .map_err(|e| crate::Error::Output(format!("cannot write the workbook: {e}")))
 }
 
+/// [`xlsx`] in a build without the Excel writer.
+#[cfg(not(feature = "xlsx"))]
+pub fn xlsx(_list: Option<&HotList>, _rows: &[Detail]) -> crate::Result<Vec<u8>> {
+    Err(crate::error::not_built("xlsx", "Excel 输出"))
+}
+
+#[cfg(feature = "xlsx")]
 fn header(ws: &mut Worksheet, columns: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold().set_background_color("#EEF3F8");
     for (c, (h, w)) in columns.iter().zip(widths).enumerate() {
@@ -354,6 +363,7 @@ fn header(ws: &mut Worksheet, columns: &[&str], widths: &[f64]) -> Result<(), Xl
     Ok(())
 }
 
+#[cfg(feature = "xlsx")]
 fn xlsx_inner(list: Option<&HotList>, rows: &[Detail]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let wrap = Format::new().set_text_wrap();

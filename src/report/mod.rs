@@ -6,6 +6,8 @@
 //! (overview, hot problems, hot/difficult/highlight cards, trends, suggestions, sectors) →
 //! render. The hot list of `minyi hot` ([`hot`]) shares the problems' rows.
 
+#[cfg(feature = "parquet")]
+mod assignments;
 pub mod batch;
 pub mod bulletin;
 pub mod charts;

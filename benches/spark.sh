@@ -50,11 +50,13 @@ t2=$(date +%s.%N)
 local_s=$(echo "$t2 - $t0" | bc)
 printf 'local minyi: ingest %.1f s + topics %.1f s = %.1f s\n' "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$local_s"
 
+# The job's package, shipped to the executors with --py-files (src/spark/README.md).
+python3 -m zipfile -c "$work/minyi_job.zip" src/spark/minyi_job
 for w in $workers; do
   src/spark/cluster.sh start "$w" 1 "$memory"
   s0=$(date +%s.%N)
   spark-submit --master spark://127.0.0.1:7077 --driver-memory 4g \
-    --conf spark.executor.memory="$memory" \
+    --conf spark.executor.memory="$memory" --py-files "$work/minyi_job.zip" \
     src/spark/minyi_spark.py --input "$jsonl" --out "$work/spark$w" --minyi "$bin" \
     --partitions $((w * 8)) 2> "$work/spark$w.log" | tail -n 1
   s1=$(date +%s.%N)

@@ -43,10 +43,11 @@ with open(sys.argv[1], encoding="utf-8", newline="") as f, open(sys.argv[2], "w"
   planted="$dir/scale_${n}_planted.jsonl"
   [ -s "$planted" ] && [ -s "$dir/truth_$n.json" ] || python3 tests/spark/plant.py \
     --background "$jsonl" --out "$planted" --truth "$dir/truth_$n.json" >&2
+  python3 -m zipfile -c "$work/minyi_job.zip" src/spark/minyi_job
   src/spark/cluster.sh start 2 1 "$memory" > /dev/null
   /usr/bin/time -v -o "$work/time_$n.txt" spark-submit --master spark://127.0.0.1:7077 \
     --driver-memory 1g --conf spark.driver.maxResultSize=32m --conf spark.executor.memory="$memory" \
-    src/spark/minyi_spark.py --input "$planted" --out "$work/out_$n" --minyi "$bin" \
+    --py-files "$work/minyi_job.zip" src/spark/minyi_spark.py --input "$planted" --out "$work/out_$n" --minyi "$bin" \
     --partitions $(( n / 100000 > 16 ? n / 100000 : 16 )) \
     2> "$work/spark_$n.log" > /dev/null || { tail -n 40 "$work/spark_$n.log" >&2; exit 1; }
   src/spark/cluster.sh stop

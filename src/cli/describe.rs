@@ -13,7 +13,7 @@ use minyi::text::label::WordFilter;
 ///
 /// The tallies file (JSON) holds, per model topic, the summed signals, sectors, months, term
 /// counts, title phrases, the representatives and member ids, plus the ids in 其他 and the
-/// document frequency of the phrases (see `src/spark/minyi_spark.py`, which writes it).
+/// document frequency of the phrases (see `src/spark/minyi_job/topics.py`, which writes it).
 /// Keywords, labels, signals, scores and classes follow the definitions of `minyi topics`;
 /// topics below the model's least size go to 其他.
 #[derive(Debug, clap::Args)]

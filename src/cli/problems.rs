@@ -1,5 +1,5 @@
 //! `minyi problems keys|pairs|find`: the problem level of a distributed run — what each
-//! Spark executor runs (see `src/spark/minyi_spark.py` and `engine::problems`).
+//! Spark executor runs (see src/spark/README.md and `engine::problems`).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;

@@ -169,7 +169,7 @@ pub fn describe(
             "term id {bad} is outside the model's vocabulary"
         ));
     }
-    let keywords = label::keywords_of_counts(&term_counts, &model.vocab, 8, words);
+    let keywords = label::keywords_of_counts(&term_counts, &model.vocab, label::KEYWORDS, words);
     let signals: Vec<score::Signals> = kept
         .iter()
         .map(|t| tally::signals_of(&t.tally, 0, span))
@@ -244,8 +244,14 @@ pub fn describe(
                     "problem term {bad} is not among the problems' terms or the vocabulary"
                 ));
             }
-            let keywords =
-                label::keywords_against(&tf, &tallies.problem_terms, a, &model.vocab, 8, words);
+            let keywords = label::keywords_against(
+                &tf,
+                &tallies.problem_terms,
+                a,
+                &model.vocab,
+                label::KEYWORDS,
+                words,
+            );
             // The keywords are weighed against all problems; the 问题描述 (a title) stays.
             p.keywords = crate::problems::words_and_label(&p.object, keywords).0;
         }

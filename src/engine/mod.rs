@@ -15,6 +15,9 @@
 //! 3. the engine sums these per topic ([`Tallies`]) and `minyi describe` ([`describe`]) turns
 //!    the sums into the topics JSON with the same keyword, label and score definitions as
 //!    `minyi topics` — which `minyi report --topics` renders.
+//!
+//! These are the pieces minyi provides; the Spark job's own steps around them are described
+//! once, in `src/spark/README.md`.
 
 use crate::error::malformed;
 use std::collections::HashMap;
@@ -265,9 +268,13 @@ impl Assigner {
     /// as [`vectorize::vectorize`] weights them.
     fn row(&self, it: &SegmentedItem) -> (Sparse, Sparse) {
         let mut counts: HashMap<u32, f32> = HashMap::new();
-        for (terms, weight) in [(&it.title_terms, 2.0), (&it.body_terms, 1.0)] {
+        let counting = vectorize::COUNTING;
+        for (terms, weight) in [
+            (&it.title_terms, counting.title),
+            (&it.body_terms, counting.body),
+        ] {
             for t in terms {
-                if vectorize::keep(t) {
+                if (counting.keep)(t) {
                     if let Some(&id) = self.term_ids.get(t.as_str()) {
                         *counts.entry(id).or_default() += weight;
                     }

@@ -416,7 +416,7 @@ pub fn find(
         })
         .collect();
     let all: Vec<&Item> = kept.iter().collect();
-    // Themes by model topic id; `describe` writes a theme as the index + 1, undone below.
+    // Each item's theme is its model topic id, which `describe` writes as the problem's theme.
     let window = match latest.map(Windows::ending_at) {
         Some(w) => w.recent,
         None => match Period::spanning(all.iter().filter_map(|i| i.submitted_at)) {
@@ -450,7 +450,6 @@ pub fn find(
     // One person's repeats (重复反映) and held-back mixtures stay with the local run.
     let mut found = problems::describe(groups, &cx, &cfg.problems).problems;
     for p in &mut found {
-        p.theme = p.theme.map(|t| t - 1);
         // Its term counts: the engine sums them over all problems, and `describe` weighs
         // the keywords of the listed ones against that sum.
         let mut tf: FxHashMap<u32, f32> = FxHashMap::default();

@@ -45,6 +45,17 @@ pub struct ItemIndex {
 }
 
 impl ItemIndex {
+    /// The index of `dir` with its segmenter registered as tantivy's tokenizer.
+    fn of(dir: &Path, index: Index, fields: Fields, segmenter: Segmenter) -> ItemIndex {
+        register(&index, &segmenter);
+        ItemIndex {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            segmenter,
+        }
+    }
+
     /// Opens an existing index; a missing one is [`Error::MissingIndex`].
     pub fn open(dir: &Path) -> Result<ItemIndex> {
         not_a_file(dir)?;
@@ -65,13 +76,7 @@ impl ItemIndex {
         }
         let index = Index::open_in_dir(dir.join("tantivy"))?;
         let fields = schema::lookup(&index.schema())?;
-        register(&index, &segmenter);
-        Ok(ItemIndex {
-            dir: dir.to_path_buf(),
-            index,
-            fields,
-            segmenter,
-        })
+        Ok(ItemIndex::of(dir, index, fields, segmenter))
     }
 
     /// Opens the index at `dir`, creating it with `dict` (default: the embedded dictionary)
@@ -121,13 +126,7 @@ impl ItemIndex {
             dir.join(MARKER),
             serde_json::to_string_pretty(&marker).expect("json"),
         )?;
-        register(&index, &segmenter);
-        Ok(ItemIndex {
-            dir: dir.to_path_buf(),
-            index,
-            fields,
-            segmenter,
-        })
+        Ok(ItemIndex::of(dir, index, fields, segmenter))
     }
 
     /// Records in the index marker that an ingest mapped these optional columns (kept as a

@@ -11,7 +11,8 @@ pub(crate) struct Context<'a> {
     pub n: usize,
     pub vectors: &'a Vectors,
     pub words: WordFilter<'a>,
-    /// Each window item's theme (topic index), `None` for 其他.
+    /// Each window item's theme (its caller's number for it), `None` for 其他. A problem's
+    /// `theme` is the number most of its items hold; the caller turns it into the topic's id.
     pub theme_of: &'a [Option<usize>],
     /// The stretch recency is measured in ([`crate::period::recent_stretch`]).
     pub window: Period,
@@ -148,7 +149,7 @@ pub(crate) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> De
             tf
         })
         .collect();
-    let keywords = label::keywords_of_counts(&counts, &cx.vectors.vocab, 8, cx.words);
+    let keywords = label::keywords_of_counts(&counts, &cx.vectors.vocab, label::KEYWORDS, cx.words);
     let problems: Vec<Problem> = kept
         .par_iter()
         .zip(keywords)
@@ -262,7 +263,7 @@ pub(crate) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> De
                 label,
                 object: object.clone(),
                 keywords,
-                theme: theme.map(|t| t + 1),
+                theme,
                 hot: false,
                 difficult,
                 months_active,

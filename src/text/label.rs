@@ -150,6 +150,10 @@ const EXTEND_SHARE: f64 = 0.3;
 /// the wrong thing). A theme no phrase covers so is named by its field ([`field_of`]).
 pub const LABEL_SHARE: f64 = 0.2;
 
+/// Keywords shown per topic and per problem, however the topic was counted (locally or
+/// from an engine's sums).
+pub const KEYWORDS: usize = 8;
+
 /// Words that say what kind of message an item is, not what it is about (投诉, 咨询 …): no
 /// label alone.
 const MESSAGE_KINDS: [&str; 14] = [

@@ -274,7 +274,7 @@ pub fn mine_counted(
     let span = score::Span::of(dated.iter().min(), dated.iter().max());
 
     let words = label::WordFilter::new(seg, &cfg.function_word_tags);
-    let keywords = label::keywords(&vectors, &topics, 8, words);
+    let keywords = label::keywords(&vectors, &topics, label::KEYWORDS, words);
     let phrases = label::title_phrases(seg, items);
     let mut phrase_df: FxHashMap<&str, usize> = FxHashMap::default();
     for ps in &phrases {
@@ -346,9 +346,13 @@ pub fn mine_counted(
         };
         let described = problems::describe(groups, &cx, &cfg.problems);
         repeated = described.repeated;
+        // A theme's id is its index + 1 (as `Topic::assemble` below numbers them).
+        for p in &mut repeated {
+            p.theme = p.theme.map(|t| t + 1);
+        }
         held_back = described.held_back;
         for p in described.problems {
-            let t = p.theme.map_or(topics.len(), |t| t - 1);
+            let t = p.theme.unwrap_or(topics.len());
             problems_of_theme[t].push(p);
         }
     }
@@ -358,7 +362,10 @@ pub fn mine_counted(
         .zip(labels)
         .zip(problems_of_theme)
         .enumerate()
-        .map(|(t, ((members, label), problems))| {
+        .map(|(t, ((members, label), mut problems))| {
+            for p in &mut problems {
+                p.theme = Some(t + 1);
+            }
             let mut sectors: HashMap<&str, usize> = HashMap::new();
             // By (year, month), named once per month rather than once per member.
             let mut months: BTreeMap<(i32, u32), usize> = BTreeMap::new();

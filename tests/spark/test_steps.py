@@ -149,7 +149,7 @@ def test_rules_are_read_from_a_model_file(tmp_path):
 
 # Lines as `minyi segment` writes them: an item, a line that cannot become one, and an item
 # whose own fields hold the word "rejected" (under `extra`, where other keys go).
-SEGMENTED = [
+LINES = [
     '{"id":"a1","title":"小区噪音扰民","body":"施工噪音很大","submitted_at":"2019-11-02T10:00:00+08:00",'
     '"submitter":"","sector":"","unit":"","adoption":"none","instruction":"","feedback":"",'
     '"likes":null,"dislikes":null,"extra":[],"source":"<stdin>:1","places":[],'
@@ -164,19 +164,19 @@ SEGMENTED = [
 
 
 def test_segmented_lines_are_parsed_once_with_a_schema(spark):
-    for line in SEGMENTED:
+    for line in LINES:
         json.loads(line)  # each is one JSON object
-    rows = segment.parse_segmented(spark, spark.sparkContext.parallelize(SEGMENTED, 2)).persist()
+    rows = segment.parse_segmented(spark, spark.sparkContext.parallelize(LINES, 2)).persist()
     try:
         got = {r["id"]: r for r in segment.items(rows).collect()}
         assert sorted(got) == ["a1", "b2"]
         # The line goes on to minyi as written, byte for byte.
-        assert [got["a1"]["line"], got["b2"]["line"]] == [SEGMENTED[0], SEGMENTED[2]]
+        assert [got["a1"]["line"], got["b2"]["line"]] == [LINES[0], LINES[2]]
         assert got["a1"]["submitted_at"] == "2019-11-02T10:00:00+08:00"
         assert got["a1"]["sample_key"] == "420d82563e3dd962"
         assert got["a1"]["ts"] is not None and got["b2"]["ts"] is None
         assert got["b2"]["likes"] == "4" and got["a1"]["likes"] is None
-        assert [r["line"] for r in segment.rejected(rows).collect()] == [SEGMENTED[1]]
+        assert [r["line"] for r in segment.rejected(rows).collect()] == [LINES[1]]
         stats = segment.item_stats(segment.items(rows))
         assert (stats["n"], stats["with_id"], stats["ids"]) == (2, 2, 2)
         assert stats["latest"] == "2019-11-02T10:00:00+08:00"

@@ -26,6 +26,7 @@ def main(argv):
     code 1); the temporary folder is removed and the session stopped however it ends."""
     args = parse_args(argv)
     spark = SparkSession.builder.appName("minyi topics").getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
     work = tempfile.mkdtemp(prefix="minyi-spark-")
     try:
         check_shipped(spark)
@@ -52,7 +53,6 @@ def check_shipped(spark):
 def run(spark, args, work):
     """The job, with `work` a temporary folder on the driver; raises SparkJobError."""
     sc = spark.sparkContext
-    sc.setLogLevel("WARN")
     out = out_uri(args.out).rstrip("/")
     started = time.time()
     timings = {}

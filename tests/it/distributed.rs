@@ -310,6 +310,7 @@ fn assign_refuses_rejected_records_and_bad_lines_by_line_number() {
 }
 
 /// Writes `(id, theme)` rows as one Parquet file, as the Spark job's `assignments/` holds them.
+#[cfg(feature = "parquet")]
 fn write_assignments(path: &std::path::Path, rows: &[(String, Option<i64>)]) {
     use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
     use std::sync::Arc;
@@ -324,6 +325,7 @@ fn write_assignments(path: &std::path::Path, rows: &[(String, Option<i64>)]) {
 }
 
 #[test]
+#[cfg(feature = "parquet")]
 fn a_topics_file_without_member_ids_reads_them_from_its_assignments() {
     // At scale the Spark job lists no member ids: topics.json names its Parquet assignments
     // (`assignments`), and `report --topics` must give the report the listed file gives.

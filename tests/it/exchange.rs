@@ -243,6 +243,7 @@ fn report_renders_from_a_topics_file_as_from_the_index() {
 }
 
 #[test]
+#[cfg(feature = "parquet")]
 fn export_parquet_holds_what_the_json_lines_hold() {
     use arrow_array::{Array, ListArray, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use minyi::index::query::Filters;
 use minyi::topics::{mine, TopicConfig};
 
-use crate::util::{dataset, ids, sample, sample_rows, Workdir};
+use crate::util::{dataset, ids, sample, Workdir};
 
 const NEEDS: &str = "needs the m3e-small model (.ci/fetch-model)";
 
@@ -29,13 +29,14 @@ fn json(w: &Workdir, args: &[&str]) -> serde_json::Value {
 }
 
 #[test]
+#[cfg(feature = "semantic")]
 #[ignore = "needs the m3e-small model (.ci/fetch-model)"]
 fn model_fast_encoder_computes_what_candle_transformers_computes() {
     use minyi::embed::bert::Bert;
     let m = model();
     // Titles alone and titles with bodies: batches of very different lengths, with padding,
     // and bodies past the token limit (truncated).
-    let rows = sample_rows();
+    let rows = crate::util::sample_rows();
     let mut texts: Vec<String> = rows.iter().take(120).map(|r| r["标题"].clone()).collect();
     texts.extend(
         rows.iter()

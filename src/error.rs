@@ -107,7 +107,7 @@ pub(crate) use malformed;
 /// The error of a part this build leaves out: `what` needs the Cargo feature `feature`.
 pub fn not_built(feature: &str, what: &str) -> Error {
     Error::Usage(format!(
-        "此 minyi 构建时未包含{what}（Cargo 特性 {feature}）；请用默认特性重新构建：cargo install --path . 或 cargo build --release"
+        "此 minyi 构建时未包含「{what}」（Cargo 特性 {feature}）：请加上它重新构建，如 cargo install --path . --features {feature}"
     ))
 }
 

@@ -81,7 +81,13 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         );
     }
     match args.format {
-        ListFormat::Json => println!("{}", serde_json::to_string(&report)?),
+        // Written, not printed: a reader that stops early (`| head -c 100`) ends the command
+        // quietly instead of a panic.
+        ListFormat::Json => writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string(&report)?
+        )?,
         ListFormat::Table => print_table(&report, &cfg.problems)?,
         ListFormat::Csv => print_csv(&report)?,
     }

@@ -151,12 +151,7 @@ impl Model {
                 (Kind::Full(Box::new(b)), dim)
             }
             #[cfg(not(feature = "semantic"))]
-            Mode::Full => {
-                return Err(crate::error::not_built(
-                    "semantic",
-                    "完整句向量模型（可改用 --embed-mode static）",
-                ))
-            }
+            Mode::Full => return Err(crate::error::not_built("semantic", "完整句向量模型")),
             Mode::Static => {
                 let t = statics::StaticTable::load(dir)?;
                 let dim = t.dim;
@@ -311,10 +306,7 @@ pub fn distill(
     _words: Vec<(String, f32)>,
     _progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<DistillSummary> {
-    Err(crate::error::not_built(
-        "semantic",
-        "完整句向量模型（蒸馏需要它）",
-    ))
+    Err(crate::error::not_built("semantic", "完整句向量模型"))
 }
 
 /// Builds the static table of a model (see [`statics`]) from `words` (word, frequency

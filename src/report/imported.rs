@@ -111,6 +111,6 @@ use super::assignments::fill_members;
 fn fill_members(_topics: &mut TopicReport, _path: &Path) -> crate::Result<()> {
     Err(crate::error::not_built(
         "parquet",
-        "Parquet 读取（分布式运行写出的 assignments）",
+        "读取分布式运行的 Parquet assignments",
     ))
 }

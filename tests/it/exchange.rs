@@ -341,4 +341,18 @@ fn a_reader_that_stops_early_is_not_an_error() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
         assert!(!stderr.contains("error"), "{args:?}: {stderr}");
     }
+    // `minyi topics --format json | head -c 10`: one line of 76 KB, read for 10 bytes.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("minyi"))
+        .args(["topics", "--format", "json", "--index"])
+        .arg(w.index())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run minyi");
+    let mut start = [0u8; 10];
+    std::io::Read::read_exact(&mut child.stdout.take().unwrap(), &mut start).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "topics: {stderr}");
+    assert!(!stderr.contains("panicked"), "topics: {stderr}");
 }

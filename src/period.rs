@@ -109,9 +109,10 @@ impl Period {
     /// The same days from midnight to midnight: the first day's start to the start of the
     /// day `to` falls in.
     pub fn whole_days(&self) -> Period {
-        let midnight =
-            |d: DateTime<FixedOffset>| dates::from_naive(d.date_naive().and_time(NaiveTime::MIN));
-        Period::new(midnight(self.from), midnight(self.to))
+        Period::new(
+            midnight(self.from.date_naive()),
+            midnight(self.to.date_naive()),
+        )
     }
 
     /// The last day the window holds.
@@ -137,6 +138,11 @@ impl Period {
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days().max(1)
     }
+}
+
+/// The start of day `d` in the time zone of item dates.
+pub fn midnight(d: NaiveDate) -> DateTime<FixedOffset> {
+    dates::from_naive(d.and_time(NaiveTime::MIN))
 }
 
 /// A month as the reports key it: `2024-07`.
@@ -256,9 +262,7 @@ fn plain_spelling(t: &str) -> String {
 }
 
 fn parse_plain(s: &str, t: &str) -> Result<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
-    let at = |y: i32, m: u32| {
-        NaiveDate::from_ymd_opt(y, m, 1).map(|d| dates::from_naive(d.and_time(NaiveTime::MIN)))
-    };
+    let at = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).map(midnight);
     let bad = || {
         Error::Usage(format!(
             "invalid date '{s}' (use 2024, 2024-07, 2024Q3, 2024-07-15, 2024-07-15 08:00, 2024年, 2024年7月 or 2024年第三季度)"
@@ -385,7 +389,7 @@ fn shift_months(d: DateTime<FixedOffset>, m: i32) -> DateTime<FixedOffset> {
     let n = d.year() * 12 + d.month0() as i32 + m;
     let date = NaiveDate::from_ymd_opt(n.div_euclid(12), n.rem_euclid(12) as u32 + 1, 1)
         .expect("valid month");
-    crate::ingest::dates::from_naive(date.and_time(chrono::NaiveTime::MIN))
+    midnight(date)
 }
 
 #[cfg(test)]
@@ -452,8 +456,7 @@ mod tests {
     }
 
     fn day(s: &str) -> DateTime<FixedOffset> {
-        let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        crate::ingest::dates::from_naive(d.and_time(chrono::NaiveTime::MIN))
+        midnight(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
     }
 
     #[test]

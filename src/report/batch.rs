@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::Period;
+use crate::period::midnight;
 
 /// Window length of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,13 +29,11 @@ pub fn windows(span: &Period, cadence: Cadence) -> Vec<Period> {
     };
     let mut at = chrono::NaiveDate::from_ymd_opt(start.year(), month0 + 1, 1).expect("month");
     let mut out = Vec::new();
-    let at_midnight =
-        |d: chrono::NaiveDate| crate::ingest::dates::from_naive(d.and_time(chrono::NaiveTime::MIN));
-    while at_midnight(at) < span.to {
+    while midnight(at) < span.to {
         let next = at
             .checked_add_months(chrono::Months::new(step))
             .expect("date in range");
-        out.push(Period::new(at_midnight(at), at_midnight(next)));
+        out.push(Period::new(midnight(at), midnight(next)));
         at = next;
     }
     out

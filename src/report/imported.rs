@@ -8,6 +8,7 @@ use crate::error::malformed;
 use crate::index::query::Filters;
 use crate::index::ItemIndex;
 use crate::item::Item;
+use crate::period::midnight;
 use crate::topics::{ProblemConfig, TopicReport};
 
 use super::{Period, Report};
@@ -86,15 +87,15 @@ fn file_period(
         .filter(|i| wanted.contains(i.id.as_str()))
         .filter_map(|i| i.submitted_at)
         .collect();
-    let day = |s: &str| crate::period::parse_from(s.get(..10).unwrap_or(s));
     let window = topics.recent_window.as_ref().map(Period::whole_days);
     if let Some(w) = window.filter(|w| dates.iter().all(|&d| w.contains(d))) {
         return Ok(w);
     }
     match (dates.iter().min(), dates.iter().max()) {
+        // The whole days from the first item's to the last's.
         (Some(first), Some(last)) => Ok(Period::new(
-            day(&first.format("%Y-%m-%d").to_string())?,
-            crate::period::parse_to(&last.format("%Y-%m-%d").to_string())?,
+            midnight(first.date_naive()),
+            midnight(last.date_naive() + chrono::Days::new(1)),
         )),
         _ => Err(crate::Error::Usage(format!(
             "{}: neither the file nor its items name a window: give --period (2024Q3) or --from/--to",

@@ -315,16 +315,19 @@ pub fn mine_counted(
         label::label(&phrases, &phrase_df, &topics[t], &keywords[t], words, taken)
     });
     let faded = faded_topics(seg, &vectors, previous, n, &faded_groups, &labels, words);
+    // Each item's theme by its id: topics are numbered from 1, as `Topic::assemble` below
+    // numbers them, so that the problems name their theme as the report does.
     let mut theme_of: Vec<Option<usize>> = vec![None; n];
     for (t, members) in topics.iter().enumerate() {
         for &m in members {
-            theme_of[m] = Some(t);
+            theme_of[m] = Some(t + 1);
         }
     }
     let problem_window = dated
         .iter()
         .max()
         .map(|&latest| crate::period::recent_stretch(latest, window));
+    // The problems of each theme by its id; those of 其他 at 0.
     let mut problems_of_theme: Vec<Vec<Problem>> = vec![Vec::new(); topics.len() + 1];
     let (mut repeated, mut held_back) = (Vec::new(), 0);
     if let Some(problem_window) = problem_window.filter(|_| cfg.problems.enabled) {
@@ -346,26 +349,18 @@ pub fn mine_counted(
         };
         let described = problems::describe(groups, &cx, &cfg.problems);
         repeated = described.repeated;
-        // A theme's id is its index + 1 (as `Topic::assemble` below numbers them).
-        for p in &mut repeated {
-            p.theme = p.theme.map(|t| t + 1);
-        }
         held_back = described.held_back;
         for p in described.problems {
-            let t = p.theme.unwrap_or(topics.len());
-            problems_of_theme[t].push(p);
+            problems_of_theme[p.theme.unwrap_or(0)].push(p);
         }
     }
-    let other_problems = problems_of_theme.pop().unwrap_or_default();
+    let other_problems = std::mem::take(&mut problems_of_theme[0]);
     let out_topics: Vec<Topic> = topics
         .par_iter()
         .zip(labels)
-        .zip(problems_of_theme)
+        .zip(problems_of_theme.into_par_iter().skip(1))
         .enumerate()
-        .map(|(t, ((members, label), mut problems))| {
-            for p in &mut problems {
-                p.theme = Some(t + 1);
-            }
+        .map(|(t, ((members, label), problems))| {
             let mut sectors: HashMap<&str, usize> = HashMap::new();
             // By (year, month), named once per month rather than once per member.
             let mut months: BTreeMap<(i32, u32), usize> = BTreeMap::new();

@@ -108,8 +108,11 @@ pub struct Item {
     pub adoption: Adoption,
     /// Leader instruction text (领导批示); non-empty means instructed.
     pub instruction: String,
-    /// Handling feedback (办理反馈).
+    /// Handling feedback (办理反馈 / 答复意见).
     pub feedback: String,
+    /// When the reply was given (答复时间), where the source has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied_at: Option<DateTime<FixedOffset>>,
     /// Likes (点赞数), where the source has them.
     pub likes: Option<u64>,
     /// Dislikes (反对数), where the source has them.
@@ -168,6 +171,12 @@ impl Item {
             &likes,
         ] {
             h.update(part.as_bytes());
+            h.update(&[0x1f]);
+        }
+        // Only where there is one, so that items without a reply date keep their hashes.
+        if let Some(r) = self.replied_at {
+            h.update(b"replied_at\x1e");
+            h.update(r.to_rfc3339().as_bytes());
             h.update(&[0x1f]);
         }
         for (k, v) in &self.extra {

@@ -9,6 +9,7 @@ use super::common::{mine, MineArgs, Mined};
 use super::common::{positive_count, Outcome};
 use minyi::config::Config;
 use minyi::period::Period;
+use minyi::problems::registry::Registry;
 use minyi::report::hot::{self, HotList, HotProblem};
 use minyi::topics::HeatConfig;
 
@@ -162,19 +163,31 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         Some(Theme::Id(id)) => p.theme == Some(id),
         Some(Theme::Other) => p.theme.is_none(),
     };
-    let problems: Vec<HotProblem> = all
+    let mut problems: Vec<HotProblem> = all
         .into_iter()
         .filter(in_theme)
         .take(args.limit)
         .map(|p| HotProblem::of(p, r))
         .collect();
-    let repeated: Vec<HotProblem> = r
+    let mut repeated: Vec<HotProblem> = r
         .repeated
         .iter()
         .filter(in_theme)
         .map(|p| HotProblem::of(p, r))
         .collect();
     let (from, to) = args.mine.window.bounds()?;
+    // Stable ids, first and latest messages and status from the problem registry, on the
+    // window's last day (or the data's, when earlier).
+    if let Some(registry) = Registry::load(&args.mine.index.index)? {
+        if let Some(as_of) = registry.as_of {
+            let day = to.map_or(as_of, |t| {
+                as_of.min((t - chrono::Duration::seconds(1)).date_naive())
+            });
+            for p in problems.iter_mut().chain(repeated.iter_mut()) {
+                p.follow(&registry, day, &settings.tracking);
+            }
+        }
+    }
     // The window asked for, or the span of the items where it is open.
     let span = Period::spanning(analysis.items.iter().filter_map(|i| i.submitted_at));
     let window = match (
@@ -288,6 +301,8 @@ fn write_table(
         "一致度",
         "上期",
         "趋势",
+        "首次/最近",
+        "状态",
         "代表信息",
     ]);
     for p in &list.problems {
@@ -305,6 +320,12 @@ fn write_table(
             format!("{:.2}", q.coherence),
             p.previous_zh(),
             p.trend_or_dash().to_string(),
+            first_and_latest(p),
+            p.followed
+                .as_ref()
+                .and_then(|f| f.status_zh)
+                .unwrap_or("—")
+                .to_string(),
             representatives(p),
         ]);
     }
@@ -352,6 +373,16 @@ fn write_table(
     }
     writeln!(out, "{}", hot::heat_terms_zh(heat))?;
     Ok(())
+}
+
+/// 首次出现 and 最近一条 on two lines, or — when the registry does not follow it.
+fn first_and_latest(p: &HotProblem) -> String {
+    let [first, latest, _] = p.followed_cells();
+    if first.is_empty() {
+        "—".into()
+    } else {
+        format!("{first}\n{latest}")
+    }
 }
 
 fn representatives(p: &HotProblem) -> String {

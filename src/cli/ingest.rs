@@ -16,11 +16,15 @@ use minyi::segment::Dictionary;
 /// Columns are recognised by their headers (留言主题/标题/题目/title → title,
 /// 留言详情/内容/正文/body → body, 留言时间/时间/日期/报送时间 → submitted_at,
 /// 留言用户/报送人/信息员/作者 → submitter, 界别 → sector, 单位 → unit,
-/// 采用级别 → adoption, 领导批示 → instruction, 办理反馈 → feedback, 点赞数 → likes,
-/// 反对数 → dislikes, 留言编号/编号/id → id); other columns are kept as extra attributes.
+/// 采用级别 → adoption, 领导批示 → instruction, 办理反馈/答复意见 → feedback,
+/// 答复时间/回复时间 → replied_at, 点赞数 → likes, 反对数 → dislikes, 留言编号/编号/id → id);
+/// other columns are kept as extra attributes.
 /// Items with an id already in the index are updated if changed and skipped if not; items
 /// without an id get one derived from their content. Every row is either indexed or written
 /// to the rejects file with its reason: read = new + updated + unchanged + rejected.
+///
+/// Afterwards the problem registry is updated (`minyi track`: each problem keeps its id over
+/// time) and the day's alerts raised (`minyi alerts`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Input files (.csv, .tsv, .jsonl, .xlsx; other names are detected by content).
@@ -29,7 +33,8 @@ pub struct Args {
     #[command(flatten)]
     pub index: IndexArg,
     /// Map a field to a column, e.g. --map title=信息标题 (repeatable). Fields: id, title,
-    /// body, submitted_at, submitter, sector, unit, adoption, instruction, feedback, likes, dislikes.
+    /// body, submitted_at, submitter, sector, unit, adoption, instruction, feedback,
+    /// replied_at, likes, dislikes.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     pub map: Vec<String>,
     /// Text encoding of CSV/TSV/JSONL input.
@@ -62,6 +67,9 @@ pub struct Args {
     /// get sentence vectors after indexing (as `minyi embed` does).
     #[command(flatten)]
     pub model: super::common::ModelArgs,
+    /// Do not update the problem registry after the ingest (run `minyi track` later).
+    #[arg(long)]
+    pub no_track: bool,
 }
 
 /// Runs the command.
@@ -93,7 +101,28 @@ pub fn run(args: Args, settings: &minyi::config::Config) -> anyhow::Result<Outco
     bar.finish_and_clear();
     let summary =
         result.with_context(|| format!("ingest into {} failed", args.index.index.display()))?;
-    print_summary(&summary, args.format)?;
+    if args.format == SummaryFormat::Text {
+        print_summary(&summary, args.format)?;
+    }
+    let tracked = if summary.rejected == summary.read || args.no_track {
+        None
+    } else {
+        super::track::update(&args.index.index, settings, false)
+            .context("the items are indexed, but the problem registry was not updated")?
+    };
+    match args.format {
+        // One object: the ingest's counts, and the registry update under "tracking".
+        SummaryFormat::Json => {
+            let mut v = serde_json::to_value(&summary)?;
+            v["tracking"] = serde_json::to_value(&tracked)?;
+            println!("{v}");
+        }
+        SummaryFormat::Text => {
+            if let Some(u) = &tracked {
+                super::track::print(u, args.format)?;
+            }
+        }
+    }
     refuse_empty(&summary)?;
     if let Some((dir, mode)) = args.model.resolve(settings) {
         let index = minyi::index::ItemIndex::open(&args.index.index)?;

@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand (its clap arguments and `run`), no
 //! pipeline logic here. Exit codes: 0 success, 1 nothing found, 2 error.
 
+pub mod alerts;
 pub mod assign;
 pub mod bulletin;
 pub mod common;
@@ -18,6 +19,7 @@ pub mod show;
 pub mod similar;
 pub mod stats;
 pub mod topics;
+pub mod track;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +65,8 @@ pub enum Command {
     Stats(stats::Args),
     Topics(topics::Args),
     Hot(hot::Args),
+    Track(track::Args),
+    Alerts(alerts::Args),
     Similar(similar::Args),
     Report(report::Args),
     Bulletin(bulletin::Args),
@@ -87,10 +91,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let outcome = match cli.command {
         Command::Ingest(a) => ingest::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Search(a) => search::run(a)?,
-        Command::Show(a) => show::run(a)?,
+        Command::Show(a) => show::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Stats(a) => stats::run(a)?,
         Command::Topics(a) => topics::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Hot(a) => hot::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Track(a) => track::run(a, &Config::load(cli.config.as_deref())?)?,
+        Command::Alerts(a) => alerts::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Similar(a) => similar::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Report(a) => report::run(a, &Config::load(cli.config.as_deref())?)?,
         Command::Bulletin(a) => bulletin::run(a, &Config::load(cli.config.as_deref())?)?,

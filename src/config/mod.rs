@@ -32,6 +32,8 @@ pub struct Config {
     pub problems: ProblemConfig,
     /// `[hot]`: the heat index of problems (热度指数) and which are 热点.
     pub hot: HeatConfig,
+    /// `[tracking]`: problems followed over time — statuses, alerts, replies.
+    pub tracking: crate::problems::follow::TrackingConfig,
     pub bulletin: BulletinConfig,
     pub embedding: EmbeddingSection,
     /// Where the settings came from (`None`: the defaults).
@@ -129,6 +131,23 @@ impl Config {
         ];
         if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
             return Err(bad("[scores] weights must be non-negative numbers"));
+        }
+        let k = &self.tracking;
+        if k.new_days < 0
+            || k.silent_days < 1
+            || k.trend_days < 1
+            || k.baseline_weeks < 1
+            || k.alert_people < 1
+            || k.rise_min < 1
+        {
+            return Err(bad(
+                "[tracking] new_days must be at least 0; silent_days, trend_days, baseline_weeks, alert_people and rise_min at least 1",
+            ));
+        }
+        if !k.rise_z.is_finite() || !(0.0..=1.0).contains(&k.reply_min_coverage) {
+            return Err(bad(
+                "[tracking] rise_z must be a number and reply_min_coverage lie between 0 and 1",
+            ));
         }
         let p = &self.problems;
         if p.min_items < 2 {

@@ -57,6 +57,9 @@ pub fn to_document(f: &Fields, item: &Item, hash: u64, seg: &Segmenter) -> Tanti
     doc.add_u64(f.instructed, item.instructed() as u64);
     doc.add_text(f.instruction, &item.instruction);
     doc.add_text(f.feedback, &item.feedback);
+    if let (Some(field), Some(d)) = (f.replied_at, item.replied_at) {
+        doc.add_date(field, tantivy::DateTime::from_timestamp_secs(d.timestamp()));
+    }
     if let Some(l) = item.likes {
         doc.add_u64(f.likes, l);
     }
@@ -123,6 +126,11 @@ pub fn from_document(f: &Fields, doc: &TantivyDocument, seg: &Segmenter) -> Item
         adoption: Adoption::from_rank(number(doc, f.adoption).unwrap_or(0)),
         instruction: text(doc, f.instruction),
         feedback: text(doc, f.feedback),
+        replied_at: f
+            .replied_at
+            .and_then(|field| doc.get_first(field))
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| date_from_secs(d.into_timestamp_secs())),
         likes: number(doc, f.likes),
         dislikes: number(doc, f.dislikes),
         extra: serde_json::from_str(&text(doc, f.extra)).unwrap_or_default(),

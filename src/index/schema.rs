@@ -39,6 +39,8 @@ pub struct Fields {
     pub hash: Field,
     /// The named-object fields; `None` in an index built before they existed.
     pub places: Option<PlaceFields>,
+    /// When the reply was given (答复时间); `None` in an index built before it existed.
+    pub replied_at: Option<Field>,
 }
 
 /// The two fields of named objects (地点/人群).
@@ -63,6 +65,7 @@ pub mod names {
     pub const HASH: &str = "hash";
     pub const PLACES: &str = "places";
     pub const PLACE_KEYS: &str = "place_keys";
+    pub const REPLIED_AT: &str = "replied_at";
 }
 
 /// Builds the schema.
@@ -116,12 +119,21 @@ pub fn build() -> (Schema, Fields) {
             NumericOptions::default().set_fast().set_stored(),
         ),
         places: None,
+        replied_at: None,
     };
     let fields = Fields {
         places: Some(PlaceFields {
             names: b.add_text_field(names::PLACES, STRING | STORED | FAST),
             keys: b.add_text_field(names::PLACE_KEYS, STRING),
         }),
+        replied_at: Some(
+            b.add_date_field(
+                names::REPLIED_AT,
+                DateOptions::default()
+                    .set_stored()
+                    .set_precision(DateTimePrecision::Seconds),
+            ),
+        ),
         ..fields
     };
     (b.build(), fields)
@@ -164,6 +176,7 @@ pub fn lookup(schema: &Schema) -> tantivy::Result<Fields> {
             (Ok(names), Ok(keys)) => Some(PlaceFields { names, keys }),
             _ => None,
         },
+        replied_at: f(names::REPLIED_AT).ok(),
     })
 }
 

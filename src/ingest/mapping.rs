@@ -24,6 +24,7 @@ pub enum Field {
     Adoption,
     Instruction,
     Feedback,
+    RepliedAt,
     Likes,
     Dislikes,
 }
@@ -114,6 +115,18 @@ impl Field {
             Field::Feedback,
             "feedback",
             &["feedback", "办理反馈", "反馈", "答复意见", "办理情况"],
+        ),
+        (
+            Field::RepliedAt,
+            "replied_at",
+            &[
+                "replied_at",
+                "答复时间",
+                "回复时间",
+                "办理时间",
+                "反馈时间",
+                "reply_time",
+            ],
         ),
         (Field::Likes, "likes", &["likes", "点赞数", "点赞"]),
         (Field::Dislikes, "dislikes", &["dislikes", "反对数", "反对"]),
@@ -315,6 +328,16 @@ impl ColumnMapping {
                 }
                 Field::Instruction => item.instruction = clean_prose(&cell.to_text()),
                 Field::Feedback => item.feedback = clean_prose(&cell.to_text()),
+                // An empty cell is no reply date; a bad one is an error naming the field.
+                Field::RepliedAt => {
+                    item.replied_at = match cell {
+                        Cell::Date(naive) => {
+                            Some(dates::check_plausible(dates::from_naive(*naive)).map_err(fail)?)
+                        }
+                        other if other.to_text().trim().is_empty() => None,
+                        other => dates::parse_date(&other.to_text()).map_err(fail)?,
+                    }
+                }
                 // A bad count loses the count, not the item (the cell goes to the rejects).
                 Field::Likes | Field::Dislikes => match cell.to_count() {
                     Ok(n) if field == Field::Likes => item.likes = n,

@@ -481,7 +481,9 @@ fn norm(a: &[(u32, f32)]) -> f32 {
 }
 
 mod describe;
+pub mod follow;
 pub mod heat;
+pub mod registry;
 #[cfg(test)]
 mod tests;
 

@@ -8,12 +8,19 @@ use std::collections::HashMap;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use serde::Serialize;
 
+use chrono::NaiveDate;
+
 use crate::item::Item;
 use crate::period::Period;
+use crate::problems::follow::{Status, TrackingConfig};
+use crate::problems::registry::Registry;
 use crate::topics::{HeatConfig, ItemRef, Problem, TopicReport};
 
 /// How many problems the report and the topic table list.
 pub const LISTED: usize = 10;
+
+/// The first letter of the id of a listed problem the registry does not hold (yet).
+pub const UNREGISTERED: &str = "N";
 
 /// The sheet of the hot list in Excel.
 pub const SHEET: &str = "热点问题表";
@@ -32,6 +39,21 @@ pub struct HotProblem {
     pub class_zh: &'static str,
     /// 新出现, 上升, 平稳 or 回落; `None` without a previous window.
     pub trend_zh: Option<&'static str>,
+    /// Its course in the problem registry; `None` when it is not registered.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub followed: Option<Followed>,
+}
+
+/// A listed problem as the problem registry follows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Followed {
+    /// The day of its first message (首次出现), over all the data.
+    pub first_seen: Option<NaiveDate>,
+    /// The day of its latest message up to the window's end (最近一条).
+    pub latest: Option<NaiveDate>,
+    /// 新出现, 持续, 上升, 回落 or 已沉寂 at the window's end (or the data's, when earlier).
+    pub status: Option<Status>,
+    pub status_zh: Option<&'static str>,
 }
 
 impl HotProblem {
@@ -46,6 +68,38 @@ impl HotProblem {
             class_zh: p.class_zh(),
             trend_zh: p.trend.map(|t| t.label_zh()),
             problem: p.clone(),
+            followed: None,
+        }
+    }
+
+    /// Gives it the id of the registered problem holding most of its items (at least half),
+    /// with that one's first and latest message and status on `day`; one held by none is
+    /// not yet registered and is numbered `N` and its rank.
+    pub fn follow(&mut self, registry: &Registry, day: NaiveDate, cfg: &TrackingConfig) {
+        let Some(t) = registry.holding(&self.problem.item_ids) else {
+            self.problem.id = format!("{UNREGISTERED}{}", self.problem.rank);
+            return;
+        };
+        self.problem.id = t.id.clone();
+        let status = t.status(day, cfg);
+        self.followed = Some(Followed {
+            first_seen: t.first(),
+            latest: t.dates().into_iter().filter(|&d| d <= day).max(),
+            status,
+            status_zh: status.map(Status::zh),
+        });
+    }
+
+    /// 首次出现, 最近一条 and 状态 as cells; empty when not followed.
+    pub fn followed_cells(&self) -> [String; 3] {
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        match &self.followed {
+            Some(f) => [
+                day(f.first_seen),
+                day(f.latest),
+                f.status_zh.unwrap_or_default().to_string(),
+            ],
+            None => Default::default(),
         }
     }
 
@@ -134,6 +188,16 @@ impl HotList {
                 self.repeated.len()
             ));
         }
+        let unregistered = self
+            .problems
+            .iter()
+            .filter(|p| p.followed.is_none() && p.problem.id.starts_with(UNREGISTERED))
+            .count();
+        if unregistered > 0 {
+            parts.push(format!(
+                "编号以 {UNREGISTERED} 开头的 {unregistered} 个问题在问题登记中尚无对应（登记按全部信息分组；运行 minyi track 更新登记）"
+            ));
+        }
         (!parts.is_empty()).then(|| parts.join("；"))
     }
 }
@@ -196,7 +260,7 @@ pub fn heat_terms_zh(cfg: &HeatConfig) -> String {
 }
 
 /// Columns of the hot list in CSV and Excel.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 19] = [
     "热度排名",
     "问题ID",
     "热度指数",
@@ -213,6 +277,9 @@ pub const COLUMNS: [&str; 16] = [
     "趋势",
     "点赞数",
     "代表信息",
+    "首次出现",
+    "最近一条",
+    "状态",
 ];
 
 /// A representative as the lists write it: id, title, and how many copies it stands for.
@@ -253,6 +320,9 @@ fn cells(p: &HotProblem) -> Vec<String> {
             .collect::<Vec<_>>()
             .join("\n"),
     ]
+    .into_iter()
+    .chain(p.followed_cells())
+    .collect()
 }
 
 /// One item of a listed problem (a row of 热点问题留言明细表).
@@ -376,7 +446,7 @@ fn xlsx_inner(list: Option<&HotList>, rows: &[Detail]) -> Result<Vec<u8>, XlsxEr
             &COLUMNS,
             &[
                 8.0, 8.0, 9.0, 6.0, 24.0, 18.0, 36.0, 18.0, 30.0, 6.0, 7.0, 7.0, 6.0, 8.0, 7.0,
-                60.0,
+                60.0, 11.0, 11.0, 8.0,
             ],
         )?;
         let listed = list.problems.len() + list.repeated.len();

@@ -16,7 +16,8 @@ type Optional = (bool, &'static str, fn(&Item) -> String);
 /// The header and rows of the items' table: 编号, 标题, 正文, 报送时间, 报送人, the optional
 /// columns present, 地点/人群, then the source's other columns (in first-seen order).
 pub fn table(items: &[Item], cols: Columns) -> (Vec<String>, Vec<Vec<String>>) {
-    let optional: [Optional; 7] = [
+    let replied = items.iter().any(|i| i.replied_at.is_some());
+    let optional: [Optional; 8] = [
         (cols.sector, "界别", |i| i.sector.clone()),
         (cols.unit, "单位", |i| i.unit.clone()),
         (cols.adoption, "采用级别", |i| {
@@ -24,6 +25,11 @@ pub fn table(items: &[Item], cols: Columns) -> (Vec<String>, Vec<Vec<String>>) {
         }),
         (cols.instruction, "领导批示", |i| i.instruction.clone()),
         (cols.feedback, "办理反馈", |i| i.feedback.clone()),
+        (replied, "答复时间", |i| {
+            i.replied_at
+                .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default()
+        }),
         (cols.likes, "点赞数", |i| count(i.likes)),
         (cols.likes, "反对数", |i| count(i.dislikes)),
     ];

@@ -15,6 +15,7 @@ pub mod score;
 pub mod similar;
 pub mod tally;
 pub mod topic;
+pub mod track;
 pub mod trend;
 pub mod window;
 

@@ -10,6 +10,7 @@ mod crash;
 mod datasets;
 mod distributed;
 mod exchange;
+mod follow;
 mod formats;
 mod hot;
 mod ingest;

@@ -1,0 +1,102 @@
+//! `minyi track`: update the problem registry (问题登记) kept with the index; `minyi ingest`
+//! runs it after every ingest.
+
+use std::path::Path;
+
+use super::common::output::SummaryFormat;
+use super::common::{IndexArg, Outcome};
+use minyi::config::Config;
+use minyi::index::filters::Filters;
+use minyi::index::ItemIndex;
+use minyi::problems::registry::{Registry, Update};
+
+/// Update the problem registry (问题登记): follow each problem over time under one id.
+///
+/// Finds the problems of all the index's items (as `minyi hot` does without a window) and
+/// matches them to the registered ones by their messages, so that each keeps the id it was
+/// first given (P1, P2 … in the order first seen; never reused, whatever the rank): a found
+/// problem holding at least half of a registered one's messages keeps its id; new ones get
+/// the next. The registry is `<index>/problems.json`, a JSON file other engines can read and
+/// update. "Today" is the latest message's date. Each update also raises the alerts of that
+/// day (`minyi alerts`; rules in [tracking] of minyi.toml).
+///
+/// `minyi ingest` runs this after every ingest (unless --no-track); run it yourself after
+/// changing the [problems] settings, or with --rebuild to number the problems afresh.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Forget the registered problems, their ids and alerts, and register them anew.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// Runs the command.
+pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
+    match update(&args.index.index, settings, args.rebuild)? {
+        Some(u) => {
+            print(&u, args.format)?;
+            Ok(Outcome::Found)
+        }
+        None => {
+            eprintln!(
+                "没有带日期的信息，或问题识别已关闭（[problems] enabled = false）：问题登记未更新"
+            );
+            Ok(Outcome::NothingFound)
+        }
+    }
+}
+
+/// Updates the registry of the index in `dir` (a new one with `rebuild`); `None` when
+/// problems are switched off or no item is dated.
+pub fn update(dir: &Path, settings: &Config, rebuild: bool) -> anyhow::Result<Option<Update>> {
+    let cfg = settings.topic_config()?;
+    if !cfg.problems.enabled {
+        return Ok(None);
+    }
+    let index = ItemIndex::open(dir)?;
+    let items = index.collect(None, &Filters::default())?;
+    let mut registry = if rebuild {
+        Registry::default()
+    } else {
+        Registry::load(dir)?.unwrap_or_default()
+    };
+    let Some(u) = minyi::topics::track::track(
+        &index.segmenter,
+        &items,
+        &mut registry,
+        &cfg,
+        &settings.tracking,
+    ) else {
+        return Ok(None);
+    };
+    registry.save(dir)?;
+    Ok(Some(u))
+}
+
+/// One line: what the update found and raised.
+pub fn print(u: &Update, format: SummaryFormat) -> anyhow::Result<()> {
+    match format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string(u)?),
+        SummaryFormat::Text => {
+            let merged = if u.merged > 0 {
+                format!("，{} 个并入其他问题", u.merged)
+            } else {
+                String::new()
+            };
+            let alerts = if u.alerts.is_empty() {
+                "无新预警".to_string()
+            } else {
+                format!("新预警 {} 条（minyi alerts 查看）", u.alerts.len())
+            };
+            println!(
+                "问题登记：现有问题 {} 个，其中新登记 {} 个{merged}；{alerts}",
+                u.found, u.opened
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,548 @@
+//! The problem registry (问题登记): problems followed over time, kept with the index in
+//! `<index>/problems.json`.
+//!
+//! Each update finds the problems of all the index's items (as `minyi hot` does without a
+//! window) and matches them to the registered ones by their messages: a problem holding at
+//! least half of a registered one's messages (or at least half of its own messages being a
+//! registered one's) keeps that one's id; failing that, one about the same object whose
+//! keywords are alike takes the id of a registered one no longer found; else it is
+//! registered under the next id (P1, P2 … in the order first seen, never reused). So an id
+//! names one object and one complaint, whatever its rank, and the same index gives the same
+//! ids. A registered problem whose messages went mostly into another is marked merged into
+//! it; one whose messages make no problem any more stays, not found.
+//!
+//! Each update also raises the alerts of [`super::follow`] and records them with the day
+//! (the latest message's date) they fired on, once per problem and kind (a rise again after
+//! a week). The file is plain JSON, so that an engine job can read and update it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+use super::follow::{self, Replied, Replies, Rise, Status, TrackingConfig};
+use super::Problem;
+use crate::error::{Error, Result};
+use crate::item::Item;
+use crate::segment::Segmenter;
+
+/// The registry's file in an index directory.
+pub const FILE: &str = "problems.json";
+
+/// Format version of the file.
+const VERSION: u32 = 1;
+
+/// The registered problems and the alerts raised so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Registry {
+    pub version: u32,
+    /// The latest message's date at the last update: the registry's "today".
+    pub as_of: Option<NaiveDate>,
+    /// Items of the index at the last update.
+    pub items: usize,
+    /// The number of the next id.
+    pub next: u32,
+    pub problems: Vec<Tracked>,
+    /// Every alert raised, oldest first.
+    pub alerts: Vec<Alert>,
+}
+
+/// One registered problem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tracked {
+    /// `P` and its number, in the order first registered.
+    pub id: String,
+    /// The object as its messages name it most (地点/人群).
+    pub object: String,
+    /// 问题描述, as the latest update described it.
+    pub label: String,
+    pub keywords: Vec<String>,
+    /// One person's repeated messages (重复反映).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeated: bool,
+    /// The day (as_of) of the update that registered it.
+    pub registered: NaiveDate,
+    /// Whether the latest update found it.
+    pub found: bool,
+    /// The problem its messages went into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    /// Its messages, oldest first.
+    pub members: Vec<Member>,
+}
+
+/// One message of a registered problem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub submitter: String,
+    /// When it was answered (答复时间).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replied: Option<NaiveDate>,
+    /// The share of its words its answer takes up ([`follow::coverage`]), where it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
+}
+
+/// What raised an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertKind {
+    /// A new problem reached `alert_people` people.
+    New,
+    /// A known problem rose well above its own baseline.
+    Rising,
+}
+
+impl AlertKind {
+    pub fn zh(self) -> &'static str {
+        match self {
+            AlertKind::New => "新问题",
+            AlertKind::Rising => "明显上升",
+        }
+    }
+}
+
+/// One alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub problem: String,
+    pub kind: AlertKind,
+    /// The day it fired on (the latest message's date at that update).
+    pub on: NaiveDate,
+    /// People who had written about the problem by then.
+    pub people: usize,
+    /// The last week against the baseline (for a rise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rise: Option<Rise>,
+}
+
+/// What one update did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Update {
+    /// Problems found by this update.
+    pub found: usize,
+    /// … of which newly registered.
+    pub opened: usize,
+    /// Registered problems merged into another by this update.
+    pub merged: usize,
+    /// Alerts raised by this update.
+    pub alerts: Vec<Alert>,
+}
+
+impl Tracked {
+    pub fn dates(&self) -> Vec<NaiveDate> {
+        self.members.iter().filter_map(|m| m.at).collect()
+    }
+
+    pub fn first(&self) -> Option<NaiveDate> {
+        self.members.iter().filter_map(|m| m.at).min()
+    }
+
+    pub fn last(&self) -> Option<NaiveDate> {
+        self.members.iter().filter_map(|m| m.at).max()
+    }
+
+    /// Distinct people (each message without a submitter counts as one).
+    pub fn people(&self) -> usize {
+        let named: FxHashSet<&str> = self
+            .members
+            .iter()
+            .filter(|m| !m.submitter.is_empty())
+            .map(|m| m.submitter.as_str())
+            .collect();
+        named.len()
+            + self
+                .members
+                .iter()
+                .filter(|m| m.submitter.is_empty())
+                .count()
+    }
+
+    /// Its status on `day`.
+    pub fn status(&self, day: NaiveDate, cfg: &TrackingConfig) -> Option<Status> {
+        follow::status(&self.dates(), day, cfg)
+    }
+
+    /// Its replies.
+    pub fn replies(&self, cfg: &TrackingConfig) -> Replies {
+        let messages: Vec<Replied> = self
+            .members
+            .iter()
+            .map(|m| Replied {
+                at: m.at,
+                replied: m.replied,
+                coverage: m.coverage,
+            })
+            .collect();
+        follow::replies(&messages, cfg)
+    }
+
+    /// Messages per week (Monday first) from its first to its last, empty weeks included.
+    pub fn weekly(&self) -> Vec<(NaiveDate, usize)> {
+        let (Some(first), Some(last)) = (self.first(), self.last()) else {
+            return Vec::new();
+        };
+        let monday = |d: NaiveDate| {
+            d - chrono::Duration::days(chrono::Datelike::weekday(&d).num_days_from_monday() as i64)
+        };
+        let mut weeks: Vec<(NaiveDate, usize)> = Vec::new();
+        let mut w = monday(first);
+        while w <= last {
+            weeks.push((w, 0));
+            w += chrono::Duration::days(7);
+        }
+        for d in self.dates() {
+            let i = ((monday(d) - monday(first)).num_days() / 7) as usize;
+            weeks[i].1 += 1;
+        }
+        weeks
+    }
+}
+
+impl Registry {
+    /// The registry's path in index directory `dir`.
+    pub fn path(dir: &Path) -> PathBuf {
+        dir.join(FILE)
+    }
+
+    /// The registry of index `dir`; `None` when it has none yet.
+    pub fn load(dir: &Path) -> Result<Option<Registry>> {
+        let path = Registry::path(dir);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let r: Registry = serde_json::from_str(&text).map_err(|e| Error::Input {
+            path: path.clone(),
+            message: format!(
+                "the problem registry cannot be read ({e}); `minyi track --rebuild` writes it anew"
+            ),
+        })?;
+        if r.version != VERSION {
+            return Err(Error::Input {
+                path,
+                message: format!(
+                    "problem registry version {} (this minyi reads {VERSION}); `minyi track --rebuild` writes it anew",
+                    r.version
+                ),
+            });
+        }
+        Ok(Some(r))
+    }
+
+    /// Writes the registry into index directory `dir` (a whole new file, then renamed).
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        let path = Registry::path(dir);
+        let tmp = dir.join(format!("{FILE}.tmp"));
+        let mut text = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Output(format!("problem registry: {e}")))?;
+        text.push('\n');
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(())
+    }
+
+    /// The registered problem `id` (any case: p12 is P12).
+    pub fn get(&self, id: &str) -> Option<&Tracked> {
+        self.problems
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+    }
+
+    /// The registered problem (not merged) holding most of `members`, at least half of them.
+    pub fn holding(&self, members: &[String]) -> Option<&Tracked> {
+        let mut of: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, p) in self.problems.iter().enumerate() {
+            if p.merged_into.is_none() {
+                for m in &p.members {
+                    of.insert(m.id.as_str(), i);
+                }
+            }
+        }
+        let mut count: FxHashMap<usize, usize> = FxHashMap::default();
+        for m in members {
+            if let Some(&i) = of.get(m.as_str()) {
+                *count.entry(i).or_default() += 1;
+            }
+        }
+        count
+            .into_iter()
+            .filter(|&(_, c)| 2 * c >= members.len())
+            .max_by_key(|&(i, c)| (c, std::cmp::Reverse(i)))
+            .map(|(i, _)| &self.problems[i])
+    }
+
+    /// Alerts fired on or after `since`.
+    pub fn alerts_since(&self, since: NaiveDate) -> Vec<&Alert> {
+        self.alerts.iter().filter(|a| a.on >= since).collect()
+    }
+
+    /// Matches the problems `found` over all `items` (problems and repeated ones) to the
+    /// registered ones, registers the new ones and raises the alerts of `as_of`. `seg`
+    /// measures how much of each newly seen message its reply takes up.
+    pub fn update(
+        &mut self,
+        found: &[&Problem],
+        items: &[Item],
+        seg: &Segmenter,
+        as_of: NaiveDate,
+        cfg: &TrackingConfig,
+    ) -> Update {
+        self.version = VERSION;
+        let first_update = self.as_of.is_none();
+        let by_id: FxHashMap<&str, &Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
+        // Measured once per message: the members already registered keep theirs.
+        let known: FxHashMap<String, Member> = self
+            .problems
+            .iter()
+            .flat_map(|p| p.members.iter().map(|m| (m.id.clone(), m.clone())))
+            .collect();
+        let member = |id: &str| -> Member {
+            let it = by_id.get(id);
+            let coverage = match known.get(id) {
+                Some(m) if m.replied == it.and_then(|i| i.replied_at.map(|d| d.date_naive())) => {
+                    m.coverage
+                }
+                _ => it.and_then(|i| reply_coverage(seg, i)),
+            };
+            Member {
+                id: id.to_string(),
+                at: it.and_then(|i| i.submitted_at).map(|d| d.date_naive()),
+                submitter: it.map(|i| i.submitter.clone()).unwrap_or_default(),
+                replied: it.and_then(|i| i.replied_at).map(|d| d.date_naive()),
+                coverage,
+            }
+        };
+        // Found problems, largest first, claim the registered one holding their messages.
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by_key(|&j| (std::cmp::Reverse(found[j].item_ids.len()), j));
+        let mut owner: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, p) in self.problems.iter().enumerate() {
+            if p.merged_into.is_none() {
+                for m in &p.members {
+                    owner.insert(m.id.as_str(), i);
+                }
+            }
+        }
+        let mut claimed: Vec<Option<usize>> = vec![None; found.len()];
+        let mut taken: FxHashSet<usize> = FxHashSet::default();
+        for &j in &order {
+            let mut count: FxHashMap<usize, usize> = FxHashMap::default();
+            for id in &found[j].item_ids {
+                if let Some(&i) = owner.get(id.as_str()) {
+                    *count.entry(i).or_default() += 1;
+                }
+            }
+            let best = count
+                .into_iter()
+                .filter(|&(i, c)| {
+                    !taken.contains(&i)
+                        && 2 * c >= found[j].item_ids.len().min(self.problems[i].members.len())
+                })
+                .max_by_key(|&(i, c)| (c, std::cmp::Reverse(i)));
+            if let Some((i, _)) = best {
+                claimed[j] = Some(i);
+                taken.insert(i);
+            }
+        }
+        // Then one about the same object in like words takes the id of one no longer found.
+        for &j in &order {
+            if claimed[j].is_some() || found[j].object.is_empty() {
+                continue;
+            }
+            let best = self
+                .problems
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| {
+                    !taken.contains(i)
+                        && p.merged_into.is_none()
+                        && p.repeated == found[j].repeated
+                        && p.object == found[j].object
+                })
+                .map(|(i, p)| (i, overlap(&p.keywords, &found[j].keywords)))
+                .filter(|&(_, o)| o >= 0.5)
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            if let Some((i, _)) = best {
+                claimed[j] = Some(i);
+                taken.insert(i);
+            }
+        }
+        let mut out = Update {
+            found: found.len(),
+            ..Update::default()
+        };
+        let before: Vec<Option<String>> = self
+            .problems
+            .iter()
+            .map(|p| p.merged_into.clone())
+            .collect();
+        let mut now_of: FxHashMap<&str, String> = FxHashMap::default();
+        let mut fresh: Vec<Tracked> = Vec::new();
+        let mut ids_of_found: Vec<String> = Vec::with_capacity(found.len());
+        for (j, p) in found.iter().enumerate() {
+            let members: Vec<Member> = p.item_ids.iter().map(|id| member(id)).collect();
+            let id = match claimed[j] {
+                Some(i) => {
+                    let t = &mut self.problems[i];
+                    t.object = p.object.clone();
+                    t.label = p.label.clone();
+                    t.keywords = p.keywords.clone();
+                    t.repeated = p.repeated;
+                    t.found = true;
+                    t.members = members;
+                    t.id.clone()
+                }
+                None => {
+                    let id = format!("P{}", self.next.max(1));
+                    self.next = self.next.max(1) + 1;
+                    out.opened += 1;
+                    fresh.push(Tracked {
+                        id: id.clone(),
+                        object: p.object.clone(),
+                        label: p.label.clone(),
+                        keywords: p.keywords.clone(),
+                        repeated: p.repeated,
+                        registered: as_of,
+                        found: true,
+                        merged_into: None,
+                        members,
+                    });
+                    id
+                }
+            };
+            ids_of_found.push(id);
+        }
+        for (j, p) in found.iter().enumerate() {
+            for m in &p.item_ids {
+                now_of.insert(m.as_str(), ids_of_found[j].clone());
+            }
+        }
+        // Registered problems not claimed: merged into the one holding most of their
+        // messages now, or no longer found.
+        for (i, t) in self.problems.iter_mut().enumerate() {
+            if taken.contains(&i) || t.merged_into.is_some() {
+                continue;
+            }
+            t.found = false;
+            let mut count: FxHashMap<&str, usize> = FxHashMap::default();
+            for m in &t.members {
+                if let Some(id) = now_of.get(m.id.as_str()) {
+                    *count.entry(id.as_str()).or_default() += 1;
+                }
+            }
+            if let Some((id, c)) = count.into_iter().max_by_key(|&(id, c)| (c, id)) {
+                if 2 * c >= t.members.len() {
+                    t.merged_into = Some(id.to_string());
+                }
+            }
+        }
+        out.merged = self
+            .problems
+            .iter()
+            .zip(&before)
+            .filter(|(t, b)| t.merged_into.is_some() && b.is_none())
+            .count();
+        self.problems.extend(fresh);
+        self.as_of = Some(as_of);
+        self.items = items.len();
+        out.alerts = self.raise(as_of, first_update, cfg);
+        self.alerts.extend(out.alerts.iter().cloned());
+        out
+    }
+
+    /// The alerts of `day` not raised before.
+    fn raise(&self, day: NaiveDate, first_update: bool, cfg: &TrackingConfig) -> Vec<Alert> {
+        let mut out = Vec::new();
+        for t in self.problems.iter().filter(|t| t.found && !t.repeated) {
+            let earlier = |kind: AlertKind| {
+                self.alerts
+                    .iter()
+                    .filter(move |a| a.problem == t.id && a.kind == kind)
+            };
+            let messages: Vec<(NaiveDate, &str)> = t
+                .members
+                .iter()
+                .filter_map(|m| Some((m.at?, m.submitter.as_str())))
+                .filter(|&(d, _)| d <= day)
+                .collect();
+            let people = {
+                let named: FxHashSet<&str> = messages
+                    .iter()
+                    .map(|m| m.1)
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                named.len() + messages.iter().filter(|m| m.1.is_empty()).count()
+            };
+            // New: it reached the people within the last `new_days`, or it is registered
+            // by this update with them (its earlier messages had not made a problem yet). A
+            // first update, as a first ingest of years of data, raises only the former.
+            let reached = follow::reached_people(&messages, cfg.alert_people);
+            let registered_now = !first_update && t.registered == day;
+            if earlier(AlertKind::New).next().is_none()
+                && reached.is_some_and(|r| registered_now || (day - r).num_days() <= cfg.new_days)
+            {
+                out.push(Alert {
+                    problem: t.id.clone(),
+                    kind: AlertKind::New,
+                    on: day,
+                    people,
+                    rise: None,
+                });
+                continue;
+            }
+            // Rising: a known problem only (a new one has no baseline yet).
+            if t.first()
+                .is_none_or(|f| (day - f).num_days() <= cfg.new_days)
+            {
+                continue;
+            }
+            let rise = follow::rise(&t.dates(), day, cfg);
+            let recent = earlier(AlertKind::Rising)
+                .chain(earlier(AlertKind::New))
+                .any(|a| (day - a.on).num_days() < 7);
+            if follow::rising_alert(&rise, cfg) && !recent {
+                out.push(Alert {
+                    problem: t.id.clone(),
+                    kind: AlertKind::Rising,
+                    on: day,
+                    people,
+                    rise: Some(rise),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The share of the shorter keyword list found in the other.
+fn overlap(a: &[String], b: &[String]) -> f64 {
+    let n = a.len().min(b.len());
+    if n == 0 {
+        return 0.0;
+    }
+    a.iter().filter(|w| b.contains(w)).count() as f64 / n as f64
+}
+
+/// How much of an item's words its reply (办理反馈 / 答复意见) takes up, the reply less any
+/// copy of the item's title (an answer that repeats the question has not answered it);
+/// rounded to two places. `None` without a reply.
+pub fn reply_coverage(seg: &Segmenter, it: &Item) -> Option<f64> {
+    let reply = it.feedback.trim();
+    if reply.is_empty() {
+        return None;
+    }
+    let reply = if it.title.trim().is_empty() {
+        reply.to_string()
+    } else {
+        reply.replace(it.title.trim(), " ")
+    };
+    let message = seg.terms(&format!("{}\n{}", it.title, it.body));
+    follow::coverage(&message, &seg.terms(&reply)).map(|c| (c * 100.0).round() / 100.0)
+}

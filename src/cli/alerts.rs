@@ -93,16 +93,25 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         let Some(p) = registry.get(&a.problem) else {
             continue;
         };
-        let mut messages = Vec::new();
-        for m in p.members.iter().filter(|m| m.at.is_none_or(|d| d <= a.on)) {
-            let title = index.get(&m.id)?.map(|i| i.title).unwrap_or_default();
-            messages.push(Message {
+        let shown: Vec<_> = p
+            .members
+            .iter()
+            .filter(|m| m.at.is_none_or(|d| d <= a.on))
+            .collect();
+        let titles: std::collections::HashMap<String, String> = index
+            .get_many(&shown.iter().map(|m| m.id.as_str()).collect::<Vec<_>>())?
+            .into_iter()
+            .map(|i| (i.id, i.title))
+            .collect();
+        let mut messages: Vec<Message> = shown
+            .iter()
+            .map(|m| Message {
                 id: m.id.clone(),
                 date: m.at.map(|d| d.to_string()).unwrap_or_default(),
                 submitter: m.submitter.clone(),
-                title,
-            });
-        }
+                title: titles.get(&m.id).cloned().unwrap_or_default(),
+            })
+            .collect();
         messages.sort_by(|x, y| y.date.cmp(&x.date).then(x.id.cmp(&y.id)));
         listed.push(Listed {
             alert: a,
@@ -129,14 +138,17 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
         AlertFormat::Table => {
             let from = since.map(|d| d.to_string()).unwrap_or_default();
             if listed.is_empty() {
-                eprintln!("{from} 以来没有预警（数据截至 {}）", day(registry.as_of));
+                eprintln!(
+                    "{from} 以来没有预警（数据截至 {}）",
+                    output::day(registry.as_of)
+                );
                 return Ok(Outcome::NothingFound);
             }
             writeln!(
                 out,
                 "{from} 以来预警 {} 条（数据截至 {}）",
                 listed.len(),
-                day(registry.as_of)
+                output::day(registry.as_of)
             )?;
             let mut t = output::table(&[
                 "预警日期",
@@ -191,8 +203,4 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Found
     })
-}
-
-fn day(d: Option<chrono::NaiveDate>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
 }

@@ -183,8 +183,9 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             let day = to.map_or(as_of, |t| {
                 as_of.min((t - chrono::Duration::seconds(1)).date_naive())
             });
+            let registered = registry.owners();
             for p in problems.iter_mut().chain(repeated.iter_mut()) {
-                p.follow(&registry, day, &settings.tracking);
+                p.follow(&registered, day, &settings.tracking);
             }
         }
     }
@@ -377,11 +378,9 @@ fn write_table(
 
 /// 首次出现 and 最近一条 on two lines, or — when the registry does not follow it.
 fn first_and_latest(p: &HotProblem) -> String {
-    let [first, latest, _] = p.followed_cells();
-    if first.is_empty() {
-        "—".into()
-    } else {
-        format!("{first}\n{latest}")
+    match p.followed_cells() {
+        [first, latest, _] if p.followed.is_some() => format!("{first}\n{latest}"),
+        _ => "—".into(),
     }
 }
 

@@ -102,7 +102,7 @@ pub fn run(args: Args, settings: &minyi::config::Config) -> anyhow::Result<Outco
     let summary =
         result.with_context(|| format!("ingest into {} failed", args.index.index.display()))?;
     if args.format == SummaryFormat::Text {
-        print_summary(&summary, args.format)?;
+        print_text(&summary);
     }
     let tracked = if summary.rejected == summary.read || args.no_track {
         None
@@ -154,37 +154,32 @@ fn refuse_empty(s: &IngestSummary) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_summary(s: &IngestSummary, format: SummaryFormat) -> anyhow::Result<()> {
-    match format {
-        SummaryFormat::Json => println!("{}", serde_json::to_string(s)?),
-        SummaryFormat::Text => {
-            for f in &s.files {
-                println!(
-                    "{}（{}，{}）：读取 {} 行，拒收 {} 行",
-                    f.path, f.format, f.encoding, f.read, f.rejected
-                );
-            }
-            println!(
-                "读取 {} 行：新增 {}，更新 {}，未变 {}，拒收 {}",
-                s.read, s.new, s.updated, s.unchanged, s.rejected
-            );
-            if s.duplicate_ids > 0 {
-                println!(
-                    "输入中有 {} 行与前面的行编号重复，以后出现者为准",
-                    s.duplicate_ids
-                );
-            }
-            if s.cells_rejected > 0 {
-                println!(
-                    "另有 {} 个单元格无法读取（如点赞数不是数字）：信息已收录，该项留空",
-                    s.cells_rejected
-                );
-            }
-            if s.rejected + s.cells_rejected > 0 {
-                println!("拒收明细（原因、位置、原始字段）：{}", s.rejects_path);
-            }
-            println!("索引现有 {} 条，用时 {:.1} 秒", s.items_in_index, s.seconds);
-        }
+/// The summary for reading (`--format json` writes it with the registry update instead).
+fn print_text(s: &IngestSummary) {
+    for f in &s.files {
+        println!(
+            "{}（{}，{}）：读取 {} 行，拒收 {} 行",
+            f.path, f.format, f.encoding, f.read, f.rejected
+        );
     }
-    Ok(())
+    println!(
+        "读取 {} 行：新增 {}，更新 {}，未变 {}，拒收 {}",
+        s.read, s.new, s.updated, s.unchanged, s.rejected
+    );
+    if s.duplicate_ids > 0 {
+        println!(
+            "输入中有 {} 行与前面的行编号重复，以后出现者为准",
+            s.duplicate_ids
+        );
+    }
+    if s.cells_rejected > 0 {
+        println!(
+            "另有 {} 个单元格无法读取（如点赞数不是数字）：信息已收录，该项留空",
+            s.cells_rejected
+        );
+    }
+    if s.rejected + s.cells_rejected > 0 {
+        println!("拒收明细（原因、位置、原始字段）：{}", s.rejects_path);
+    }
+    println!("索引现有 {} 条，用时 {:.1} 秒", s.items_in_index, s.seconds);
 }

@@ -117,12 +117,8 @@ fn show_problem(
         .iter()
         .filter(|a| a.problem == p.id)
         .collect();
-    let mut items = Vec::with_capacity(p.members.len());
-    for m in &p.members {
-        if let Some(it) = index.get(&m.id)? {
-            items.push(it);
-        }
-    }
+    let ids: Vec<&str> = p.members.iter().map(|m| m.id.as_str()).collect();
+    let mut items = index.get_many(&ids)?;
     items.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at).then(a.id.cmp(&b.id)));
     let mut out = std::io::stdout().lock();
     if format == SummaryFormat::Json {
@@ -141,7 +137,6 @@ fn show_problem(
         writeln!(out, "{v}")?;
         return Ok(Outcome::Found);
     }
-    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     writeln!(out, "{} {}", p.id, p.label)?;
     if let Some(into) = &p.merged_into {
         writeln!(out, "已并入 {into}（minyi show {into}）")?;
@@ -150,7 +145,7 @@ fn show_problem(
         out,
         "状态：{}（数据截至 {}）；登记于 {}{}",
         status.map_or("—", |s| s.zh()),
-        day(registry.as_of),
+        output::day(registry.as_of),
         p.registered,
         if p.found || p.merged_into.is_some() {
             ""
@@ -166,8 +161,8 @@ fn show_problem(
         } else {
             &p.object
         },
-        day(p.first()),
-        day(p.last()),
+        output::day(p.first()),
+        output::day(p.last()),
         p.members.len(),
         p.people()
     )?;

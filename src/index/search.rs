@@ -226,7 +226,22 @@ impl ItemIndex {
 
     /// Fetches one item by id.
     pub fn get(&self, id: &str) -> Result<Option<Item>> {
+        self.fetch(&self.reader()?.searcher(), id)
+    }
+
+    /// Fetches items by id with one searcher, in the order given; ids not in the index are
+    /// left out.
+    pub fn get_many<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<Item>> {
         let searcher = self.reader()?.searcher();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.fetch(&searcher, id.as_ref())?);
+        }
+        Ok(out)
+    }
+
+    /// The item `id` as `searcher` sees it.
+    fn fetch(&self, searcher: &Searcher, id: &str) -> Result<Option<Item>> {
         let q = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,

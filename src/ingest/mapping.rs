@@ -152,6 +152,14 @@ impl Field {
 }
 
 /// Normalises a header for matching: trims spaces and a stray BOM, lowercases ASCII.
+/// A date cell (报送时间, 答复时间): an Excel date as it is, text parsed; empty is no date.
+fn date_of(cell: &Cell) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, String> {
+    match cell {
+        Cell::Date(naive) => dates::check_plausible(dates::from_naive(*naive)).map(Some),
+        other => dates::parse_date(&other.to_text()),
+    }
+}
+
 fn normalise_header(h: &str) -> String {
     h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{3000}')
         .to_lowercase()
@@ -306,14 +314,7 @@ impl ColumnMapping {
                 Field::Id => item.id = clean_text(&cell.to_id_text()),
                 Field::Title => item.title = clean_prose(&cell.to_text()),
                 Field::Body => item.body = clean_prose(&cell.to_text()),
-                Field::SubmittedAt => {
-                    item.submitted_at = match cell {
-                        Cell::Date(naive) => {
-                            Some(dates::check_plausible(dates::from_naive(*naive)).map_err(fail)?)
-                        }
-                        other => dates::parse_date(&other.to_text()).map_err(fail)?,
-                    }
-                }
+                Field::SubmittedAt => item.submitted_at = date_of(cell).map_err(fail)?,
                 Field::Submitter => item.submitter = clean_text(&cell.to_text()),
                 Field::Sector => item.sector = clean_text(&cell.to_text()),
                 Field::Unit => item.unit = clean_text(&cell.to_text()),
@@ -328,16 +329,7 @@ impl ColumnMapping {
                 }
                 Field::Instruction => item.instruction = clean_prose(&cell.to_text()),
                 Field::Feedback => item.feedback = clean_prose(&cell.to_text()),
-                // An empty cell is no reply date; a bad one is an error naming the field.
-                Field::RepliedAt => {
-                    item.replied_at = match cell {
-                        Cell::Date(naive) => {
-                            Some(dates::check_plausible(dates::from_naive(*naive)).map_err(fail)?)
-                        }
-                        other if other.to_text().trim().is_empty() => None,
-                        other => dates::parse_date(&other.to_text()).map_err(fail)?,
-                    }
-                }
+                Field::RepliedAt => item.replied_at = date_of(cell).map_err(fail)?,
                 // A bad count loses the count, not the item (the cell goes to the rejects).
                 Field::Likes | Field::Dislikes => match cell.to_count() {
                     Ok(n) if field == Field::Likes => item.likes = n,

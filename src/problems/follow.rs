@@ -104,6 +104,20 @@ fn count_in(dates: &[NaiveDate], day: NaiveDate, days: i64) -> usize {
     dates.iter().filter(|&&d| d > from && d <= day).count()
 }
 
+/// Distinct people among messages' submitters (each message without one counts as one).
+pub fn people<'a>(submitters: impl Iterator<Item = &'a str>) -> usize {
+    let mut named: rustc_hash::FxHashSet<&str> = Default::default();
+    let mut anonymous = 0;
+    for who in submitters {
+        if who.is_empty() {
+            anonymous += 1;
+        } else {
+            named.insert(who);
+        }
+    }
+    named.len() + anonymous
+}
+
 /// The day a problem reached `people` distinct people (its messages as (date, person),
 /// undated ones left out; without a submitter column each message counts as a person).
 pub fn reached_people(messages: &[(NaiveDate, &str)], people: usize) -> Option<NaiveDate> {

@@ -149,18 +149,7 @@ impl Tracked {
 
     /// Distinct people (each message without a submitter counts as one).
     pub fn people(&self) -> usize {
-        let named: FxHashSet<&str> = self
-            .members
-            .iter()
-            .filter(|m| !m.submitter.is_empty())
-            .map(|m| m.submitter.as_str())
-            .collect();
-        named.len()
-            + self
-                .members
-                .iter()
-                .filter(|m| m.submitter.is_empty())
-                .count()
+        follow::people(self.members.iter().map(|m| m.submitter.as_str()))
     }
 
     /// Its status on `day`.
@@ -255,9 +244,9 @@ impl Registry {
             .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
     }
 
-    /// The registered problem (not merged) holding most of `members`, at least half of them.
-    pub fn holding(&self, members: &[String]) -> Option<&Tracked> {
-        let mut of: FxHashMap<&str, usize> = FxHashMap::default();
+    /// Each message's registered problem (its index; merged ones left out).
+    fn owner_of(&self) -> FxHashMap<&str, usize> {
+        let mut of = FxHashMap::default();
         for (i, p) in self.problems.iter().enumerate() {
             if p.merged_into.is_none() {
                 for m in &p.members {
@@ -265,17 +254,21 @@ impl Registry {
                 }
             }
         }
-        let mut count: FxHashMap<usize, usize> = FxHashMap::default();
-        for m in members {
-            if let Some(&i) = of.get(m.as_str()) {
-                *count.entry(i).or_default() += 1;
-            }
+        of
+    }
+
+    /// The registered problems by their messages, for asking [`Owners::holding`] of many
+    /// groups (the map is made once).
+    pub fn owners(&self) -> Owners<'_> {
+        Owners {
+            registry: self,
+            of: self.owner_of(),
         }
-        count
-            .into_iter()
-            .filter(|&(_, c)| 2 * c >= members.len())
-            .max_by_key(|&(i, c)| (c, std::cmp::Reverse(i)))
-            .map(|(i, _)| &self.problems[i])
+    }
+
+    /// The registered problem (not merged) holding most of `members`, at least half of them.
+    pub fn holding(&self, members: &[String]) -> Option<&Tracked> {
+        self.owners().holding(members)
     }
 
     /// Alerts fired on or after `since`.
@@ -322,24 +315,11 @@ impl Registry {
         // Found problems, largest first, claim the registered one holding their messages.
         let mut order: Vec<usize> = (0..found.len()).collect();
         order.sort_by_key(|&j| (std::cmp::Reverse(found[j].item_ids.len()), j));
-        let mut owner: FxHashMap<&str, usize> = FxHashMap::default();
-        for (i, p) in self.problems.iter().enumerate() {
-            if p.merged_into.is_none() {
-                for m in &p.members {
-                    owner.insert(m.id.as_str(), i);
-                }
-            }
-        }
+        let owner = self.owner_of();
         let mut claimed: Vec<Option<usize>> = vec![None; found.len()];
         let mut taken: FxHashSet<usize> = FxHashSet::default();
         for &j in &order {
-            let mut count: FxHashMap<usize, usize> = FxHashMap::default();
-            for id in &found[j].item_ids {
-                if let Some(&i) = owner.get(id.as_str()) {
-                    *count.entry(i).or_default() += 1;
-                }
-            }
-            let best = count
+            let best = count_by(&found[j].item_ids, &owner)
                 .into_iter()
                 .filter(|&(i, c)| {
                     !taken.contains(&i)
@@ -378,11 +358,6 @@ impl Registry {
             found: found.len(),
             ..Update::default()
         };
-        let before: Vec<Option<String>> = self
-            .problems
-            .iter()
-            .map(|p| p.merged_into.clone())
-            .collect();
         let mut now_of: FxHashMap<&str, String> = FxHashMap::default();
         let mut fresh: Vec<Tracked> = Vec::new();
         let mut ids_of_found: Vec<String> = Vec::with_capacity(found.len());
@@ -440,15 +415,10 @@ impl Registry {
             if let Some((id, c)) = count.into_iter().max_by_key(|&(id, c)| (c, id)) {
                 if 2 * c >= t.members.len() {
                     t.merged_into = Some(id.to_string());
+                    out.merged += 1;
                 }
             }
         }
-        out.merged = self
-            .problems
-            .iter()
-            .zip(&before)
-            .filter(|(t, b)| t.merged_into.is_some() && b.is_none())
-            .count();
         self.problems.extend(fresh);
         self.as_of = Some(as_of);
         self.items = items.len();
@@ -466,20 +436,13 @@ impl Registry {
                     .iter()
                     .filter(move |a| a.problem == t.id && a.kind == kind)
             };
+            // `day` is the latest message's date: every member is on or before it.
             let messages: Vec<(NaiveDate, &str)> = t
                 .members
                 .iter()
                 .filter_map(|m| Some((m.at?, m.submitter.as_str())))
-                .filter(|&(d, _)| d <= day)
                 .collect();
-            let people = {
-                let named: FxHashSet<&str> = messages
-                    .iter()
-                    .map(|m| m.1)
-                    .filter(|w| !w.is_empty())
-                    .collect();
-                named.len() + messages.iter().filter(|m| m.1.is_empty()).count()
-            };
+            let people = follow::people(messages.iter().map(|m| m.1));
             // New: it reached the people within the last `new_days`, or it is registered
             // by this update with them (its earlier messages had not made a problem yet). A
             // first update, as a first ingest of years of data, raises only the former.
@@ -519,6 +482,34 @@ impl Registry {
         }
         out
     }
+}
+
+/// The registered problems by their messages ([`Registry::owners`]).
+pub struct Owners<'a> {
+    registry: &'a Registry,
+    of: FxHashMap<&'a str, usize>,
+}
+
+impl<'a> Owners<'a> {
+    /// The registered problem (not merged) holding most of `members`, at least half of them.
+    pub fn holding(&self, members: &[String]) -> Option<&'a Tracked> {
+        count_by(members, &self.of)
+            .into_iter()
+            .filter(|&(_, c)| 2 * c >= members.len())
+            .max_by_key(|&(i, c)| (c, std::cmp::Reverse(i)))
+            .map(|(i, _)| &self.registry.problems[i])
+    }
+}
+
+/// How many of `ids` each owner in `owner` holds.
+fn count_by(ids: &[String], owner: &FxHashMap<&str, usize>) -> FxHashMap<usize, usize> {
+    let mut count = FxHashMap::default();
+    for id in ids {
+        if let Some(&i) = owner.get(id.as_str()) {
+            *count.entry(i).or_default() += 1;
+        }
+    }
+    count
 }
 
 /// The share of the shorter keyword list found in the other.

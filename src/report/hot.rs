@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::item::Item;
 use crate::period::Period;
 use crate::problems::follow::{Status, TrackingConfig};
-use crate::problems::registry::Registry;
+use crate::problems::registry::Owners;
 use crate::topics::{HeatConfig, ItemRef, Problem, TopicReport};
 
 /// How many problems the report and the topic table list.
@@ -75,8 +75,8 @@ impl HotProblem {
     /// Gives it the id of the registered problem holding most of its items (at least half),
     /// with that one's first and latest message and status on `day`; one held by none is
     /// not yet registered and is numbered `N` and its rank.
-    pub fn follow(&mut self, registry: &Registry, day: NaiveDate, cfg: &TrackingConfig) {
-        let Some(t) = registry.holding(&self.problem.item_ids) else {
+    pub fn follow(&mut self, registered: &Owners, day: NaiveDate, cfg: &TrackingConfig) {
+        let Some(t) = registered.holding(&self.problem.item_ids) else {
             self.problem.id = format!("{UNREGISTERED}{}", self.problem.rank);
             return;
         };

@@ -120,6 +120,11 @@ pub fn date(d: Option<DateTime<FixedOffset>>) -> String {
         .unwrap_or_default()
 }
 
+/// A day, or — without one.
+pub fn day(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+}
+
 /// A date-time as editors write it.
 pub fn datetime(d: Option<DateTime<FixedOffset>>) -> String {
     d.map(|d| d.format("%Y-%m-%d %H:%M").to_string())

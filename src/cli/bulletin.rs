@@ -15,7 +15,9 @@ use minyi::report::{bulletin, render};
 /// information officer and per sector, items submitted, adopted at each level (county, city,
 /// province, national), leader instructions and fees (稿酬); who met the monthly quota;
 /// excellent-officer eligibility for the year; rankings; and instructed items still
-/// waiting for feedback (跟踪反馈). A per-unit table (单位/联委会) stands beside the per-sector
+/// waiting for feedback (跟踪反馈), with the replies to the period's registered problems
+/// (answered, days to answer, still raised after the answer, answers that hardly address
+/// the message; from the problem registry, see `minyi track`). A per-unit table (单位/联委会) stands beside the per-sector
 /// one when the data has units; for a whole year (--period 2024) it also lists candidate good
 /// items (好信息): items whose feedback shows the problem solved. Tables and phrases about
 /// columns the data lacks (sector, unit, adoption, instruction) are left out.
@@ -83,8 +85,12 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     if items.is_empty() {
         eprintln!("提示：{} 内没有信息，通报为空", period.label);
     }
+    // The replies to the period's problems come from the problem registry, where there is one.
+    let registry = minyi::problems::registry::Registry::load(&args.index.index)?;
     let mut b = bulletin::build(bulletin::Input {
         columns: index.columns()?,
+        registry: registry.as_ref(),
+        tracking: settings.tracking.clone(),
         ..bulletin::Input::new(
             period,
             &items,

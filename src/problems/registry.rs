@@ -88,6 +88,17 @@ pub struct Member {
     pub coverage: Option<f64>,
 }
 
+impl Member {
+    /// The message as the reply figures see it.
+    pub fn replied(&self) -> Replied {
+        Replied {
+            at: self.at,
+            replied: self.replied,
+            coverage: self.coverage,
+        }
+    }
+}
+
 /// What raised an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -159,15 +170,7 @@ impl Tracked {
 
     /// Its replies.
     pub fn replies(&self, cfg: &TrackingConfig) -> Replies {
-        let messages: Vec<Replied> = self
-            .members
-            .iter()
-            .map(|m| Replied {
-                at: m.at,
-                replied: m.replied,
-                coverage: m.coverage,
-            })
-            .collect();
+        let messages: Vec<Replied> = self.members.iter().map(Member::replied).collect();
         follow::replies(&messages, cfg)
     }
 

@@ -391,3 +391,50 @@ fn datasets_replay_of_the_real_messages_alerts_early_and_keeps_ids() {
         assert!(r.bcubed >= 0.95, "{set}: B-cubed {:.3}", r.bcubed);
     }
 }
+
+#[test]
+fn replies_are_read_and_counted_by_show_and_the_bulletin() {
+    let w = Workdir::new();
+    // One estate's problem, answered twice (in 4 and 9 days) and raised again after; the
+    // second answer only repeats policy.
+    let csv = "留言编号,留言主题,留言详情,留言时间,留言用户,答复意见,答复时间\n\
+        A1,翠湖花园小区门口垃圾站臭气熏天,翠湖花园小区门口的垃圾站臭气熏天，夏天苍蝇成群，请求搬迁垃圾站。,2024-06-01,张三,经查，翠湖花园小区门口垃圾站臭气问题属实，环卫所已安排每日冲洗垃圾站并喷洒除臭剂，搬迁选址正在论证。,2024/6/5 10:30:00\n\
+        A2,翠湖花园小区垃圾站臭味扰民,翠湖花园小区门口垃圾站臭味严重扰民，希望尽快搬迁垃圾站。,2024-06-03,李四,我局高度重视群众诉求，将依法依规做好相关工作。,2024-06-12\n\
+        A3,请搬迁翠湖花园小区门口垃圾站,翠湖花园小区门口垃圾站臭气熏天，居民苦不堪言，请求搬迁垃圾站。,2024-06-20,王五,,\n\
+        B1,关于公园增设座椅的建议,建议在人民公园多设置一些座椅方便老人休息。,2024-06-05,赵六,,\n";
+    let f = w.write("items.csv", csv);
+    w.ingest(&[&f], &[]);
+    // 答复时间 is read, with or without a time of day.
+    let r = w.run(&["show", "A1", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        v["replied_at"].as_str().unwrap().starts_with("2024-06-05T10:30"),
+        "{v}"
+    );
+    let r = w.run(&["show", "A2", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["replied_at"].as_str().unwrap().starts_with("2024-06-12"), "{v}");
+    // The problem's history shows its replies.
+    let registry = Registry::load(&w.index()).unwrap().unwrap();
+    let p = registry
+        .problems
+        .iter()
+        .find(|p| p.members.iter().any(|m| m.id == "A1"))
+        .expect("the estate's problem is registered");
+    let r = w.run(&["show", &p.id]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("已答复 2 条"), "{}", r.stdout);
+    // The bulletin's follow-up counts them.
+    let r = w.run(&["bulletin", "--period", "2024Q2", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let b: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let replies = &b["replies"];
+    assert_eq!(replies["answered"], 2, "{replies}");
+    assert_eq!(replies["median_days"], 6.5, "{replies}");
+    assert_eq!(replies["raised_again"], 1, "{replies}");
+    assert_eq!(replies["not_addressing"], 1, "{replies}");
+    assert_eq!(replies["rows"][0]["id"], p.id.as_str());
+    let r = w.run(&["bulletin", "--period", "2024Q2", "--format", "md"]);
+    assert!(r.stdout.contains("问题答复情况"), "{}", r.stdout);
+}

@@ -14,6 +14,8 @@ use super::{Period, SafeCsv};
 use crate::config::{BulletinConfig, QuotaBasis};
 use crate::item::{Adoption, Columns, Item};
 use crate::period::month_key;
+use crate::problems::follow::{self, Replied, TrackingConfig};
+use crate::problems::registry::{Member, Registry};
 
 mod model;
 mod solved;
@@ -71,6 +73,7 @@ fn headings(
     show_excellent: bool,
     annual: bool,
     year: i32,
+    follow_up: bool,
 ) -> BTreeMap<&'static str, String> {
     let sections: [(&'static str, bool, String); 9] = [
         ("overview", true, "总体情况".into()),
@@ -99,7 +102,7 @@ fn headings(
             annual && cols.feedback,
             format!("{year} 年度好信息（候选）"),
         ),
-        ("follow_up", cols.instruction, "跟踪反馈".into()),
+        ("follow_up", follow_up, "跟踪反馈".into()),
     ];
     const NUMERALS: [&str; 9] = ["一", "二", "三", "四", "五", "六", "七", "八", "九"];
     sections
@@ -129,6 +132,11 @@ pub struct Input<'a> {
     /// a command sets what [`crate::index::ItemIndex::columns`] says the index has (an
     /// adoption column of all 未采用 is there, and reports zeros).
     pub columns: Columns,
+    /// The problem registry of the index (`minyi track`), for the replies to the period's
+    /// problems; `None` without one.
+    pub registry: Option<&'a Registry>,
+    /// The reply-coverage threshold (`[tracking]` of minyi.toml).
+    pub tracking: TrackingConfig,
 }
 
 impl<'a> Input<'a> {
@@ -151,6 +159,8 @@ impl<'a> Input<'a> {
             as_of,
             rates,
             solved_cues,
+            registry: None,
+            tracking: TrackingConfig::default(),
         }
     }
 }
@@ -174,9 +184,16 @@ pub fn build(input: Input) -> Bulletin {
     let annual = input.period.whole_year().is_some();
     let show_excellent = input.columns.adoption || rates.excellent_min_adopted == 0;
     let year = quota.year;
+    let replies = replies(&input);
     Bulletin {
         title: format!("信息工作通报（{}）", input.period.label),
-        headings: headings(input.columns, show_excellent, annual, year),
+        headings: headings(
+            input.columns,
+            show_excellent,
+            annual,
+            year,
+            input.columns.instruction || replies.is_some(),
+        ),
         as_of: input.as_of.to_string(),
         rates: rates.clone(),
         quota_level_zh: rates.quota_level.label_zh(),
@@ -202,6 +219,7 @@ pub fn build(input: Input) -> Bulletin {
         units,
         excellent: excellent(&input),
         follow_up: follow_up(&input),
+        replies,
         good: if annual { good(&input) } else { Vec::new() },
         months: quota.months,
         quota: quota.rows,
@@ -449,6 +467,61 @@ fn follow_up(input: &Input) -> Vec<FollowUp> {
         .collect();
     follow_up.sort_by(|a, b| b.days_waiting.cmp(&a.days_waiting).then(a.id.cmp(&b.id)));
     follow_up
+}
+
+/// The replies to the registered problems with a message in the period, counted over their
+/// messages up to the period's end; `None` when none of them has an answered message (or
+/// there is no registry).
+fn replies(input: &Input) -> Option<ProblemReplies> {
+    let registry = input.registry?;
+    let cfg = &input.tracking;
+    let in_period: HashSet<&str> = input.items.iter().map(|i| i.id.as_str()).collect();
+    let last_day = input.period.to.date_naive() - chrono::Duration::days(1);
+    let mut out = ProblemReplies {
+        min_coverage: cfg.reply_min_coverage,
+        ..ProblemReplies::default()
+    };
+    let mut answered_messages = Vec::new();
+    for p in registry.problems.iter().filter(|p| p.merged_into.is_none()) {
+        if !p.members.iter().any(|m| in_period.contains(m.id.as_str())) {
+            continue;
+        }
+        out.problems += 1;
+        let members: Vec<Replied> = p
+            .members
+            .iter()
+            .filter(|m| m.at.is_none_or(|d| d <= last_day))
+            .map(Member::replied)
+            .collect();
+        let r = follow::replies(&members, cfg);
+        if r.answered == 0 {
+            continue;
+        }
+        answered_messages.extend(members.into_iter().filter(|m| m.replied.is_some()));
+        out.messages += r.messages;
+        out.answered += r.answered;
+        out.raised_again += usize::from(r.after_answer > 0);
+        out.not_addressing += r.not_addressing;
+        out.rows.push(ProblemReply {
+            id: p.id.clone(),
+            label: p.label.clone(),
+            first: p.first().map(|d| d.to_string()).unwrap_or_default(),
+            latest: p.last().map(|d| d.to_string()).unwrap_or_default(),
+            replies: r,
+        });
+    }
+    if out.rows.is_empty() {
+        return None;
+    }
+    out.answered_problems = out.rows.len();
+    out.median_days = follow::replies(&answered_messages, cfg).median_days;
+    out.rows.sort_by(|a, b| {
+        (b.replies.after_answer > 0)
+            .cmp(&(a.replies.after_answer > 0))
+            .then(b.replies.messages.cmp(&a.replies.messages))
+            .then(a.id.cmp(&b.id))
+    });
+    Some(out)
 }
 
 /// Good items (annual bulletin): feedback shows the problem solved; instructed and higher

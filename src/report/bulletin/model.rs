@@ -103,6 +103,44 @@ pub struct FollowUp {
     pub days_waiting: i64,
 }
 
+/// The replies to the registered problems of the period (问题答复情况), from the problem
+/// registry (`minyi track`): what [`crate::problems::follow::replies`] counts per problem.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProblemReplies {
+    /// Registered problems with a message in the period.
+    pub problems: usize,
+    /// … of which with an answered message (the rows).
+    pub answered_problems: usize,
+    /// Messages of the rows' problems up to the period's end.
+    pub messages: usize,
+    /// … answered.
+    pub answered: usize,
+    /// Median days from a message to its answer, over the rows' answered messages.
+    pub median_days: Option<f64>,
+    /// Rows with messages written after their first answer (still raised: a 难点 clue).
+    pub raised_again: usize,
+    /// Answers taking up little of their message (疑似答非所问).
+    pub not_addressing: usize,
+    /// The share of its words an answer must take up not to count as not addressing it.
+    pub min_coverage: f64,
+    /// Problems with an answered message: those still raised after the answer first, then
+    /// the most messages.
+    pub rows: Vec<ProblemReply>,
+}
+
+/// One problem's replies.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemReply {
+    /// Its registered id (P12).
+    pub id: String,
+    /// 问题描述.
+    pub label: String,
+    pub first: String,
+    pub latest: String,
+    #[serde(flatten)]
+    pub replies: crate::problems::follow::Replies,
+}
+
 /// A candidate good item (好信息) of the year: its feedback shows the problem solved.
 #[derive(Debug, Clone, Serialize)]
 pub struct GoodItem {
@@ -180,6 +218,9 @@ pub struct Bulletin {
     pub rank_adopted: Vec<Rank>,
     pub rank_fee: Vec<Rank>,
     pub follow_up: Vec<FollowUp>,
+    /// The replies to the period's registered problems, where the registry has answered
+    /// messages among them.
+    pub replies: Option<ProblemReplies>,
     /// Whether the period is one calendar year (the annual bulletin, with good items).
     pub annual: bool,
     /// Candidate good items of the year (annual bulletin only).

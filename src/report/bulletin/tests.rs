@@ -179,3 +179,94 @@ fn missing_columns_are_detected_and_their_sections_left_out() {
     let cols = Columns::from_items([&bare, &with_unit]);
     assert!(cols.unit && !cols.sector && !cols.adoption && !cols.instruction);
 }
+
+#[test]
+fn follow_up_counts_the_replies_to_the_periods_registered_problems() {
+    use crate::problems::registry::{Member, Registry, Tracked};
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let member = |id: &str, at: &str, replied: Option<&str>, coverage: Option<f64>| Member {
+        id: id.into(),
+        at: Some(day(at)),
+        submitter: format!("人{id}"),
+        replied: replied.map(day),
+        coverage,
+    };
+    let problem = |id: &str, members: Vec<Member>| Tracked {
+        id: id.into(),
+        object: String::new(),
+        label: format!("问题{id}"),
+        keywords: Vec::new(),
+        repeated: false,
+        registered: day("2024-07-01"),
+        found: true,
+        merged_into: None,
+        members,
+    };
+    let registry = Registry {
+        problems: vec![
+            // Answered in 10 and 20 days; written again after the first answer.
+            problem(
+                "P1",
+                vec![
+                    member("1", "2024-07-01", Some("2024-07-11"), Some(0.5)),
+                    member("2", "2024-07-05", Some("2024-07-25"), Some(0.1)),
+                    member("3", "2024-08-01", None, None),
+                    // After the period: not counted.
+                    member("9", "2024-10-05", Some("2024-10-06"), Some(0.9)),
+                ],
+            ),
+            // Answered in 4 days, not written again; its reply addresses the message.
+            problem(
+                "P2",
+                vec![
+                    member("4", "2024-09-01", Some("2024-09-05"), Some(0.6)),
+                    member("5", "2024-09-02", None, None),
+                ],
+            ),
+            // No answer: counted among the period's problems, not listed.
+            problem("P3", vec![member("6", "2024-08-08", None, None)]),
+            // No message in the period.
+            problem(
+                "P4",
+                vec![member("7", "2024-03-01", Some("2024-03-02"), Some(0.5))],
+            ),
+        ],
+        ..Registry::default()
+    };
+    let items: Vec<Item> = ["1", "2", "3", "4", "5", "6"]
+        .iter()
+        .map(|id| item(id, "甲", "2024-08-01", Adoption::None, ""))
+        .collect();
+    let rates = BulletinConfig::default();
+    let input = || Input::new(q3(), &items, &items, &[], day("2024-10-01"), &rates, &[]);
+    let without = build(input());
+    assert!(without.replies.is_none());
+    assert!(
+        !without.headings.contains_key("follow_up"),
+        "no instructions and no registry: no follow-up section"
+    );
+    let b = build(Input {
+        registry: Some(&registry),
+        ..input()
+    });
+    let r = b.replies.as_ref().expect("reply figures");
+    assert_eq!((r.problems, r.answered_problems), (3, 2));
+    assert_eq!((r.messages, r.answered), (5, 3));
+    // Days to answer: 4, 10, 20.
+    assert_eq!(r.median_days, Some(10.0));
+    assert_eq!((r.raised_again, r.not_addressing), (1, 1));
+    let rows: Vec<(&str, usize, usize)> = r
+        .rows
+        .iter()
+        .map(|p| (p.id.as_str(), p.replies.messages, p.replies.after_answer))
+        .collect();
+    // Still raised after the answer first.
+    assert_eq!(rows, [("P1", 3, 1), ("P2", 2, 0)]);
+    assert!(b.headings.contains_key("follow_up"));
+    let md =
+        String::from_utf8(crate::report::render::bulletin(&b, crate::report::Format::Md).unwrap())
+            .unwrap();
+    assert!(md.contains("答复用时中位数 10 天"), "{md}");
+    assert!(md.contains("1 个问题在首次答复后仍有人反映"), "{md}");
+    assert!(!md.contains("已获领导批示"), "no instruction column: {md}");
+}

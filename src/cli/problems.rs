@@ -11,6 +11,9 @@ use minyi::engine::problems::{
     count, find, InputColumns, KeyedRow, Links, NameKeys, Pair, Pairing, Routed,
 };
 use minyi::engine::Assigner;
+use minyi::problems::registry::{reply_coverage, Member, Registry};
+use minyi::problems::Problem;
+use rustc_hash::FxHashMap;
 
 /// The problem level (问题) of a distributed run, in three steps an engine runs on its
 /// partitions. `keys`: for each segmented item (the output of `minyi segment`), its names
@@ -51,6 +54,21 @@ pub enum Step {
     },
     /// The problems among routed items.
     Find(FindArgs),
+    /// Update a problem registry (问题登记, as `minyi track` keeps one with an index) with
+    /// the problems of a whole run, as `find --members` wrote them (one per line, hottest
+    /// first): each keeps the id of the registered problem holding its messages, new ones
+    /// get the next id, and the alerts of the latest day are raised ([tracking] of
+    /// minyi.toml). Writes one JSON object: {"update": what changed, "ids": each input
+    /// problem's registered id, in input order}.
+    Register {
+        /// The registry file, read when it exists and written back.
+        #[arg(long, value_name = "FILE")]
+        registry: PathBuf,
+        /// Latest submission time among all analysed items (RFC 3339): "today" of the
+        /// update [default: the latest message's date among the problems].
+        #[arg(long, value_name = "TIME")]
+        latest: Option<String>,
+    },
 }
 
 /// `minyi problems find`.
@@ -68,9 +86,21 @@ pub struct FindArgs {
     /// Dictionary directory with user.dict and stopwords.txt [default: the built-in one].
     #[arg(long, value_name = "DIR")]
     pub dict: Option<PathBuf>,
+    /// Also write each problem's messages for a registry (`members`: id, date, submitter,
+    /// reply date and how much of the message its reply takes up), as `register` reads them.
+    #[arg(long)]
+    pub members: bool,
     /// No count on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A problem with its messages, as `find --members` writes it and `register` reads it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WithMembers<P> {
+    #[serde(flatten)]
+    problem: P,
+    members: Vec<Member>,
 }
 
 /// Items counted at once by `find` (as `minyi assign` batches them).
@@ -162,6 +192,8 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             let assigner = Assigner::new(model, latest, &cfg.score);
             // Read in batches, each counted and kept lean before the next.
             let (mut items, mut links, mut batch) = (Vec::new(), Vec::new(), Vec::new());
+            // Each message as a registry keeps it (before its body is dropped).
+            let mut members: FxHashMap<String, Member> = FxHashMap::default();
             let routed = |l: &str| {
                 let r: Routed = json(l)?;
                 Ok((segmented(&r.line)?, r))
@@ -170,6 +202,10 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
                 "a routed item ({\"line\", \"keys\", \"group\"})",
                 routed,
                 |(it, r)| {
+                    if a.members {
+                        let m = Member::of(&it.item, |i| reply_coverage(&seg, i));
+                        members.insert(m.id.clone(), m);
+                    }
                     batch.push(it);
                     links.push(Links {
                         keys: r.keys,
@@ -192,13 +228,63 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
             };
             let found = find(&assigner, &seg, items, &links, latest, columns, &cfg)?;
             for p in &found {
-                serde_json::to_writer(&mut out, p)?;
+                if a.members {
+                    let members = p.item_ids.iter().filter_map(|id| members.remove(id));
+                    let line = WithMembers {
+                        problem: p,
+                        members: members.collect(),
+                    };
+                    serde_json::to_writer(&mut out, &line)?;
+                } else {
+                    serde_json::to_writer(&mut out, p)?;
+                }
                 out.write_all(b"\n")?;
             }
             out.flush()?;
             if !a.quiet {
                 eprintln!("问题：{n} 条信息，{} 个问题", found.len());
             }
+        }
+        Step::Register { registry, latest } => {
+            let mut found: Vec<WithMembers<Problem>> = Vec::new();
+            each_line(
+                "a problem with its members (the output of `minyi problems find --members`)",
+                json,
+                |p| {
+                    found.push(p);
+                    Ok(())
+                },
+            )?;
+            let as_of = match super::common::parse_latest(latest.as_deref())? {
+                Some(t) => Some(t.date_naive()),
+                None => found
+                    .iter()
+                    .flat_map(|p| p.members.iter().filter_map(|m| m.at))
+                    .max(),
+            };
+            let Some(as_of) = as_of else {
+                anyhow::bail!(
+                    "没有带日期的问题信息，问题登记未更新：{}",
+                    registry.display()
+                );
+            };
+            let mut r = Registry::load_file(&registry)?.unwrap_or_default();
+            let problems: Vec<&Problem> = found.iter().map(|p| &p.problem).collect();
+            let members = found.iter().map(|p| p.members.clone()).collect();
+            let update = r.update_with(&problems, members, as_of, &settings.tracking);
+            r.save_file(&registry)?;
+            let owners = r.owners();
+            let ids: Vec<&str> = found
+                .iter()
+                .map(|p| {
+                    owners
+                        .holding(&p.problem.item_ids)
+                        .map_or("", |t| t.id.as_str())
+                })
+                .collect();
+            serde_json::to_writer(&mut out, &serde_json::json!({"update": update, "ids": ids}))?;
+            out.write_all(b"\n")?;
+            out.flush()?;
         }
     }
     Ok(Outcome::Found)

@@ -73,7 +73,7 @@ pub struct Tracked {
 }
 
 /// One message of a registered problem.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Member {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +89,17 @@ pub struct Member {
 }
 
 impl Member {
+    /// Item `it` as a message of a registered problem, with its reply's coverage.
+    pub fn of(it: &Item, coverage: impl FnOnce(&Item) -> Option<f64>) -> Member {
+        Member {
+            id: it.id.clone(),
+            at: it.submitted_at.map(|d| d.date_naive()),
+            submitter: it.submitter.clone(),
+            replied: it.replied_at.map(|d| d.date_naive()),
+            coverage: coverage(it),
+        }
+    }
+
     /// The message as the reply figures see it.
     pub fn replied(&self) -> Replied {
         Replied {
@@ -204,7 +215,13 @@ impl Registry {
 
     /// The registry of index `dir`; `None` when it has none yet.
     pub fn load(dir: &Path) -> Result<Option<Registry>> {
-        let path = Registry::path(dir);
+        Registry::load_file(&Registry::path(dir))
+    }
+
+    /// The registry in file `path` (an engine's, outside an index); `None` when there is
+    /// no such file yet.
+    pub fn load_file(path: &Path) -> Result<Option<Registry>> {
+        let path = path.to_path_buf();
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -230,13 +247,19 @@ impl Registry {
 
     /// Writes the registry into index directory `dir` (a whole new file, then renamed).
     pub fn save(&self, dir: &Path) -> Result<()> {
-        let path = Registry::path(dir);
-        let tmp = dir.join(format!("{FILE}.tmp"));
+        self.save_file(&Registry::path(dir))
+    }
+
+    /// Writes the registry to file `path` (a whole new file beside it, then renamed).
+    pub fn save_file(&self, path: &Path) -> Result<()> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
         let mut text = serde_json::to_string_pretty(self)
             .map_err(|e| Error::Output(format!("problem registry: {e}")))?;
         text.push('\n');
         std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, &path)?;
+        std::fs::rename(&tmp, path)?;
         Ok(())
     }
 
@@ -290,31 +313,46 @@ impl Registry {
         as_of: NaiveDate,
         cfg: &TrackingConfig,
     ) -> Update {
-        self.version = VERSION;
-        let first_update = self.as_of.is_none();
         let by_id: FxHashMap<&str, &Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
         // Measured once per message: the members already registered keep theirs.
-        let known: FxHashMap<String, Member> = self
+        let known: FxHashMap<&str, (Option<NaiveDate>, Option<f64>)> = self
             .problems
             .iter()
-            .flat_map(|p| p.members.iter().map(|m| (m.id.clone(), m.clone())))
+            .flat_map(|p| p.members.iter())
+            .map(|m| (m.id.as_str(), (m.replied, m.coverage)))
             .collect();
         let member = |id: &str| -> Member {
-            let it = by_id.get(id);
-            let coverage = match known.get(id) {
-                Some(m) if m.replied == it.and_then(|i| i.replied_at.map(|d| d.date_naive())) => {
-                    m.coverage
-                }
-                _ => it.and_then(|i| reply_coverage(seg, i)),
-            };
-            Member {
-                id: id.to_string(),
-                at: it.and_then(|i| i.submitted_at).map(|d| d.date_naive()),
-                submitter: it.map(|i| i.submitter.clone()).unwrap_or_default(),
-                replied: it.and_then(|i| i.replied_at).map(|d| d.date_naive()),
-                coverage,
+            match by_id.get(id) {
+                Some(it) => Member::of(it, |it| match known.get(id) {
+                    Some(&(replied, c)) if replied == it.replied_at.map(|d| d.date_naive()) => c,
+                    _ => reply_coverage(seg, it),
+                }),
+                None => Member {
+                    id: id.to_string(),
+                    ..Member::default()
+                },
             }
         };
+        let members: Vec<Vec<Member>> = found
+            .iter()
+            .map(|p| p.item_ids.iter().map(|id| member(id)).collect())
+            .collect();
+        self.items = items.len();
+        self.update_with(found, members, as_of, cfg)
+    }
+
+    /// [`Registry::update`] with each found problem's messages given (`members[j]` those
+    /// of `found[j]`, as `minyi problems find --members` writes them on an engine).
+    pub fn update_with(
+        &mut self,
+        found: &[&Problem],
+        members: Vec<Vec<Member>>,
+        as_of: NaiveDate,
+        cfg: &TrackingConfig,
+    ) -> Update {
+        assert_eq!(found.len(), members.len(), "one member list per problem");
+        self.version = VERSION;
+        let first_update = self.as_of.is_none();
         // Found problems, largest first, claim the registered one holding their messages.
         let mut order: Vec<usize> = (0..found.len()).collect();
         order.sort_by_key(|&j| (std::cmp::Reverse(found[j].item_ids.len()), j));
@@ -364,8 +402,7 @@ impl Registry {
         let mut now_of: FxHashMap<&str, String> = FxHashMap::default();
         let mut fresh: Vec<Tracked> = Vec::new();
         let mut ids_of_found: Vec<String> = Vec::with_capacity(found.len());
-        for (j, p) in found.iter().enumerate() {
-            let members: Vec<Member> = p.item_ids.iter().map(|id| member(id)).collect();
+        for ((j, p), members) in found.iter().enumerate().zip(members) {
             let id = match claimed[j] {
                 Some(i) => {
                     let t = &mut self.problems[i];
@@ -424,7 +461,6 @@ impl Registry {
         }
         self.problems.extend(fresh);
         self.as_of = Some(as_of);
-        self.items = items.len();
         out.alerts = self.raise(as_of, first_update, cfg);
         self.alerts.extend(out.alerts.iter().cloned());
         out

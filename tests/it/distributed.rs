@@ -591,20 +591,65 @@ fn problems_found_by_object_keys_on_an_engine_are_the_local_problems() {
             &latest,
             "--columns",
             "submitter,likes,feedback",
+            "--members",
         ],
         &routed,
     );
     assert_eq!(code, 0, "{err}");
-    let mut found: Vec<minyi::topics::Problem> = found
+    let mut found: Vec<(minyi::topics::Problem, &str)> = found
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| (serde_json::from_str(l).unwrap(), l))
         .collect();
-    found.sort_by(|a, b| {
+    found.sort_by(|(a, _), (b, _)| {
         b.heat
             .index
             .total_cmp(&a.heat.index)
             .then(b.size.cmp(&a.size))
     });
+    // The engine's problems, hottest first, update a registry file as `minyi track` updates
+    // the index's: the same problems under the same ids (one person's repeats aside, which
+    // the engine leaves to the local run), with the same messages, dates and replies.
+    let ranked: String = found.iter().map(|(_, l)| format!("{l}\n")).collect();
+    let file = w.path("engine_problems.json");
+    let register = || {
+        let (code, out, err) = piped(
+            &[
+                "problems",
+                "register",
+                "--registry",
+                file.to_str().unwrap(),
+                "--latest",
+                &latest,
+            ],
+            &ranked,
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let first = register();
+    let engine = minyi::problems::registry::Registry::load_file(&file)
+        .unwrap()
+        .unwrap();
+    let local_registry = minyi::problems::registry::Registry::load(&w.index())
+        .unwrap()
+        .expect("the ingest registered the sample's problems");
+    assert_eq!(first["update"]["found"], found.len());
+    assert_eq!(first["ids"].as_array().unwrap().len(), found.len());
+    let registered: Vec<_> = local_registry
+        .problems
+        .iter()
+        .filter(|p| !p.repeated)
+        .collect();
+    assert_eq!(engine.problems.len(), registered.len());
+    for (e, l) in engine.problems.iter().zip(&registered) {
+        assert_eq!((&e.id, &e.label, &e.members), (&l.id, &l.label, &l.members));
+    }
+    assert_eq!(engine.as_of, local_registry.as_of);
+    // A second run of the job keeps every id and opens none.
+    let second = register();
+    assert_eq!(second["ids"], first["ids"]);
+    assert_eq!(second["update"]["opened"], 0);
+    let found: Vec<minyi::topics::Problem> = found.into_iter().map(|(p, _)| p).collect();
     let want = local.problems();
     assert!(want.len() >= 3, "the sample has designed problems");
     let brief = |p: &minyi::topics::Problem| (p.label.clone(), p.size, p.item_ids.clone());

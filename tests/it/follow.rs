@@ -409,12 +409,18 @@ fn replies_are_read_and_counted_by_show_and_the_bulletin() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(
-        v["replied_at"].as_str().unwrap().starts_with("2024-06-05T10:30"),
+        v["replied_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2024-06-05T10:30"),
         "{v}"
     );
     let r = w.run(&["show", "A2", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert!(v["replied_at"].as_str().unwrap().starts_with("2024-06-12"), "{v}");
+    assert!(
+        v["replied_at"].as_str().unwrap().starts_with("2024-06-12"),
+        "{v}"
+    );
     // The problem's history shows its replies.
     let registry = Registry::load(&w.index()).unwrap().unwrap();
     let p = registry

@@ -30,6 +30,11 @@ def parse_args(argv):
                    help="the CSV has no line breaks inside cells: read it in parallel splits "
                    "(a CSV that may have them is read by one task per file)")
     p.add_argument("--config", help="minyi settings file (minyi.toml) on every node")
+    p.add_argument("--registry", metavar="FILE",
+                   help="a problem registry file on the driver (problems.json, as `minyi track` "
+                   "keeps one in an index): read when it exists, updated with this run's "
+                   "problems and written back, so that each problem keeps its id (P12) across "
+                   "runs; the assignments get a `registered` column and the output a copy")
     p.add_argument("--problems-listed", type=int, default=1000,
                    help="hottest problems listed in topics.json (every problem's members are "
                    "in the assignments) [default: 1000]")

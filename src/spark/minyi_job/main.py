@@ -16,7 +16,7 @@ from .args import parse_args
 from .files import copy_to, input_lines, out_uri, resolve, write_file
 from .minyi import minyi_env, pipe, run_minyi
 from .model import cluster_sample, read_rules
-from .problems import find_problems
+from .problems import find_problems, register
 from .segment import item_stats, items as items_of, rejected as rejected_of, segment
 from .topics import ASSIGNMENT, tallies
 
@@ -38,6 +38,14 @@ def main(argv):
         shutil.rmtree(work, ignore_errors=True)
         spark.stop()
     return 0
+
+
+def without_members(line):
+    """A problem as `minyi describe` lists it: its member ids (in the assignments) and its
+    messages for the registry (`--members`) left out."""
+    p = json.loads(line)
+    p.pop("members", None)
+    return {**p, "item_ids": []}
 
 
 def check_shipped(spark):
@@ -63,6 +71,7 @@ def run(spark, args, work):
     map_args = [a for m in args.map for a in ("--map", m)]
     local = argparse.Namespace(**vars(args))
     local.minyi, local.config = resolve(args.minyi), resolve(args.config)
+    local.registry = os.path.abspath(args.registry) if args.registry else None
     local_dict = ["--dict", resolve(args.dict)] if args.dict else []
 
     # 1. Segment on the executors.
@@ -124,9 +133,14 @@ def run(spark, args, work):
         ranked, membership, terms = found
         n_problems = ranked.count()
         sums["problem_terms"], sums["problem_count"] = terms, n_problems
+        if args.registry:
+            registered, membership = register(spark, local, ranked, latest, work)
+            copy_to(spark, local.registry, out + "/problems.json")
+            timings["registry"] = {k: len(v) if k == "alerts" else v
+                                   for k, v in registered.items()}
         # The hottest, without their members (those are in the assignments' `problem`).
         listed = (ranked.filter(lambda x: x[2] <= args.problems_listed)
-                  .map(lambda x: (x[2], {**json.loads(x[0]), "item_ids": []})).toLocalIterator())
+                  .map(lambda x: (x[2], without_members(x[0]))).toLocalIterator())
         sums["problems"] = [p for _, p in sorted(listed, key=lambda x: x[0])]
     timings["problems_s"] = round(time.time() - t0, 1)
 
@@ -152,7 +166,10 @@ def run(spark, args, work):
         placed_rows = placed_rows.join(membership, "id", "left")
     else:
         placed_rows = placed_rows.withColumn("problem", F.lit(None).cast("string"))
-    (placed_rows.select("id", "theme", "problem", "similarity")
+    if args.registry and "registered" not in placed_rows.columns:
+        placed_rows = placed_rows.withColumn("registered", F.lit(None).cast("string"))
+    (placed_rows.select("id", "theme", "problem", *(["registered"] if args.registry else []),
+                        "similarity")
      .write.mode("overwrite").parquet(out + "/assignments"))
     assigned.unpersist()
     if ranked is not None:

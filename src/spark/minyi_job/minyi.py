@@ -67,14 +67,14 @@ def pipe(rdd, command, env=None):
     return rdd.mapPartitions(run)
 
 
-def run_minyi(args, *cmd, stdout=None):
+def run_minyi(args, *cmd, stdin=None, stdout=None):
     """Runs `args.minyi CMD…` on the driver (with all its cores), its error output passed on;
     raises SparkJobError unless it succeeds."""
     full = [args.minyi, *cmd]
     env = minyi_env(args)
     env.pop("RAYON_NUM_THREADS", None)  # the driver's own steps use its cores
     try:
-        r = subprocess.run(full, stdout=stdout, stderr=subprocess.PIPE, env=env)
+        r = subprocess.run(full, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, env=env)
     except OSError as e:
         raise SparkJobError(f"cannot run {full[0]}: {e}") from e
     sys.stderr.write(r.stderr.decode("utf-8", "replace"))

@@ -1,5 +1,7 @@
 """Problems across the whole input, with no sample (src/spark/README.md, step 5)."""
 
+import json
+import os
 import sys
 import time
 
@@ -8,7 +10,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from . import SparkJobError
-from .minyi import minyi_env, pipe, problem_settings
+from .minyi import minyi_env, pipe, problem_settings, run_minyi
 from .steps import union_find
 
 NAMES = T.StructType([
@@ -215,7 +217,8 @@ def find_problems(spark, args, local, items, latest, present, dict_args, rules, 
                   .select(F.to_json(F.struct("line", "keys", "group", "pairs", "dups")).alias("r")))
         found = pipe(routed.rdd.map(lambda r: r["r"]),
                      [args.minyi, "problems", "find", "--quiet", "--model", "sparkfile:model.json",
-                      *latest, *(["--columns", present] if present else []), *dict_args], env)
+                      *latest, *(["--columns", present] if present else []),
+                      *(["--members"] if args.registry else []), *dict_args], env)
         # Each problem's line parsed once; ranked and summed from the cache (the tasks run once).
         problems = held(spark.createDataFrame(found.map(lambda l: (l,)), "p string")
                         .select("p", F.from_json("p", PROBLEM).alias("j")), frames)
@@ -241,6 +244,29 @@ def find_problems(spark, args, local, items, latest, present, dict_args, rules, 
     finally:
         for df in frames:
             df.unpersist()
+
+
+def register(spark, local, ranked, latest, work):
+    """Updates the problem registry file `local.registry` on the driver with the ranked
+    problems (hottest first, each line with its members: `problems find --members`), so that
+    each keeps the id it was registered under by an earlier run. The driver streams the
+    problems to a file for `minyi problems register`, which holds the registry. Returns (what
+    the update did, membership (id, problem, registered))."""
+    found = os.path.join(work, "found_problems.jsonl")
+    with open(found, "w", encoding="utf-8") as f:
+        for line, _, _ in ranked.toLocalIterator():
+            f.write(line + "\n")
+    out = os.path.join(work, "registered.json")
+    with open(found, "rb") as given, open(out, "wb") as written:
+        run_minyi(local, "problems", "register", "--registry", local.registry, *latest,
+                  stdin=given, stdout=written)
+    with open(out, encoding="utf-8") as f:
+        registered = json.load(f)
+    ids = spark.sparkContext.broadcast(registered["ids"])
+    membership = spark.createDataFrame(
+        ranked.flatMap(lambda x: [(i, "P%d" % x[2], ids.value[x[2] - 1]) for i in x[1]]),
+        "id string, problem string, registered string")
+    return registered["update"], membership
 
 
 def sc_partitions(spark):

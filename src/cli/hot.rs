@@ -142,7 +142,12 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     }
     // Always against the previous window when there is one.
     let compare = args.mine.closed_window()?;
-    let Mined { cfg, analysis, .. } = mine(&args.mine, settings, compare, None)?;
+    let Mined {
+        index,
+        cfg,
+        analysis,
+        ..
+    } = mine(&args.mine, settings, compare, None)?;
     if analysis.items.is_empty() {
         eprintln!("no items match; no problems to rank");
         return Ok(Outcome::NothingFound);
@@ -179,6 +184,14 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
     // Stable ids, first and latest messages and status from the problem registry, on the
     // window's last day (or the data's, when earlier).
     if let Some(registry) = Registry::load(&args.mine.index.index)? {
+        // An ingest with --no-track leaves the registry behind the index: say so.
+        let in_index = index.reader()?.searcher().num_docs() as usize;
+        if registry.items != in_index {
+            eprintln!(
+                "提示：问题登记更新时索引有 {} 条信息，现有 {in_index} 条（导入时用了 --no-track？）；运行 minyi track 更新问题编号和状态",
+                registry.items
+            );
+        }
         if let Some(as_of) = registry.as_of {
             let day = to.map_or(as_of, |t| {
                 as_of.min((t - chrono::Duration::seconds(1)).date_naive())

@@ -9,6 +9,7 @@ use minyi::config::Config;
 use minyi::index::filters::Filters;
 use minyi::index::ItemIndex;
 use minyi::problems::registry::{Registry, Update};
+use minyi::text::vectorize;
 
 /// Update the problem registry (问题登记): follow each problem over time under one id.
 ///
@@ -58,15 +59,19 @@ pub fn update(dir: &Path, settings: &Config, rebuild: bool) -> anyhow::Result<Op
         return Ok(None);
     }
     let index = ItemIndex::open(dir)?;
-    let items = index.collect(None, &Filters::default())?;
+    // The items with the term counts the index holds: they are not segmented again.
+    let filters = Filters::default();
+    let (mut lists, counts) = index.collect_counted(&[(None, &filters)], vectorize::COUNTING)?;
+    let items = lists.pop().unwrap_or_default();
     let mut registry = if rebuild {
         Registry::default()
     } else {
         Registry::load(dir)?.unwrap_or_default()
     };
-    let Some(u) = minyi::topics::track::track(
+    let Some(u) = minyi::topics::track::track_counted(
         &index.segmenter,
         &items,
+        counts,
         &mut registry,
         &cfg,
         &settings.tracking,

@@ -459,15 +459,27 @@ impl Registry {
                 }
             }
         }
+        // What a first update opens (years of messages ingested at once) is not news.
+        let opened: FxHashSet<String> = if first_update {
+            FxHashSet::default()
+        } else {
+            fresh.iter().map(|t| t.id.clone()).collect()
+        };
         self.problems.extend(fresh);
         self.as_of = Some(as_of);
-        out.alerts = self.raise(as_of, first_update, cfg);
+        out.alerts = self.raise(as_of, &opened, cfg);
         self.alerts.extend(out.alerts.iter().cloned());
         out
     }
 
-    /// The alerts of `day` not raised before.
-    fn raise(&self, day: NaiveDate, first_update: bool, cfg: &TrackingConfig) -> Vec<Alert> {
+    /// The alerts of `day` not raised before; `opened`: the problems this update registered
+    /// (none on a first update).
+    fn raise(
+        &self,
+        day: NaiveDate,
+        opened: &FxHashSet<String>,
+        cfg: &TrackingConfig,
+    ) -> Vec<Alert> {
         let mut out = Vec::new();
         for t in self.problems.iter().filter(|t| t.found && !t.repeated) {
             let earlier = |kind: AlertKind| {
@@ -486,7 +498,9 @@ impl Registry {
             // by this update with them (its earlier messages had not made a problem yet). A
             // first update, as a first ingest of years of data, raises only the former.
             let reached = follow::reached_people(&messages, cfg.alert_people);
-            let registered_now = !first_update && t.registered == day;
+            // Opened by this update: a second update of the same day (`minyi track` again)
+            // opens nothing, and raises no alert for what the first one registered.
+            let registered_now = opened.contains(&t.id);
             if earlier(AlertKind::New).next().is_none()
                 && reached.is_some_and(|r| registered_now || (day - r).num_days() <= cfg.new_days)
             {

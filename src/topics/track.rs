@@ -6,7 +6,8 @@ use crate::item::Item;
 use crate::problems::follow::TrackingConfig;
 use crate::problems::registry::{Registry, Update};
 use crate::problems::Problem;
-use crate::segment::Segmenter;
+use crate::segment::{Segmenter, TermCounts};
+use crate::text::vectorize;
 
 use super::TopicConfig;
 
@@ -15,6 +16,21 @@ use super::TopicConfig;
 pub fn track(
     seg: &Segmenter,
     items: &[Item],
+    registry: &mut Registry,
+    cfg: &TopicConfig,
+    tracking: &TrackingConfig,
+) -> Option<Update> {
+    let all: Vec<&Item> = items.iter().collect();
+    let counts = TermCounts::segmented(seg, &all, vectorize::COUNTING);
+    track_counted(seg, items, counts, registry, cfg, tracking)
+}
+
+/// [`track`] on items read from an index, with the term counts the index holds
+/// ([`crate::index::ItemIndex::collect_counted`]): no second segmentation.
+pub fn track_counted(
+    seg: &Segmenter,
+    items: &[Item],
+    counts: TermCounts,
     registry: &mut Registry,
     cfg: &TopicConfig,
     tracking: &TrackingConfig,
@@ -30,7 +46,7 @@ pub fn track(
         consensus_runs: 1,
         ..cfg.clone()
     };
-    let report = super::mine(seg, items, &[], None, &cfg);
+    let report = super::mine_counted(seg, items, &[], counts, None, &cfg, &|_| {});
     let found: Vec<&Problem> = report
         .problems()
         .into_iter()

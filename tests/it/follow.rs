@@ -90,6 +90,18 @@ fn alerts_exit_zero_when_one_fired_and_one_otherwise() {
     assert!(r.stdout.contains("新问题"), "{}", r.stdout);
     // Nothing new since: exit 1, and a later day's alerts are none.
     assert_eq!(w.run(&["alerts", "--since", "2024-07-01"]).code, 1);
+    // An ingest that skips the registry leaves it behind the index: `hot` says so until
+    // `minyi track` catches up.
+    assert!(!w.run(&["hot"]).stderr.contains("minyi track"));
+    let more = w.write(
+        "more.csv",
+        "编号,标题,内容,报送时间,报送人\nC1,关于路灯不亮的反映,幸福路路灯坏了很久。,2024-06-06,孙七\n",
+    );
+    w.ingest(&[&more], &["--no-track"]);
+    let r = w.run(&["hot"]);
+    assert!(r.stderr.contains("运行 minyi track"), "{}", r.stderr);
+    assert_eq!(w.run(&["track"]).code, 0);
+    assert!(!w.run(&["hot"]).stderr.contains("minyi track"));
     // A stricter threshold in minyi.toml raises none.
     let w2 = Workdir::new();
     let cfg = w2.write("minyi.toml", "[tracking]\nalert_people = 4\n");
@@ -443,4 +455,26 @@ fn replies_are_read_and_counted_by_show_and_the_bulletin() {
     assert_eq!(replies["rows"][0]["id"], p.id.as_str());
     let r = w.run(&["bulletin", "--period", "2024Q2", "--format", "md"]);
     assert!(r.stdout.contains("问题答复情况"), "{}", r.stdout);
+}
+
+#[test]
+fn a_second_update_of_the_same_day_raises_nothing_new() {
+    let w = Workdir::new();
+    // An estate's problem of January, ingested in June with years of data at once: a first
+    // update, which alerts only on what is new by its day. `minyi track` again (the same
+    // day) must not take that problem for one it has just registered.
+    let csv = "编号,标题,内容,报送时间,报送人\n\
+        A1,翠湖花园小区门口垃圾站臭气熏天,翠湖花园小区门口的垃圾站臭气熏天，夏天苍蝇成群，请求搬迁垃圾站。,2024-01-01,张三\n\
+        A2,翠湖花园小区垃圾站臭味扰民,翠湖花园小区门口垃圾站臭味严重扰民，希望尽快搬迁垃圾站。,2024-01-03,李四\n\
+        A3,请搬迁翠湖花园小区门口垃圾站,翠湖花园小区门口垃圾站臭气熏天，居民苦不堪言，请求搬迁垃圾站。,2024-01-05,王五\n\
+        B1,关于公园增设座椅的建议,建议在人民公园多设置一些座椅方便老人休息。,2024-06-05,赵六\n";
+    let f = w.write("items.csv", csv);
+    let v = w.ingest(&[&f], &[]);
+    assert!(v["tracking"]["found"].as_u64().unwrap() >= 1, "{v}");
+    assert_eq!(v["tracking"]["alerts"].as_array().unwrap().len(), 0, "{v}");
+    let r = w.run(&["track", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let u: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(u["alerts"].as_array().unwrap().len(), 0, "{u}");
+    assert_eq!(w.run(&["alerts"]).code, 1);
 }

@@ -190,6 +190,8 @@ fn main() {
                 ix,
                 "--format",
                 "json",
+                // The registry update is measured on its own below.
+                "--no-track",
             ],
             2,
         );
@@ -200,6 +202,21 @@ fn main() {
             "every item ingested: {v}"
         );
         println!("ingest: {s:.1} s, peak RSS {rss:.0} MB");
+    }
+    // The problem registry (issue 46): the first update registers every problem; the next,
+    // with nothing new, costs what each daily update's registry step costs now (it finds the
+    // problems of all items again).
+    for (what, extra) in [("first, --rebuild", "--rebuild"), ("again", "")] {
+        let mut args = vec!["track", "--index", ix, "--format", "json"];
+        if !extra.is_empty() {
+            args.push(extra);
+        }
+        let (s, rss, out) = run_measured(&args, 2);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap_or_default();
+        println!(
+            "track ({what}), {n} items: {s:.1} s, peak RSS {rss:.0} MB, {} problems",
+            v["found"]
+        );
     }
     // Windows ending 2024-12-31 holding about 10k, 100k and all items.
     let mut sizes: Vec<usize> = [10_000, 100_000].into_iter().filter(|&m| m < n).collect();

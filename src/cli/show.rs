@@ -178,7 +178,7 @@ fn show_problem(
             replies.after_answer,
             if replies.not_addressing > 0 {
                 format!(
-                    "；{} 条答复与留言内容关联很少（少于留言用词的 {:.0}%，疑似答非所问）",
+                    "；{} 条答复用到的留言用词不到 {:.0}%（答复笼统或远短于留言，可抽查是否答非所问）",
                     replies.not_addressing,
                     cfg.reply_min_coverage * 100.0
                 )

@@ -497,24 +497,27 @@ fn replies(input: &Input) -> Option<ProblemReplies> {
         if r.answered == 0 {
             continue;
         }
-        answered_messages.extend(members.into_iter().filter(|m| m.replied.is_some()));
         out.messages += r.messages;
         out.answered += r.answered;
         out.raised_again += usize::from(r.after_answer > 0);
         out.not_addressing += r.not_addressing;
+        let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         out.rows.push(ProblemReply {
             id: p.id.clone(),
             label: p.label.clone(),
-            first: p.first().map(|d| d.to_string()).unwrap_or_default(),
-            latest: p.last().map(|d| d.to_string()).unwrap_or_default(),
+            // Of the messages counted: up to the period's end.
+            first: day(members.iter().filter_map(|m| m.at).min()),
+            latest: day(members.iter().filter_map(|m| m.at).max()),
             replies: r,
         });
+        answered_messages.extend(members.into_iter().filter(|m| m.replied.is_some()));
     }
     if out.rows.is_empty() {
         return None;
     }
     out.answered_problems = out.rows.len();
     out.median_days = follow::replies(&answered_messages, cfg).median_days;
+    out.dated = !answered_messages.is_empty();
     out.rows.sort_by(|a, b| {
         (b.replies.after_answer > 0)
             .cmp(&(a.replies.after_answer > 0))

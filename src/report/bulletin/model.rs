@@ -117,9 +117,13 @@ pub struct ProblemReplies {
     pub answered: usize,
     /// Median days from a message to its answer, over the rows' answered messages.
     pub median_days: Option<f64>,
+    /// Whether any answer is dated (答复时间): without, neither the days to answer nor the
+    /// messages after an answer can be counted.
+    pub dated: bool,
     /// Rows with messages written after their first answer (still raised: a 难点 clue).
     pub raised_again: usize,
-    /// Answers taking up little of their message (疑似答非所问).
+    /// Answers taking up little of their message's words (generic, or far shorter than the
+    /// message: worth checking for 答非所问).
     pub not_addressing: usize,
     /// The share of its words an answer must take up not to count as not addressing it.
     pub min_coverage: f64,

@@ -255,6 +255,7 @@ fn follow_up_counts_the_replies_to_the_periods_registered_problems() {
     // Days to answer: 4, 10, 20.
     assert_eq!(r.median_days, Some(10.0));
     assert_eq!((r.raised_again, r.not_addressing), (1, 1));
+    assert!(r.dated);
     let rows: Vec<(&str, usize, usize)> = r
         .rows
         .iter()

@@ -113,9 +113,18 @@ pub fn run(args: Args, settings: &minyi::config::Config) -> anyhow::Result<Outco
     match args.format {
         // One object: the ingest's counts, and the registry update under "tracking".
         SummaryFormat::Json => {
-            let mut v = serde_json::to_value(&summary)?;
-            v["tracking"] = serde_json::to_value(&tracked)?;
-            println!("{v}");
+            /// The summary's fields in their order, then the update.
+            #[derive(serde::Serialize)]
+            struct WithTracking<'a, S> {
+                #[serde(flatten)]
+                summary: &'a S,
+                tracking: &'a Option<minyi::problems::registry::Update>,
+            }
+            let line = WithTracking {
+                summary: &summary,
+                tracking: &tracked,
+            };
+            println!("{}", serde_json::to_string(&line)?);
         }
         SummaryFormat::Text => {
             if let Some(u) = &tracked {

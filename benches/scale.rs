@@ -5,7 +5,9 @@
 //! category, dated uniformly over 2019–2024 — and ingested once. `minyi topics` then runs on
 //! date windows holding about 10k, 100k and all items, with 2 threads and with 1, printing
 //! wall time, peak RSS (of that process alone) and the NMI of the topics against the 8 news
-//! categories (a sanity figure: the items of one category should not scatter).
+//! categories (a sanity figure: the items of one category should not scatter). Before that,
+//! the problem registry: `track` over all items, and a daily update — an ingest of 1% more
+//! items of one day, whose registry step finds again only the region they touch.
 //!
 //! MINYI_SCALE_DIR=DIR keeps the corpus and its index in DIR between runs (built when absent);
 //! MINYI_SCALE_CORPUS_ONLY=1 only writes the corpus (for benches/spark.sh).
@@ -59,6 +61,17 @@ fn load_articles() -> Vec<Article> {
 
 /// Writes the corpus (id, title, body, date, submitter, sector, category); returns its labels.
 fn make_corpus(n: usize, path: &Path) -> HashMap<String, String> {
+    make_items(0..n, None, path)
+}
+
+/// The items `range` of the corpus (the rest drawn but not written), all on `day` when
+/// given: a day's new items for the registry's daily update.
+fn make_items(
+    range: std::ops::Range<usize>,
+    day: Option<chrono::NaiveDate>,
+    path: &Path,
+) -> HashMap<String, String> {
+    let n = range.end;
     let articles = load_articles();
     let mut by_cat: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, a) in articles.iter().enumerate() {
@@ -96,7 +109,18 @@ fn make_corpus(n: usize, path: &Path) -> HashMap<String, String> {
         body.push_str(&b.sentences[rng.below(b.sentences.len())]);
         let date = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap()
             + chrono::Duration::days(rng.below(days) as i64);
+        let date = day.unwrap_or(date);
         let id = format!("S{i:07}");
+        if i < range.start {
+            // Drawn as for the whole corpus, so that the items written are the same.
+            let _ = (
+                rng.below(24),
+                rng.below(60),
+                rng.below(5000),
+                rng.below(sectors.len()),
+            );
+            continue;
+        }
         w.write_record([
             id.as_str(),
             a.title.as_str(),
@@ -203,9 +227,9 @@ fn main() {
         );
         println!("ingest: {s:.1} s, peak RSS {rss:.0} MB");
     }
-    // The problem registry (issue 46): the first update registers every problem; the next,
-    // with nothing new, costs what each daily update's registry step costs now (it finds the
-    // problems of all items again).
+    // The problem registry (issue 46): the first update registers every problem; `track`
+    // again finds the problems of all items again (what an ingest after a --no-track one
+    // costs).
     for (what, extra) in [("first, --rebuild", "--rebuild"), ("again", "")] {
         let mut args = vec!["track", "--index", ix, "--format", "json"];
         if !extra.is_empty() {
@@ -218,6 +242,38 @@ fn main() {
             v["found"]
         );
     }
+    // A daily update: 1% more items, all of the day after the corpus's last, ingested into a
+    // copy of the index; the registry step finds again only the region they touch.
+    let day_n = (n / 100).max(1);
+    let day_csv = dir.join(format!("scale_{n}_day.csv"));
+    make_items(
+        n..n + day_n,
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+        &day_csv,
+    );
+    let copy = dir.join(format!("index_{n}_daily"));
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_dir(&index, &copy);
+    let (s, rss, out) = run_measured(
+        &[
+            "ingest",
+            day_csv.to_str().unwrap(),
+            "--index",
+            copy.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        2,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap_or_default();
+    println!(
+        "daily update (ingest {day_n} items + registry), {n} items: {s:.1} s, peak RSS {rss:.0} MB; ingest alone {:.1} s; region found again {} items; {} problems",
+        v["seconds"].as_f64().unwrap_or(f64::NAN),
+        v["tracking"]["region"],
+        v["tracking"]["found"]
+    );
+    std::fs::remove_dir_all(&copy).unwrap();
+
     // Windows ending 2024-12-31 holding about 10k, 100k and all items.
     let mut sizes: Vec<usize> = [10_000, 100_000].into_iter().filter(|&m| m < n).collect();
     sizes.push(n);
@@ -376,6 +432,20 @@ fn windows(ix: &str, n: usize, sizes: &[usize], labels: &HashMap<String, String>
                 w[1] as f64 / w[0] as f64,
                 b / a
             );
+        }
+    }
+}
+
+/// Copies a directory (an index: files only, no subdirectories deeper than one level).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
         }
     }
 }

@@ -80,6 +80,9 @@ pub struct IngestSummary {
     pub duplicate_ids: u64,
     /// Items in the index after the run.
     pub items_in_index: u64,
+    /// The ids of the items written (new or updated), for the registry update after it.
+    #[serde(skip)]
+    pub written: Vec<String>,
     pub seconds: f64,
     pub files: Vec<FileSummary>,
 }
@@ -166,6 +169,7 @@ pub fn ingest(cfg: &IngestConfig, progress: ProgressFn<'_>) -> Result<IngestSumm
                                 continue;
                             }
                         }
+                        sum.written.push(item.id.clone());
                         to_write.push((kind, item, hash));
                     }
                 }

@@ -107,7 +107,8 @@ pub fn run(args: Args, settings: &minyi::config::Config) -> anyhow::Result<Outco
     let tracked = if summary.rejected == summary.read || args.no_track {
         None
     } else {
-        super::track::update(&args.index.index, settings, false)
+        let before = (summary.items_in_index - summary.new) as usize;
+        super::track::update_after(&args.index.index, settings, before, &summary.written)
             .context("the items are indexed, but the problem registry was not updated")?
     };
     match args.format {

@@ -269,20 +269,16 @@ pub fn run(args: Args, settings: &Config) -> anyhow::Result<Outcome> {
                 );
             };
             let mut r = Registry::load_file(&registry)?.unwrap_or_default();
-            let problems: Vec<&Problem> = found.iter().map(|p| &p.problem).collect();
-            let members = found.iter().map(|p| p.members.clone()).collect();
+            let (problems, members): (Vec<Problem>, Vec<_>) =
+                found.into_iter().map(|p| (p.problem, p.members)).unzip();
+            let problems: Vec<&Problem> = problems.iter().collect();
             let update = r.update_with(&problems, members, as_of, &settings.tracking);
             r.save_file(&registry)?;
-            let owners = r.owners();
-            let ids: Vec<&str> = found
-                .iter()
-                .map(|p| {
-                    owners
-                        .holding(&p.problem.item_ids)
-                        .map_or("", |t| t.id.as_str())
-                })
-                .collect();
-            serde_json::to_writer(&mut out, &serde_json::json!({"update": update, "ids": ids}))?;
+            // The id each problem was registered under, in the order read.
+            serde_json::to_writer(
+                &mut out,
+                &serde_json::json!({"update": update, "ids": update.ids}),
+            )?;
             out.write_all(b"\n")?;
             out.flush()?;
         }

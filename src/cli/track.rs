@@ -1,5 +1,5 @@
-//! `minyi track`: update the problem registry (问题登记) kept with the index; `minyi ingest`
-//! runs it after every ingest.
+//! `minyi track`: update the problem registry (问题登记) kept with the index over all items;
+//! `minyi ingest` updates it after every ingest over the region its items touch.
 
 use std::path::Path;
 
@@ -10,6 +10,8 @@ use minyi::index::filters::Filters;
 use minyi::index::ItemIndex;
 use minyi::problems::registry::{Registry, Update};
 use minyi::text::vectorize;
+use minyi::topics::track;
+use rustc_hash::FxHashSet;
 
 /// Update the problem registry (问题登记): follow each problem over time under one id.
 ///
@@ -21,8 +23,11 @@ use minyi::text::vectorize;
 /// update. "Today" is the latest message's date. Each update also raises the alerts of that
 /// day (`minyi alerts`; rules in [tracking] of minyi.toml).
 ///
-/// `minyi ingest` runs this after every ingest (unless --no-track); run it yourself after
-/// changing the [problems] settings, or with --rebuild to number the problems afresh.
+/// `minyi ingest` updates the registry after every ingest (unless --no-track), finding again
+/// only the region its items touch: the new items, the items naming the objects they name, and
+/// the messages of the registered problems among those. This command finds the problems of
+/// all items again: run it after changing the [problems] settings, or with --rebuild to
+/// number the problems afresh.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -68,7 +73,7 @@ pub fn update(dir: &Path, settings: &Config, rebuild: bool) -> anyhow::Result<Op
     } else {
         Registry::load(dir)?.unwrap_or_default()
     };
-    let Some(u) = minyi::topics::track::track_counted(
+    let Some(u) = track::track_counted(
         &index.segmenter,
         &items,
         counts,
@@ -78,6 +83,57 @@ pub fn update(dir: &Path, settings: &Config, rebuild: bool) -> anyhow::Result<Op
     ) else {
         return Ok(None);
     };
+    registry.save(dir)?;
+    Ok(Some(u))
+}
+
+/// Updates the registry of the index in `dir` after an ingest that wrote the items `new`
+/// into an index of `before` items: where the registry covered those `before` items, only
+/// the region of the new items is found again ([`minyi::topics::track::region`]); else, or
+/// where that region holds half the index or more, all of it ([`update`]).
+pub fn update_after(
+    dir: &Path,
+    settings: &Config,
+    before: usize,
+    new: &[String],
+) -> anyhow::Result<Option<Update>> {
+    let cfg = settings.topic_config()?;
+    if !cfg.problems.enabled {
+        return Ok(None);
+    }
+    let registry = Registry::load(dir)?;
+    let Some(mut registry) = registry.filter(|r| r.as_of.is_some() && r.items == before) else {
+        return update(dir, settings, false);
+    };
+    if new.is_empty() {
+        return Ok(None);
+    }
+    let index = ItemIndex::open(dir)?;
+    let items = index.reader()?.searcher().num_docs() as usize;
+    // The new items, the items naming their objects, and the messages of the registered
+    // problems among those.
+    let named = index.naming(new, |items| track::new_keys(items))?;
+    let mut ids: FxHashSet<&str> = named.iter().map(String::as_str).collect();
+    let beside = registry.members_beside(&ids);
+    ids.extend(beside);
+    if !track::region_pays(ids.len(), items) {
+        return update(dir, settings, false);
+    }
+    let mut asked: Vec<String> = ids.into_iter().map(str::to_string).collect();
+    asked.sort_unstable();
+    let (region, counts) = index.region_counted(&asked, vectorize::COUNTING)?;
+    let Some(mut u) = track::track_region(
+        &index.segmenter,
+        &region,
+        counts,
+        &mut registry,
+        &cfg,
+        &settings.tracking,
+        items,
+    ) else {
+        return Ok(None);
+    };
+    u.region = Some(region.len());
     registry.save(dir)?;
     Ok(Some(u))
 }
@@ -97,8 +153,12 @@ pub fn print(u: &Update, format: SummaryFormat) -> anyhow::Result<()> {
             } else {
                 format!("新预警 {} 条（minyi alerts 查看）", u.alerts.len())
             };
+            let region = u
+                .region
+                .map(|n| format!("（只重新识别新信息涉及的 {n} 条）"))
+                .unwrap_or_default();
             println!(
-                "问题登记：现有问题 {} 个，其中新登记 {} 个{merged}；{alerts}",
+                "问题登记{region}：现有问题 {} 个，其中新登记 {} 个{merged}；{alerts}",
                 u.found, u.opened
             );
         }

@@ -399,7 +399,7 @@ const RRF_K: f32 = 60.0;
 
 impl ItemIndex {
     /// The item id of every document matching `q`, with its address.
-    fn ids_of(
+    pub(super) fn ids_of(
         &self,
         searcher: &tantivy::Searcher,
         addresses: impl Iterator<Item = DocAddress>,

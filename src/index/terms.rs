@@ -5,14 +5,17 @@
 //! items of other segments are segmented as before.
 
 use rayon::prelude::*;
+use tantivy::query::{Query, TermSetQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument};
+use tantivy::{DocAddress, Searcher, SegmentReader, TantivyDocument, Term};
 
 use super::query::{self, Filters, QueryBuilder};
 use super::{document, ItemIndex};
 use crate::error::Result;
 use crate::item::Item;
-use crate::segment::counts::{count_item, merge_row, Counting, Interner, TermCounts, BATCH};
+use crate::segment::counts::{
+    count_item, merge_row, Counting, Interner, Population, TermCounts, BATCH,
+};
 
 /// A segment's postings are read when at least 1 in this many of its documents is selected;
 /// below, segmenting the selected items' texts costs less than walking every posting (a
@@ -45,6 +48,81 @@ impl ItemIndex {
         Ok((lists, counts))
     }
 
+    /// The items with `ids`, ordered by id, with their term counts as `counting` weighs them,
+    /// weighed as over the whole index ([`Population`]): the region of an incremental
+    /// registry update ([`crate::topics::track::region`]).
+    pub fn region_counted(
+        &self,
+        ids: &[String],
+        counting: Counting<'_>,
+    ) -> Result<(Vec<Item>, TermCounts)> {
+        let searcher = self.reader()?.searcher();
+        let q = self.with_ids(ids);
+        let (items, addresses): (Vec<Item>, Vec<DocAddress>) =
+            self.addressed_by(&searcher, &*q)?.into_iter().unzip();
+        let all: Vec<&Item> = items.iter().collect();
+        let mut counts = self.term_counts(&searcher, &addresses, &all, counting)?;
+        // Weighed as over the whole index: a term's document frequency is the larger of its
+        // title's and its body's (an item's title mostly repeats its body's words).
+        let df = counts
+            .terms
+            .par_iter()
+            .map(|t| {
+                let df = |f: Field| searcher.doc_freq(&Term::from_field_text(f, t));
+                Ok(df(self.fields.title)?.max(df(self.fields.body)?) as u32)
+            })
+            .collect::<tantivy::Result<Vec<u32>>>()?;
+        counts.population = Some(Population {
+            items: searcher.num_docs() as usize,
+            df,
+        });
+        Ok((items, counts))
+    }
+
+    /// The ids of the items with `ids` and of every item with a name indexed under one of
+    /// their object keys (`keys_of` gives the keys of some items,
+    /// [`crate::topics::track::new_keys`]), read from the fast fields: only the items with
+    /// `ids` are read whole.
+    pub fn naming(
+        &self,
+        ids: &[String],
+        keys_of: impl Fn(&[Item]) -> Vec<String>,
+    ) -> Result<Vec<String>> {
+        let searcher = self.reader()?.searcher();
+        let items: Vec<Item> = self
+            .addressed_by(&searcher, &*self.with_ids(ids))?
+            .into_iter()
+            .map(|(it, _)| it)
+            .collect();
+        let keys = keys_of(&items);
+        let mut terms: Vec<Term> = ids
+            .iter()
+            .map(|id| Term::from_field_text(self.fields.id, id))
+            .collect();
+        if let Some(p) = self.fields.places {
+            terms.extend(keys.iter().map(|k| Term::from_field_text(p.keys, k)));
+        }
+        let docs = searcher.search(
+            &TermSetQuery::new(terms),
+            &tantivy::collector::DocSetCollector,
+        )?;
+        let mut docs: Vec<DocAddress> = docs.into_iter().collect();
+        docs.sort_unstable();
+        Ok(self
+            .ids_of(&searcher, docs.into_iter())?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// The items with one of `ids`.
+    fn with_ids(&self, ids: &[String]) -> Box<dyn Query> {
+        let terms = ids
+            .iter()
+            .map(|id| Term::from_field_text(self.fields.id, id));
+        Box::new(TermSetQuery::new(terms))
+    }
+
     /// The items matching a query and filters with their addresses in `searcher`, ordered by
     /// id (not by index layout, which depends on indexing threads and merges, so that topic
     /// mining with a given seed gives the same result after any re-ingest).
@@ -60,8 +138,13 @@ impl ItemIndex {
             segmenter: &self.segmenter,
         };
         let q = builder.build(parsed.as_ref(), filters)?;
+        self.addressed_by(searcher, &*q)
+    }
+
+    /// The items matching `q` with their addresses in `searcher`, ordered by id.
+    fn addressed_by(&self, searcher: &Searcher, q: &dyn Query) -> Result<Vec<(Item, DocAddress)>> {
         let mut addresses: Vec<DocAddress> = searcher
-            .search(&q, &tantivy::collector::DocSetCollector)?
+            .search(q, &tantivy::collector::DocSetCollector)?
             .into_iter()
             .collect();
         addresses.sort();
@@ -175,7 +258,11 @@ impl ItemIndex {
         for (p, from) in copies {
             rows[p] = rows[from].clone();
         }
-        Ok(TermCounts { terms, rows })
+        Ok(TermCounts {
+            terms,
+            rows,
+            population: None,
+        })
     }
 }
 

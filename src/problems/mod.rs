@@ -67,6 +67,11 @@ pub struct ProblemConfig {
     /// The heat index (`[hot]` in `minyi.toml`, a section of its own).
     #[serde(skip)]
     pub heat: HeatConfig,
+    /// Keys known to name a kind of object over more items than those given: an update of
+    /// a region of the index takes them from the registry ([`kinds_of_objects`] over all
+    /// the items at the last full update), since the region holds only some of their names.
+    #[serde(skip)]
+    pub kinds: std::sync::Arc<FxHashSet<String>>,
 }
 
 impl Default for ProblemConfig {
@@ -83,6 +88,7 @@ impl Default for ProblemConfig {
             min_coherence: 0.5,
             complaint_similarity: 0.2,
             heat: HeatConfig::default(),
+            kinds: Default::default(),
         }
     }
 }
@@ -192,8 +198,56 @@ pub fn name_keys(it: &Item) -> Vec<Vec<String>> {
 pub const ITEMS_PER_NAME_OF_A_BUSY_KEY: usize = 3;
 
 /// The object keys of each item: the keys of its place names, less those that end many
-/// different names with few items each (kinds of object), and the keys' names.
-fn object_keys(all: &[&Item], max_names: usize) -> (Vec<Vec<u32>>, Vec<String>) {
+/// different names with few items each (kinds of object) or are among `kinds`, and the
+/// keys' names.
+fn object_keys(
+    all: &[&Item],
+    max_names: usize,
+    kinds: &FxHashSet<String>,
+) -> (Vec<Vec<u32>>, Vec<String>) {
+    let (per_item, names, generic) = key_table(all, max_names);
+    let generic: Vec<bool> = generic
+        .iter()
+        .zip(&names)
+        .map(|(&g, name)| g || kinds.contains(name))
+        .collect();
+    let ids: FxHashMap<&str, u32> = names
+        .iter()
+        .zip(0u32..)
+        .map(|(n, i)| (n.as_str(), i))
+        .collect();
+    let keys = per_item
+        .iter()
+        .map(|keys| {
+            keys.iter()
+                .map(|(k, _)| ids[k.as_str()])
+                .filter(|&id| !generic[id as usize])
+                .collect()
+        })
+        .collect();
+    (keys, names)
+}
+
+/// The keys that name a kind of object among `all` (路, 小区, 国际城 …: they end more than
+/// `max_names` different names with few items each), sorted.
+pub fn kinds_of_objects(all: &[&Item], max_names: usize) -> Vec<String> {
+    let (_, names, generic) = key_table(all, max_names);
+    let mut kinds: Vec<String> = names
+        .into_iter()
+        .zip(generic)
+        .filter_map(|(n, g)| g.then_some(n))
+        .collect();
+    kinds.sort_unstable();
+    kinds
+}
+
+/// Each item's keys with the name (core) each came from, every key's name, and whether it
+/// names a kind of object.
+#[allow(clippy::type_complexity)]
+fn key_table(
+    all: &[&Item],
+    max_names: usize,
+) -> (Vec<Vec<(String, String)>>, Vec<String>, Vec<bool>) {
     let named: Vec<Vec<Vec<String>>> = all.par_iter().map(|it| name_keys(it)).collect();
     // A tail is a key only when some item names it as a whole (中茂城 meets 星沙中茂城 because
     // someone wrote 中茂城; 沙中茂城 names nothing): the other tails only multiplied the pairs.
@@ -240,16 +294,8 @@ fn object_keys(all: &[&Item], max_names: usize) -> (Vec<Vec<u32>>, Vec<String>) 
         .zip(&items)
         .map(|(c, &n)| c.len() > max_names && n < ITEMS_PER_NAME_OF_A_BUSY_KEY * c.len())
         .collect();
-    let keys = per_item
-        .iter()
-        .map(|keys| {
-            keys.iter()
-                .map(|(k, _)| ids[k.as_str()])
-                .filter(|&id| !generic[id as usize])
-                .collect()
-        })
-        .collect();
-    (keys, names)
+    drop((ids, cores));
+    (per_item, names, generic)
 }
 
 /// Groups `all` (this window's `n` items, then the previous window's) into candidate
@@ -261,7 +307,7 @@ pub(crate) fn group(
     dup: &[u32],
     cfg: &ProblemConfig,
 ) -> Grouping {
-    let (keys, key_names) = object_keys(all, cfg.max_names_per_key);
+    let (keys, key_names) = object_keys(all, cfg.max_names_per_key, &cfg.kinds);
     group_by_keys(all, keys, key_names, vectors, dup, cfg)
 }
 

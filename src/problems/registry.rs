@@ -46,6 +46,11 @@ pub struct Registry {
     pub problems: Vec<Tracked>,
     /// Every alert raised, oldest first.
     pub alerts: Vec<Alert>,
+    /// The keys that named a kind of object at the last full update
+    /// ([`crate::problems::kinds_of_objects`]): an update of a region of the index, which
+    /// holds only some of their names, takes them as such.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
 }
 
 /// One registered problem.
@@ -146,7 +151,8 @@ pub struct Alert {
 /// What one update did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Update {
-    /// Problems found by this update.
+    /// Registered problems found (as of this update: in a region update, also those it left
+    /// as they were).
     pub found: usize,
     /// … of which newly registered.
     pub opened: usize,
@@ -154,6 +160,13 @@ pub struct Update {
     pub merged: usize,
     /// Alerts raised by this update.
     pub alerts: Vec<Alert>,
+    /// Items of the region found again, where the update found only those
+    /// ([`Registry::update_region`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<usize>,
+    /// The id each found problem was registered under, in the order given.
+    #[serde(skip)]
+    pub ids: Vec<String>,
 }
 
 impl Tracked {
@@ -292,6 +305,25 @@ impl Registry {
         }
     }
 
+    /// The messages, not among `ids`, of the registered problems (not merged) with a message
+    /// among `ids`: an incremental update re-finds those problems whole.
+    pub fn members_beside<'a>(&'a self, ids: &FxHashSet<&str>) -> Vec<&'a str> {
+        let mut out: FxHashSet<&str> = FxHashSet::default();
+        for p in self.problems.iter().filter(|p| p.merged_into.is_none()) {
+            if p.members.iter().any(|m| ids.contains(m.id.as_str())) {
+                out.extend(
+                    p.members
+                        .iter()
+                        .map(|m| m.id.as_str())
+                        .filter(|m| !ids.contains(m)),
+                );
+            }
+        }
+        let mut out: Vec<&str> = out.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
+
     /// The registered problem (not merged) holding most of `members`, at least half of them.
     pub fn holding(&self, members: &[String]) -> Option<&Tracked> {
         self.owners().holding(members)
@@ -313,6 +345,38 @@ impl Registry {
         as_of: NaiveDate,
         cfg: &TrackingConfig,
     ) -> Update {
+        self.items = items.len();
+        let members = self.members_of(found, items, seg);
+        self.update_with(found, members, as_of, cfg)
+    }
+
+    /// [`Registry::update`] with the problems found over a region of the index only
+    /// ([`crate::topics::track::region`]: the items naming an object that the new items name,
+    /// and the messages of the registered problems among them): the registered problems
+    /// with a message in `region` are matched to `found` as in a full update; the others keep
+    /// what they had. `items` is the index's item count after the new ones.
+    pub fn update_region(
+        &mut self,
+        found: &[&Problem],
+        region: &[Item],
+        seg: &Segmenter,
+        as_of: NaiveDate,
+        items: usize,
+        cfg: &TrackingConfig,
+    ) -> Update {
+        let ids: FxHashSet<&str> = region.iter().map(|i| i.id.as_str()).collect();
+        let in_scope: Vec<bool> = self
+            .problems
+            .iter()
+            .map(|p| p.members.iter().any(|m| ids.contains(m.id.as_str())))
+            .collect();
+        self.items = items;
+        let members = self.members_of(found, region, seg);
+        self.update_scoped(found, members, as_of, cfg, Some(&in_scope))
+    }
+
+    /// The messages of each found problem, measured from `items`.
+    fn members_of(&self, found: &[&Problem], items: &[Item], seg: &Segmenter) -> Vec<Vec<Member>> {
         let by_id: FxHashMap<&str, &Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
         // Measured once per message: the members already registered keep theirs.
         let known: FxHashMap<&str, (Option<NaiveDate>, Option<f64>)> = self
@@ -333,12 +397,10 @@ impl Registry {
                 },
             }
         };
-        let members: Vec<Vec<Member>> = found
+        found
             .iter()
             .map(|p| p.item_ids.iter().map(|id| member(id)).collect())
-            .collect();
-        self.items = items.len();
-        self.update_with(found, members, as_of, cfg)
+            .collect()
     }
 
     /// [`Registry::update`] with each found problem's messages given (`members[j]` those
@@ -350,7 +412,21 @@ impl Registry {
         as_of: NaiveDate,
         cfg: &TrackingConfig,
     ) -> Update {
+        self.update_scoped(found, members, as_of, cfg, None)
+    }
+
+    /// [`Registry::update_with`] where `in_scope` (one flag per registered problem) names the
+    /// registered problems the update re-found; `None`: all of them.
+    fn update_scoped(
+        &mut self,
+        found: &[&Problem],
+        members: Vec<Vec<Member>>,
+        as_of: NaiveDate,
+        cfg: &TrackingConfig,
+        in_scope: Option<&[bool]>,
+    ) -> Update {
         assert_eq!(found.len(), members.len(), "one member list per problem");
+        let scoped = |i: usize| in_scope.is_none_or(|s| s.get(i).copied().unwrap_or(true));
         self.version = VERSION;
         let first_update = self.as_of.is_none();
         // Found problems, largest first, claim the registered one holding their messages.
@@ -383,6 +459,7 @@ impl Registry {
                 .enumerate()
                 .filter(|(i, p)| {
                     !taken.contains(i)
+                        && (scoped(*i) || !p.found)
                         && p.merged_into.is_none()
                         && p.repeated == found[j].repeated
                         && p.object == found[j].object
@@ -395,10 +472,7 @@ impl Registry {
                 taken.insert(i);
             }
         }
-        let mut out = Update {
-            found: found.len(),
-            ..Update::default()
-        };
+        let mut out = Update::default();
         let mut now_of: FxHashMap<&str, String> = FxHashMap::default();
         let mut fresh: Vec<Tracked> = Vec::new();
         let mut ids_of_found: Vec<String> = Vec::with_capacity(found.len());
@@ -442,7 +516,7 @@ impl Registry {
         // Registered problems not claimed: merged into the one holding most of their
         // messages now, or no longer found.
         for (i, t) in self.problems.iter_mut().enumerate() {
-            if taken.contains(&i) || t.merged_into.is_some() {
+            if taken.contains(&i) || t.merged_into.is_some() || !scoped(i) {
                 continue;
             }
             t.found = false;
@@ -466,6 +540,8 @@ impl Registry {
             fresh.iter().map(|t| t.id.clone()).collect()
         };
         self.problems.extend(fresh);
+        out.found = self.problems.iter().filter(|p| p.found).count();
+        out.ids = ids_of_found;
         self.as_of = Some(as_of);
         out.alerts = self.raise(as_of, &opened, cfg);
         self.alerts.extend(out.alerts.iter().cloned());

@@ -16,6 +16,19 @@ use crate::item::Item;
 pub struct TermCounts {
     pub terms: Vec<String>,
     pub rows: Vec<Vec<(u32, f32)>>,
+    /// Where the items are drawn from a larger collection (a region of the index): its size
+    /// and each term's document frequency in it, so that their rows are weighed as the whole
+    /// collection's are ([`crate::text::vectorize::from_counts`]).
+    pub population: Option<Population>,
+}
+
+/// The collection the counted items are drawn from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Population {
+    /// Its items.
+    pub items: usize,
+    /// Each term's document frequency in it (`df[id]`, the ids of [`TermCounts::terms`]).
+    pub df: Vec<u32>,
 }
 
 /// How an item's terms are counted: each occurrence in the title weighs `title`, in the body
@@ -33,6 +46,16 @@ impl TermCounts {
         TermCounts {
             terms: self.terms.clone(),
             rows: self.rows[range].to_vec(),
+            population: self.population.clone(),
+        }
+    }
+
+    /// The counts of the items at `positions` (the same term ids), drawn from these.
+    pub fn select(&self, positions: &[usize]) -> TermCounts {
+        TermCounts {
+            terms: self.terms.clone(),
+            rows: positions.iter().map(|&p| self.rows[p].clone()).collect(),
+            population: self.population.clone(),
         }
     }
 
@@ -66,6 +89,7 @@ impl TermCounts {
         TermCounts {
             terms: interner.terms,
             rows,
+            population: None,
         }
     }
 }

@@ -81,14 +81,27 @@ pub fn vectorize_counts(seg: &Segmenter, items: &[&Item]) -> Vectors {
 /// Builds the vectors from term counts (as [`COUNTING`] counts them: segmented, or read
 /// from the index), with the TF-IDF rows or (`with_tfidf` false) the counts only.
 pub fn from_counts(counts: TermCounts, with_tfidf: bool) -> Vectors {
-    let TermCounts { terms, rows } = counts;
+    let TermCounts {
+        terms,
+        rows,
+        population,
+    } = counts;
     let mut df_raw: Vec<u32> = vec![0; terms.len()];
     for row in &rows {
         for &(t, _) in row {
             df_raw[t as usize] += 1;
         }
     }
-    let n = rows.len();
+    // Items drawn from a larger collection are weighed as the collection weighs them.
+    let n = match population {
+        Some(p) => {
+            for (d, &g) in df_raw.iter_mut().zip(&p.df) {
+                *d = (*d).max(g);
+            }
+            p.items.max(rows.len())
+        }
+        None => rows.len(),
+    };
     let min_df = if n >= 50 { 2 } else { 1 };
     let max_df = if n >= 20 {
         (n as f64 * 0.5) as u32

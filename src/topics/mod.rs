@@ -437,6 +437,52 @@ pub fn mine_counted(
     }
 }
 
+/// The problems and one person's repeated messages of `items`, as [`mine_counted`] finds them
+/// without a window, without the themes: near-duplicates are found as the clustering finds
+/// them, but nothing is clustered or described (each problem's `theme` is `None`). The
+/// problem registry ([`track`]) keeps no theme.
+pub fn problems_counted(
+    seg: &Segmenter,
+    items: &[Item],
+    counts: TermCounts,
+    cfg: &TopicConfig,
+) -> (Vec<Problem>, Vec<Problem>) {
+    let n = items.len();
+    assert_eq!(counts.len(), n, "one row of counts per item");
+    let latest = items.iter().filter_map(|i| i.submitted_at).max();
+    let Some(latest) = latest.filter(|_| cfg.problems.enabled) else {
+        return (Vec::new(), Vec::new());
+    };
+    let all: Vec<&Item> = items.iter().collect();
+    // Items of a region of the index find their near-duplicates as the whole index would.
+    let population = counts.population.as_ref().map_or(n, |p| p.items);
+    let vectors = vectorize::from_counts(counts, cfg.embeddings.is_none());
+    let features = features_of(&vectors, &all, cfg);
+    let dup = partition::near_duplicates(&all, &features.range(0..n), cfg, population);
+    let columns = cfg
+        .columns
+        .unwrap_or_else(|| crate::item::Columns::from_items(items));
+    let window = crate::period::recent_stretch(latest, None);
+    let theme_of: Vec<Option<usize>> = vec![None; n];
+    let groups = problems::group(&all, &vectors, &dup, &cfg.problems);
+    let cx = problems::Context {
+        items: &all,
+        n,
+        vectors: &vectors,
+        words: label::WordFilter::new(seg, &cfg.function_word_tags),
+        theme_of: &theme_of,
+        span: window.clone(),
+        window,
+        compared: false,
+        has_submitters: items.iter().any(|i| !i.submitter.is_empty()),
+        has_likes: columns.likes,
+        has_feedback: columns.feedback,
+        dup: &dup,
+    };
+    let described = problems::describe(groups, &cx, &cfg.problems);
+    (described.problems, described.repeated)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,18 +37,9 @@ pub(super) fn cluster_rows(
     cfg: &TopicConfig,
     progress: &dyn Fn(Stage),
 ) -> (Vec<Vec<usize>>, Vec<usize>, Vec<u32>) {
-    let n = rows.len();
-    let neighbours = cfg
-        .neighbours
-        .unwrap_or_else(|| ((n as f64).sqrt() / 4.0).round().clamp(10.0, 50.0) as usize);
     progress(Stage::Neighbours);
-    let knn = rows.knn(neighbours, cfg.min_similarity);
-    let dup_threshold = if rows.is_semantic() {
-        cfg.semantic_duplicate_similarity
-    } else {
-        cfg.duplicate_similarity
-    };
-    let dup = graph::near_duplicates(&knn, dup_threshold);
+    let knn = rows.knn(neighbours_of(rows.len(), cfg), cfg.min_similarity);
+    let dup = graph::near_duplicates(&knn, duplicate_similarity(rows, cfg));
     let adj = cluster::graph_from_knn(&knn);
     drop(knn);
     progress(Stage::Cluster);
@@ -70,6 +61,79 @@ pub(super) fn cluster_rows(
         }
     }
     (topics, other, dup)
+}
+
+/// Nearest neighbours of each of `n` items in the graph.
+fn neighbours_of(n: usize, cfg: &TopicConfig) -> usize {
+    cfg.neighbours
+        .unwrap_or_else(|| ((n as f64).sqrt() / 4.0).round().clamp(10.0, 50.0) as usize)
+}
+
+/// The least cosine of two near-duplicates among `rows`.
+fn duplicate_similarity(rows: &Features, cfg: &TopicConfig) -> f32 {
+    if rows.is_semantic() {
+        cfg.semantic_duplicate_similarity
+    } else {
+        cfg.duplicate_similarity
+    }
+}
+
+/// Each row's near-duplicate group as [`cluster_rows`] and [`cluster_sampled`] find it,
+/// without the clustering (the problems need the one, not the other): above the sample size,
+/// the sample's near-duplicates, other items standing alone.
+///
+/// `items` may be a region of a larger collection of `population` items: then the
+/// collection's sample is the one that counts, and the region's items in it are those whose
+/// sample key falls in the same share of the keys' range (the keys are uniform hashes).
+pub(super) fn near_duplicates(
+    items: &[&Item],
+    rows: &Features,
+    cfg: &TopicConfig,
+    population: usize,
+) -> Vec<u32> {
+    let n = rows.len();
+    let dups = |rows: &Features, among: usize| {
+        let knn = rows.knn(neighbours_of(among, cfg), cfg.min_similarity);
+        graph::near_duplicates(&knn, duplicate_similarity(rows, cfg))
+    };
+    let population = population.max(n);
+    if population <= cfg.sample_size {
+        return dups(rows, population);
+    }
+    let sample = if population > n {
+        let share = cfg.sample_size as f64 / population as f64;
+        let below = (share * u64::MAX as f64) as u64;
+        (0..n)
+            .filter(|&i| sample_key(cfg.seed, &items[i].id) < below)
+            .collect()
+    } else {
+        sample_of(items, cfg)
+    };
+    let dup_s = dups(&rows.select(&sample), cfg.sample_size);
+    sampled_duplicates(n, &sample, &dup_s)
+}
+
+/// The sample of a large set: `cfg.sample_size` items chosen by a hash of their id and the
+/// seed, in order.
+fn sample_of(items: &[&Item], cfg: &TopicConfig) -> Vec<usize> {
+    let key = |i: usize| sample_key(cfg.seed, &items[i].id);
+    let mut order: Vec<(u64, usize)> = (0..items.len())
+        .into_par_iter()
+        .map(|i| (key(i), i))
+        .collect();
+    order.select_nth_unstable(cfg.sample_size);
+    let mut sample: Vec<usize> = order[..cfg.sample_size].iter().map(|&(_, i)| i).collect();
+    sample.sort_unstable();
+    sample
+}
+
+/// Near-duplicate groups of `n` items as found in their `sample`; other items stand alone.
+fn sampled_duplicates(n: usize, sample: &[usize], dup_s: &[u32]) -> Vec<u32> {
+    let mut dup: Vec<u32> = (0..n as u32).collect();
+    for (s, &g) in dup_s.iter().enumerate() {
+        dup[sample[s]] = sample[g as usize] as u32;
+    }
+    dup
 }
 
 /// Least topic size for `n` items when none is given: max(3, √n / 6).
@@ -100,12 +164,7 @@ pub(super) fn cluster_sampled(
     progress: &dyn Fn(Stage),
 ) -> (Vec<Vec<usize>>, Vec<usize>, Vec<u32>) {
     let n = rows.len();
-    let key = |i: usize| sample_key(cfg.seed, &items[i].id);
-    let mut order: Vec<(u64, usize)> = (0..n).into_par_iter().map(|i| (key(i), i)).collect();
-    order.select_nth_unstable(cfg.sample_size);
-    let mut sample: Vec<usize> = order[..cfg.sample_size].iter().map(|&(_, i)| i).collect();
-    drop(order);
-    sample.sort_unstable();
+    let sample = sample_of(items, cfg);
     let sample_rows = rows.select(&sample);
     let sample_min = sample_min_size(min_size, cfg.sample_size, n);
     let (topics_s, _, dup_s) = cluster_rows(&sample_rows, sample_min, cfg, progress);
@@ -147,12 +206,7 @@ pub(super) fn cluster_sampled(
     other.extend(drop_.into_iter().flatten());
     other.sort_unstable();
     keep.sort_by(|a, b| largest_first(a, b));
-    // Near-duplicate groups as found in the sample; other items stand alone.
-    let mut dup: Vec<u32> = (0..n as u32).collect();
-    for (s, &g) in dup_s.iter().enumerate() {
-        dup[sample[s]] = sample[g as usize] as u32;
-    }
-    (keep, other, dup)
+    (keep, other, sampled_duplicates(n, &sample, &dup_s))
 }
 
 /// Merges the smallest topic into its most similar one until `k` remain.

@@ -119,10 +119,9 @@ pub fn update_after(
     if !track::region_pays(ids.len(), items) {
         return update(dir, settings, false);
     }
-    let mut asked: Vec<String> = ids.into_iter().map(str::to_string).collect();
-    asked.sort_unstable();
+    let asked: Vec<String> = ids.into_iter().map(str::to_string).collect();
     let (region, counts) = index.region_counted(&asked, vectorize::COUNTING)?;
-    let Some(mut u) = track::track_region(
+    let Some(u) = track::track_region(
         &index.segmenter,
         &region,
         counts,
@@ -133,7 +132,6 @@ pub fn update_after(
     ) else {
         return Ok(None);
     };
-    u.region = Some(region.len());
     registry.save(dir)?;
     Ok(Some(u))
 }

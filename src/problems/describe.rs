@@ -61,6 +61,7 @@ pub(crate) fn describe(found: Grouping, cx: &Context, cfg: &ProblemConfig) -> De
         groups,
         keys,
         key_names,
+        ..
     } = found;
     // Each linked group of the window: its object, and its core — the members that name
     // the object and say what the others say about it (one object, one complaint: an

@@ -68,8 +68,8 @@ pub struct ProblemConfig {
     #[serde(skip)]
     pub heat: HeatConfig,
     /// Keys known to name a kind of object over more items than those given: an update of
-    /// a region of the index takes them from the registry ([`kinds_of_objects`] over all
-    /// the items at the last full update), since the region holds only some of their names.
+    /// a region of the index takes them from the registry (those found over all the
+    /// items at the last full update), since the region holds only some of their names.
     #[serde(skip)]
     pub kinds: std::sync::Arc<FxHashSet<String>>,
 }
@@ -179,6 +179,9 @@ pub(crate) struct Grouping {
     /// Each item's object keys (ids into `key_names`).
     pub keys: Vec<Vec<u32>>,
     pub key_names: Vec<String>,
+    /// The keys found to name kinds of object ([`ProblemConfig::kinds`]), sorted; none when
+    /// the keys were given.
+    pub kinds: Vec<String>,
 }
 
 /// Each of an item's names' keys, core first; at most MAX_NAMES names (the title's first).
@@ -198,56 +201,13 @@ pub fn name_keys(it: &Item) -> Vec<Vec<String>> {
 pub const ITEMS_PER_NAME_OF_A_BUSY_KEY: usize = 3;
 
 /// The object keys of each item: the keys of its place names, less those that end many
-/// different names with few items each (kinds of object) or are among `kinds`, and the
-/// keys' names.
+/// different names with few items each (kinds of object) or are among `kinds`; the keys'
+/// names; and the keys found here to name kinds of object, sorted.
 fn object_keys(
     all: &[&Item],
     max_names: usize,
     kinds: &FxHashSet<String>,
-) -> (Vec<Vec<u32>>, Vec<String>) {
-    let (per_item, names, generic) = key_table(all, max_names);
-    let generic: Vec<bool> = generic
-        .iter()
-        .zip(&names)
-        .map(|(&g, name)| g || kinds.contains(name))
-        .collect();
-    let ids: FxHashMap<&str, u32> = names
-        .iter()
-        .zip(0u32..)
-        .map(|(n, i)| (n.as_str(), i))
-        .collect();
-    let keys = per_item
-        .iter()
-        .map(|keys| {
-            keys.iter()
-                .map(|(k, _)| ids[k.as_str()])
-                .filter(|&id| !generic[id as usize])
-                .collect()
-        })
-        .collect();
-    (keys, names)
-}
-
-/// The keys that name a kind of object among `all` (路, 小区, 国际城 …: they end more than
-/// `max_names` different names with few items each), sorted.
-pub fn kinds_of_objects(all: &[&Item], max_names: usize) -> Vec<String> {
-    let (_, names, generic) = key_table(all, max_names);
-    let mut kinds: Vec<String> = names
-        .into_iter()
-        .zip(generic)
-        .filter_map(|(n, g)| g.then_some(n))
-        .collect();
-    kinds.sort_unstable();
-    kinds
-}
-
-/// Each item's keys with the name (core) each came from, every key's name, and whether it
-/// names a kind of object.
-#[allow(clippy::type_complexity)]
-fn key_table(
-    all: &[&Item],
-    max_names: usize,
-) -> (Vec<Vec<(String, String)>>, Vec<String>, Vec<bool>) {
+) -> (Vec<Vec<u32>>, Vec<String>, Vec<String>) {
     let named: Vec<Vec<Vec<String>>> = all.par_iter().map(|it| name_keys(it)).collect();
     // A tail is a key only when some item names it as a whole (中茂城 meets 星沙中茂城 because
     // someone wrote 中茂城; 沙中茂城 names nothing): the other tails only multiplied the pairs.
@@ -294,8 +254,28 @@ fn key_table(
         .zip(&items)
         .map(|(c, &n)| c.len() > max_names && n < ITEMS_PER_NAME_OF_A_BUSY_KEY * c.len())
         .collect();
-    drop((ids, cores));
-    (per_item, names, generic)
+    let mut found: Vec<String> = names
+        .iter()
+        .zip(&generic)
+        .filter(|&(_, &g)| g)
+        .map(|(n, _)| n.clone())
+        .collect();
+    found.sort_unstable();
+    let skip: Vec<bool> = generic
+        .iter()
+        .zip(&names)
+        .map(|(&g, n)| g || kinds.contains(n))
+        .collect();
+    let keys = per_item
+        .iter()
+        .map(|keys| {
+            keys.iter()
+                .map(|(k, _)| ids[k.as_str()])
+                .filter(|&id| !skip[id as usize])
+                .collect()
+        })
+        .collect();
+    (keys, names, found)
 }
 
 /// Groups `all` (this window's `n` items, then the previous window's) into candidate
@@ -307,8 +287,11 @@ pub(crate) fn group(
     dup: &[u32],
     cfg: &ProblemConfig,
 ) -> Grouping {
-    let (keys, key_names) = object_keys(all, cfg.max_names_per_key, &cfg.kinds);
-    group_by_keys(all, keys, key_names, vectors, dup, cfg)
+    let (keys, key_names, kinds) = object_keys(all, cfg.max_names_per_key, &cfg.kinds);
+    Grouping {
+        kinds,
+        ..group_by_keys(all, keys, key_names, vectors, dup, cfg)
+    }
 }
 
 /// [`group`] with each item's object keys given (ids into `key_names`).
@@ -464,6 +447,7 @@ pub(crate) fn link(
         groups: out,
         keys,
         key_names,
+        kinds: Vec::new(),
     }
 }
 

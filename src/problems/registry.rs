@@ -47,7 +47,7 @@ pub struct Registry {
     /// Every alert raised, oldest first.
     pub alerts: Vec<Alert>,
     /// The keys that named a kind of object at the last full update
-    /// ([`crate::problems::kinds_of_objects`]): an update of a region of the index, which
+    /// ([`crate::topics::FoundProblems::kinds`]): an update of a region of the index, which
     /// holds only some of their names, takes them as such.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<String>,
@@ -372,7 +372,10 @@ impl Registry {
             .collect();
         self.items = items;
         let members = self.members_of(found, region, seg);
-        self.update_scoped(found, members, as_of, cfg, Some(&in_scope))
+        Update {
+            region: Some(region.len()),
+            ..self.update_scoped(found, members, as_of, cfg, Some(&in_scope))
+        }
     }
 
     /// The messages of each found problem, measured from `items`.

@@ -437,6 +437,16 @@ pub fn mine_counted(
     }
 }
 
+/// What [`problems_counted`] found.
+#[derive(Debug, Default)]
+pub struct FoundProblems {
+    pub problems: Vec<Problem>,
+    /// One person's repeated messages (重复反映).
+    pub repeated: Vec<Problem>,
+    /// The object keys found to name kinds of object (路, 国际城 …), sorted.
+    pub kinds: Vec<String>,
+}
+
 /// The problems and one person's repeated messages of `items`, as [`mine_counted`] finds them
 /// without a window, without the themes: near-duplicates are found as the clustering finds
 /// them, but nothing is clustered or described (each problem's `theme` is `None`). The
@@ -446,12 +456,12 @@ pub fn problems_counted(
     items: &[Item],
     counts: TermCounts,
     cfg: &TopicConfig,
-) -> (Vec<Problem>, Vec<Problem>) {
+) -> FoundProblems {
     let n = items.len();
     assert_eq!(counts.len(), n, "one row of counts per item");
     let latest = items.iter().filter_map(|i| i.submitted_at).max();
     let Some(latest) = latest.filter(|_| cfg.problems.enabled) else {
-        return (Vec::new(), Vec::new());
+        return FoundProblems::default();
     };
     let all: Vec<&Item> = items.iter().collect();
     // Items of a region of the index find their near-duplicates as the whole index would.
@@ -464,7 +474,8 @@ pub fn problems_counted(
         .unwrap_or_else(|| crate::item::Columns::from_items(items));
     let window = crate::period::recent_stretch(latest, None);
     let theme_of: Vec<Option<usize>> = vec![None; n];
-    let groups = problems::group(&all, &vectors, &dup, &cfg.problems);
+    let mut groups = problems::group(&all, &vectors, &dup, &cfg.problems);
+    let kinds = std::mem::take(&mut groups.kinds);
     let cx = problems::Context {
         items: &all,
         n,
@@ -480,7 +491,11 @@ pub fn problems_counted(
         dup: &dup,
     };
     let described = problems::describe(groups, &cx, &cfg.problems);
-    (described.problems, described.repeated)
+    FoundProblems {
+        problems: described.problems,
+        repeated: described.repeated,
+        kinds,
+    }
 }
 
 #[cfg(test)]

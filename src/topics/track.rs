@@ -17,7 +17,7 @@ use crate::index::document::index_keys;
 use crate::item::Item;
 use crate::problems::follow::TrackingConfig;
 use crate::problems::registry::{Registry, Update};
-use crate::problems::{kinds_of_objects, name_keys, Problem};
+use crate::problems::{name_keys, Problem};
 use crate::segment::{Segmenter, TermCounts};
 use crate::text::vectorize;
 
@@ -48,9 +48,8 @@ pub fn track_counted(
     tracking: &TrackingConfig,
 ) -> Option<Update> {
     let as_of = latest(items)?;
-    let all: Vec<&Item> = items.iter().collect();
-    registry.kinds = kinds_of_objects(&all, cfg.problems.max_names_per_key);
-    let found = find(seg, items, counts, cfg);
+    let (found, kinds) = find(seg, items, counts, cfg);
+    registry.kinds = kinds;
     Some(registry.update(
         &found.iter().collect::<Vec<_>>(),
         items,
@@ -78,7 +77,9 @@ pub fn track_region(
     // The keys that name kinds of object over the whole index, not only over the region.
     let mut cfg = cfg.clone();
     cfg.problems.kinds = Arc::new(registry.kinds.iter().cloned().collect());
-    let found = find(seg, region, counts, &cfg);
+    // The kinds a region finds are those of some of their names only: the registry keeps
+    // those of the last full update.
+    let (found, _) = find(seg, region, counts, &cfg);
     let found: Vec<&Problem> = found.iter().collect();
     Some(registry.update_region(&found, region, seg, as_of, items, tracking))
 }
@@ -142,11 +143,17 @@ fn latest(items: &[Item]) -> Option<chrono::NaiveDate> {
         .map(|d| d.date_naive())
 }
 
-/// The problems and repeated ones of `items`, as `minyi hot` finds them without a window.
-fn find(seg: &Segmenter, items: &[Item], counts: TermCounts, cfg: &TopicConfig) -> Vec<Problem> {
-    let (mut found, repeated) = super::problems_counted(seg, items, counts, cfg);
-    found.extend(repeated);
-    found
+/// The problems and repeated ones of `items`, as `minyi hot` finds them without a window,
+/// and the keys found to name kinds of object.
+fn find(
+    seg: &Segmenter,
+    items: &[Item],
+    counts: TermCounts,
+    cfg: &TopicConfig,
+) -> (Vec<Problem>, Vec<String>) {
+    let mut found = super::problems_counted(seg, items, counts, cfg);
+    found.problems.append(&mut found.repeated);
+    (found.problems, found.kinds)
 }
 
 #[cfg(test)]
